@@ -1,0 +1,160 @@
+from django.contrib import admin
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .enums import Role
+from .models import Membership, Prefecture, Service, Site, User
+from .scoping import is_scoped, scope_queryset
+
+admin.site.site_header = _("Qualipref administration")
+admin.site.site_title = _("Qualipref")
+admin.site.index_title = _("Quality label management")
+
+
+class ScopedFormFieldsMixin:
+    """Foreign-key and many-to-many choices limited to the user's prefectures."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if is_scoped(related) and "queryset" not in kwargs:
+            kwargs["queryset"] = scope_queryset(related._default_manager.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if is_scoped(related) and "queryset" not in kwargs:
+            kwargs["queryset"] = scope_queryset(related._default_manager.all(), request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user)
+
+
+class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
+    """The project's base ModelAdmin: every list, object page, choice and filter scoped.
+
+    Later apps inherit from it and get scoping in one line. Lists never run a full
+    ``COUNT(*)`` on big tables.
+    """
+
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_list_filter(self, request):
+        # A plain foreign-key filter would list every prefecture's sites and services:
+        # offer only the values present in the (scoped) queryset.
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and "__" not in item:
+                field = self.model._meta.get_field(item)
+                if field.many_to_one or field.many_to_many:
+                    item = (item, RelatedOnlyFieldListFilter)
+            filters.append(item)
+        return filters
+
+
+class PrefectureScopedInline(ScopedFormFieldsMixin, admin.TabularInline):
+    extra = 0
+
+
+@admin.register(Prefecture)
+class PrefectureAdmin(PrefectureScopedAdmin):
+    list_display = ["department_code", "name", "label", "label_awarded_on", "next_audit_on"]
+    list_filter = ["label"]
+    search_fields = ["department_code", "name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["department_code", "name", "slug", "time_zone", "holiday_subdivision"]}),
+        (_("Contact"), {"fields": ["address", "contact_email", "contact_phone", "website"]}),
+        (_("Label"), {"fields": ["label", "label_awarded_on", "certifying_body", "next_audit_on"]}),
+    ]
+    coordinator_only_fields = ["department_code", "slug", "label", "label_awarded_on", "certifying_body"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.sees_all_prefectures:
+            return []
+        return self.coordinator_only_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if request.user.sees_all_prefectures else {}
+
+
+@admin.register(Site)
+class SiteAdmin(PrefectureScopedAdmin):
+    list_display = ["name", "kind", "prefecture", "is_active"]
+    list_filter = ["kind", "is_active", "prefecture"]
+    list_select_related = ["prefecture"]
+    search_fields = ["name", "address"]
+
+
+@admin.register(Service)
+class ServiceAdmin(PrefectureScopedAdmin):
+    list_display = ["name", "prefecture", "email", "phone", "is_active"]
+    list_filter = ["is_active", "prefecture"]
+    list_select_related = ["prefecture"]
+    search_fields = ["name", "email"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(PrefectureScopedAdmin):
+    list_display = ["user", "role", "prefecture", "service"]
+    list_filter = ["role", "prefecture"]
+    list_select_related = ["user", "prefecture", "service"]
+    search_fields = ["user__email", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.sees_all_prefectures:
+            kwargs["choices"] = [c for c in Role.choices if c[0] != Role.NATIONAL_COORDINATOR]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class MembershipInline(PrefectureScopedInline):
+    model = Membership
+    fields = ["role", "prefecture", "service"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("prefecture", "service")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        return MembershipAdmin.formfield_for_choice_field(self, db_field, request, **kwargs)
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    inlines = [MembershipInline]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    ordering = ["email"]
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Identity"), {"fields": ["first_name", "last_name"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["last_login", "date_joined"]
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        return readonly

@@ -1,0 +1,38 @@
+from functools import lru_cache
+
+from django.apps import apps
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+
+from .roles import role_allows
+
+
+@lru_cache(maxsize=64)
+def _permissions_of_roles(roles):
+    """``{"app.codename", …}`` granted by ``roles`` (see ``qualipref.roles``).
+
+    Cached per set of roles: the permission table only changes with a deployment's migrations.
+    """
+    granted = set()
+    rows = Permission.objects.values_list("content_type__app_label", "content_type__model", "codename")
+    for app_label, model_name, codename in rows:
+        action = codename.split("_", 1)[0]
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        national = getattr(model, "national_referential", False)
+        if any(role_allows(role, app_label, model_name, action, national_referential=national) for role in roles):
+            granted.add(f"{app_label}.{codename}")
+    return frozenset(granted)
+
+
+class RoleBackend(ModelBackend):
+    """Django's model backend, plus the permissions that the user's roles grant."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_role_perm_cache"):
+            user_obj._role_perm_cache = _permissions_of_roles(user_obj.roles)
+        return super().get_all_permissions(user_obj) | user_obj._role_perm_cache

@@ -1,0 +1,62 @@
+"""Working days of a prefecture: weekends and the public holidays of its subdivision are off.
+
+La Réunion (subdivision 974) also rests on 20 December, Alsace-Moselle (57, 67, 68) on Good
+Friday and 26 December; the ``holidays`` package knows each French subdivision's list.
+"""
+
+import datetime
+from functools import lru_cache
+
+import holidays
+
+# Alsace and Moselle share their local law: the package files Bas-Rhin and Haut-Rhin under "6AE".
+SUBDIVISION_ALIASES = {"67": "6AE", "68": "6AE"}
+
+
+@lru_cache(maxsize=256)
+def _holidays(subdivision, year):
+    subdivision = SUBDIVISION_ALIASES.get(subdivision, subdivision) or None
+    return frozenset(holidays.country_holidays("FR", subdiv=subdivision, years=year))
+
+
+def holiday_subdivision_of(prefecture_or_subdivision):
+    if isinstance(prefecture_or_subdivision, str) or prefecture_or_subdivision is None:
+        return prefecture_or_subdivision or ""
+    return prefecture_or_subdivision.holiday_subdivision
+
+
+def is_working_day(day, prefecture):
+    """``prefecture`` is a Prefecture or a holiday subdivision code (``"974"``, ``""`` for the mainland)."""
+    if day.weekday() >= 5:
+        return False
+    return day not in _holidays(holiday_subdivision_of(prefecture), day.year)
+
+
+def add_working_days(start, days, prefecture):
+    """The date ``days`` working days after ``start`` (``start`` itself not counted).
+
+    Adding 0 gives ``start`` itself if it is a working day, else the next working day.
+    """
+    if days < 0:
+        raise ValueError("days must be positive or zero")
+    day = start
+    if days == 0:
+        while not is_working_day(day, prefecture):
+            day += datetime.timedelta(days=1)
+        return day
+    while days:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day, prefecture):
+            days -= 1
+    return day
+
+
+def working_days_between(start, end, prefecture):
+    """How many working days from ``start`` (excluded) to ``end`` (included); 0 if ``end <= start``."""
+    count = 0
+    day = start
+    while day < end:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day, prefecture):
+            count += 1
+    return count

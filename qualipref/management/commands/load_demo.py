@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from qualipref.demo.core import ACCOUNTS, DEMO_PASSWORD
+from qualipref.demo.registry import LOADERS
+from qualipref.enums import Role
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent): prefectures, sites, services and one account per role."
+
+    def handle(self, *args, **options):
+        for description, loader in LOADERS:
+            loader()
+            self.stdout.write(f"  ✓ {description}")
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo accounts (password: %s):" % DEMO_PASSWORD))
+        for email, _first, _last, role, department, service in ACCOUNTS:
+            where = f" {department}" if department else ""
+            extra = f" – {service}" if service else ""
+            self.stdout.write(f"  {email:32} {Role(role).label}{where}{extra}")

@@ -1,0 +1,370 @@
+"""The label's core: prefectures, their sites and services, users and their roles."""
+
+import calendar
+import datetime
+import zoneinfo
+from functools import cached_property
+
+import holidays
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .enums import STAFF_ROLES, Label, Role, SiteKind
+from .scoping import PrefectureScopedQuerySet
+
+# First path segments the portal uses itself: a prefecture's slug can never be one of them.
+RESERVED_SLUGS = frozenset(
+    {
+        "admin",
+        "en",
+        "fr",
+        "static",
+        "media",
+        "healthz",
+        "suivi",
+        "delais",
+        "comite",
+        "reseau",
+        "resultats",
+        "enquetes",
+        "api",
+        "i18n",
+        "mentions-legales",
+        "donnees-personnelles",
+        "accessibilite",
+        "plan-du-site",
+        "compte",
+        "rapports",
+    }
+)
+
+FRENCH_TIME_ZONES = [
+    ("Europe/Paris", _("Metropolitan France (Europe/Paris)")),
+    ("Indian/Reunion", _("La Réunion (Indian/Reunion)")),
+    ("Indian/Mayotte", _("Mayotte (Indian/Mayotte)")),
+    ("America/Guadeloupe", _("Guadeloupe (America/Guadeloupe)")),
+    ("America/Martinique", _("Martinique (America/Martinique)")),
+    ("America/Cayenne", _("French Guiana (America/Cayenne)")),
+    ("America/Miquelon", _("Saint-Pierre-et-Miquelon (America/Miquelon)")),
+    ("Pacific/Noumea", _("New Caledonia (Pacific/Noumea)")),
+    ("Pacific/Tahiti", _("French Polynesia (Pacific/Tahiti)")),
+    ("Pacific/Wallis", _("Wallis and Futuna (Pacific/Wallis)")),
+]
+
+HOLIDAY_SUBDIVISIONS = [("", _("Metropolitan France"))] + [
+    (code, code) for code in holidays.France.subdivisions if not code.startswith("Zone")
+]
+
+
+def validate_slug_not_reserved(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is used by the portal itself; choose another slug."), params={"slug": value}
+        )
+
+
+def add_months(day, months):
+    """The same day ``months`` later, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class PrefectureQuerySet(PrefectureScopedQuerySet):
+    def labelled(self):
+        return self.exclude(label=Label.NONE)
+
+
+class Prefecture(models.Model):
+    department_code = models.CharField(
+        _("department code"),
+        max_length=3,
+        unique=True,
+        help_text=_("For example 974 for La Réunion, 2A for Corse-du-Sud."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=60,
+        unique=True,
+        validators=[validate_slug_not_reserved],
+        help_text=_("Used in public addresses, for example la-reunion."),
+    )
+    time_zone = models.CharField(_("time zone"), max_length=40, choices=FRENCH_TIME_ZONES, default="Europe/Paris")
+    holiday_subdivision = models.CharField(
+        _("public holidays"),
+        max_length=8,
+        choices=HOLIDAY_SUBDIVISIONS,
+        blank=True,
+        help_text=_("Subdivision whose public holidays apply: 974 for La Réunion, 57 for Moselle…"),
+    )
+    address = models.TextField(_("postal address"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    label = models.CharField(_("label"), max_length=20, choices=Label.choices, default=Label.NONE)
+    label_awarded_on = models.DateField(_("label awarded on"), null=True, blank=True)
+    certifying_body = models.CharField(_("certifying body"), max_length=120, blank=True)
+    next_audit_on = models.DateField(_("next audit"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = PrefectureQuerySet.as_manager()
+
+    prefecture_lookup = "pk"
+
+    class Meta:
+        verbose_name = _("prefecture")
+        verbose_name_plural = _("prefectures")
+        ordering = ["department_code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(label="none") | Q(label_awarded_on__isnull=False),
+                name="prefecture_labelled_has_award_date",
+                violation_error_message=_("A labelled prefecture needs the date its label was awarded."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.department_code} – {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("prefecture_home", kwargs={"slug": self.slug})
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self):
+        """Today's date where the prefecture is (La Réunion is three hours ahead of Paris in winter)."""
+        return timezone.localdate(timezone=self.tzinfo)
+
+    def scheduled_next_audit(self, today):
+        """The next audit date that follows from the label.
+
+        Qualipref is checked every year on the award's anniversary; the Marianne label is valid
+        three years with a follow-up audit at 18 months. Past the label's end, the renewal audit
+        is due at that end (overdue, shown as such).
+        """
+        if self.label == Label.NONE or not self.label_awarded_on:
+            return None
+        awarded = self.label_awarded_on
+        if self.label == Label.QUALIPREF:
+            years = max(1, today.year - awarded.year)
+            candidate = add_months(awarded, 12 * years)
+            return candidate if candidate >= today else add_months(awarded, 12 * (years + 1))
+        follow_up, renewal = add_months(awarded, 18), add_months(awarded, 36)
+        return follow_up if follow_up >= today else renewal
+
+
+class Site(models.Model):
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="sites", verbose_name=_("prefecture")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices, default=SiteKind.PREFECTURE)
+    name = models.CharField(_("name"), max_length=120)
+    address = models.TextField(_("address"), blank=True)
+    opening_hours = models.TextField(_("opening hours"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["prefecture", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["prefecture", "name"], name="site_unique_name_per_prefecture")]
+
+    def __str__(self):
+        return self.name
+
+
+class Service(models.Model):
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="services", verbose_name=_("prefecture")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["prefecture", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "name"], name="service_unique_name_per_prefecture")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager.from_queryset(PrefectureScopedQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        _("staff status"), default=False, help_text=_("Can log into the administration interface.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    # A user belongs to the prefectures of their memberships (see ``scoping``).
+    prefecture_lookup = "memberships__prefecture"
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    @cached_property
+    def _membership_rows(self):
+        return list(self.memberships.values_list("role", "prefecture_id", "service_id"))
+
+    @cached_property
+    def roles(self):
+        """The roles this user holds anywhere, e.g. ``{Role.QUALITY_OFFICER}``."""
+        return frozenset(Role(role) for role, _prefecture, _service in self._membership_rows)
+
+    @property
+    def sees_all_prefectures(self):
+        return self.is_active and (self.is_superuser or Role.NATIONAL_COORDINATOR in self.roles)
+
+    @cached_property
+    def prefecture_ids(self):
+        """Ids of the prefectures this user works for (all of them for the national coordinator)."""
+        if self.sees_all_prefectures:
+            return frozenset(Prefecture.objects.values_list("pk", flat=True))
+        return frozenset(prefecture for _role, prefecture, _service in self._membership_rows if prefecture)
+
+    def roles_in(self, prefecture):
+        return frozenset(Role(role) for role, pref, _service in self._membership_rows if pref == prefecture.pk)
+
+
+class Membership(models.Model):
+    """Ties a user to a prefecture with a role (and a service for service agents).
+
+    The national coordinator's membership has no prefecture: it covers them all.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    prefecture = models.ForeignKey(
+        Prefecture,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        verbose_name=_("prefecture"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="memberships", null=True, blank=True, verbose_name=_("service")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["prefecture", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "prefecture", "role"],
+                name="membership_unique_role_per_prefecture",
+                violation_error_message=_("This user already has this role in this prefecture."),
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(prefecture__isnull=True),
+                name="membership_unique_national_role",
+                violation_error_message=_("This user is already national coordinator."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.NATIONAL_COORDINATOR, prefecture__isnull=True)
+                | (~Q(role=Role.NATIONAL_COORDINATOR) & Q(prefecture__isnull=False)),
+                name="membership_prefecture_unless_national",
+                violation_error_message=_("The national coordinator has no prefecture; every other role needs one."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.SERVICE_AGENT) | Q(service__isnull=False),
+                name="membership_agent_has_service",
+                violation_error_message=_("A service agent must be attached to a service."),
+            ),
+        ]
+
+    def __str__(self):
+        where = self.prefecture.name if self.prefecture_id else _("all prefectures")
+        return f"{self.user} – {self.get_role_display()} ({where})"
+
+    def clean(self):
+        super().clean()
+        if self.service_id and self.prefecture_id and self.service.prefecture_id != self.prefecture_id:
+            raise ValidationError({"service": _("This service belongs to another prefecture.")})
+
+    @property
+    def is_staff_role(self):
+        return self.role in STAFF_ROLES

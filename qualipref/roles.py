@@ -1,0 +1,50 @@
+"""What each role may do in the admin, declared once.
+
+Keys are ``app_label.model`` or ``app_label.*``; values the admin actions allowed. Which
+*objects* a role reaches is the business of prefecture scoping (``qualipref.scoping``), not
+of these permissions. Models flagged ``national_referential = True`` (title types, the
+engagements referential…) are changed by the national coordinator only: other roles may view them.
+"""
+
+from fnmatch import fnmatch
+
+from .enums import Role
+
+ALL = frozenset({"view", "add", "change", "delete"})
+EDIT = frozenset({"view", "add", "change"})
+VIEW = frozenset({"view"})
+
+OUR_APPS = ("qualipref", "complaints", "committee", "delays", "surveys")
+
+ROLE_PERMISSIONS = {
+    Role.NATIONAL_COORDINATOR: {f"{app}.*": ALL for app in OUR_APPS} | {"dsfr.*": ALL},
+    Role.QUALITY_OFFICER: {
+        "qualipref.prefecture": frozenset({"view", "change"}),
+        "qualipref.historicalprefecture": VIEW,
+        "qualipref.site": ALL,
+        "qualipref.service": ALL,
+        "qualipref.membership": ALL,
+        "qualipref.user": EDIT,
+        "qualipref.historical*": VIEW,
+        "complaints.*": ALL,
+        "committee.*": ALL,
+        "delays.*": ALL,
+        "surveys.*": ALL,
+    },
+    Role.SERVICE_AGENT: {
+        "qualipref.site": VIEW,
+        "qualipref.service": VIEW,
+        "complaints.*": EDIT,
+    },
+    Role.AUDITOR: {f"{app}.*": VIEW for app in OUR_APPS},
+    Role.COMMITTEE_MEMBER: {},
+}
+
+
+def role_allows(role, app_label, model_name, action, *, national_referential=False):
+    if national_referential and role != Role.NATIONAL_COORDINATOR and action != "view":
+        return False
+    return any(
+        action in actions and fnmatch(f"{app_label}.{model_name}", pattern)
+        for pattern, actions in ROLE_PERMISSIONS.get(role, {}).items()
+    )

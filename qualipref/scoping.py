@@ -1,0 +1,45 @@
+"""Prefecture scoping: the one mechanism that limits what a user sees to their prefectures.
+
+A model opts in by declaring ``prefecture_lookup``, the ORM path from the model to its
+prefecture (``"prefecture"``, ``"case__prefecture"``…, ``"pk"`` for the prefecture itself)
+and by using ``PrefectureScopedQuerySet`` (or a subclass) as its manager. Then:
+
+* ``Model.objects.for_user(user)`` is the only way views read it;
+* ``PrefectureScopedAdmin`` (``qualipref.admin``) applies it to the admin's lists, object
+  pages, foreign-key choices, filters and autocomplete.
+
+A model without ``prefecture_lookup`` is national (a referential shared by all prefectures).
+"""
+
+from django.db import models
+
+
+def is_scoped(model):
+    return getattr(model, "prefecture_lookup", None) is not None
+
+
+def scope_queryset(queryset, user):
+    """Limit ``queryset`` to the prefectures of ``user``; unscoped (national) models pass through."""
+    model = queryset.model
+    if not is_scoped(model):
+        return queryset
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.sees_all_prefectures:
+        return queryset
+    lookup = model.prefecture_lookup
+    if "__" in lookup and lookup.split("__")[0] in {
+        f.name for f in model._meta.get_fields() if f.many_to_many or f.one_to_many
+    }:
+        # Multi-valued path (a user's memberships): filter through a subquery, no duplicate rows.
+        inner = model._base_manager.filter(**{f"{lookup}__in": user.prefecture_ids}).values("pk")
+        return queryset.filter(pk__in=inner)
+    return queryset.filter(**{f"{lookup}__in": user.prefecture_ids})
+
+
+class PrefectureScopedQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope_queryset(self, user)
+
+    def for_prefecture(self, prefecture):
+        return self.filter(**{self.model.prefecture_lookup: prefecture})

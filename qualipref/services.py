@@ -1,0 +1,53 @@
+"""Writes of the label's core: keyword-only functions, one transaction each."""
+
+from django.db import transaction
+
+from .enums import STAFF_ROLES, Role
+from .models import Membership, Prefecture, User
+
+
+@transaction.atomic
+def membership_grant(*, user, role, prefecture=None, service=None):
+    """Give ``user`` a ``role`` (in ``prefecture``); staff roles get access to the admin.
+
+    Idempotent: granting a role the user already holds changes nothing.
+    """
+    membership, _created = Membership.objects.get_or_create(
+        user=user,
+        role=role,
+        prefecture=None if role == Role.NATIONAL_COORDINATOR else prefecture,
+        defaults={"service": service},
+    )
+    if service is not None and membership.service_id != service.pk:
+        membership.service = service
+        membership.save(update_fields=["service"])
+    if role in STAFF_ROLES and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return membership
+
+
+@transaction.atomic
+def user_ensure(*, email, password, first_name="", last_name=""):
+    """The user with this e-mail, created (or its name and password reset) as given."""
+    user = User.objects.filter(email=email.lower()).first()
+    if user is None:
+        return User.objects.create_user(email=email, password=password, first_name=first_name, last_name=last_name)
+    user.first_name, user.last_name = first_name, last_name
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def prefecture_refresh_next_audit(*, prefecture_id, today=None):
+    """Store the next audit date that follows from the prefecture's label.
+
+    Safe to run twice: it writes only when the date changes. Returns the date (or None).
+    """
+    with transaction.atomic():
+        prefecture = Prefecture.objects.select_for_update().get(pk=prefecture_id)
+        next_audit = prefecture.scheduled_next_audit(today or prefecture.today())
+        if prefecture.next_audit_on != next_audit:
+            prefecture.next_audit_on = next_audit
+            prefecture.save(update_fields=["next_audit_on"])
+    return next_audit

@@ -1,0 +1,25 @@
+import logging
+
+from celery import shared_task
+
+from .models import Prefecture
+from .services import prefecture_refresh_next_audit
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, autoretry_for=(ConnectionError,), retry_backoff=30, retry_backoff_max=600, max_retries=5)
+def refresh_next_audit(self, prefecture_id):
+    """Recompute one prefecture's next audit date; a deleted prefecture is skipped."""
+    if not Prefecture.objects.filter(pk=prefecture_id).exists():
+        logger.info("refresh_next_audit: prefecture %s is gone, nothing to do", prefecture_id)
+        return None
+    next_audit = prefecture_refresh_next_audit(prefecture_id=prefecture_id)
+    return next_audit.isoformat() if next_audit else None
+
+
+@shared_task
+def refresh_all_next_audits():
+    """Fan out one task per labelled prefecture (scheduled daily by Celery beat)."""
+    for prefecture_id in Prefecture.objects.labelled().values_list("pk", flat=True):
+        refresh_next_audit.delay(prefecture_id)
