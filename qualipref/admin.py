@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db import models
+from django.http import Http404
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -16,6 +19,8 @@ admin.site.index_title = _("Quality label management")
 
 class ScopedFormFieldsMixin:
     """Foreign-key and many-to-many choices limited to the user's prefectures."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.remote_field.model
@@ -42,6 +47,20 @@ class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
 
     show_full_result_count = False
     list_per_page = 50
+
+    def _ensure_in_scope(self, request, object_id):
+        # simple_history falls back to an object's historical records when the live queryset
+        # does not hold it: that would show another prefecture's history. Out of scope is 404.
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ensure_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._ensure_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
     def get_list_filter(self, request):
         # A plain foreign-key filter would list every prefecture's sites and services:
@@ -98,13 +117,8 @@ class ServiceAdmin(PrefectureScopedAdmin):
     search_fields = ["name", "email"]
 
 
-@admin.register(Membership)
-class MembershipAdmin(PrefectureScopedAdmin):
-    list_display = ["user", "role", "prefecture", "service"]
-    list_filter = ["role", "prefecture"]
-    list_select_related = ["user", "prefecture", "service"]
-    search_fields = ["user__email", "user__last_name"]
-    autocomplete_fields = ["user"]
+class RoleChoicesMixin:
+    """Only the national coordinator (or a superuser) may make someone national coordinator."""
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.sees_all_prefectures:
@@ -112,15 +126,21 @@ class MembershipAdmin(PrefectureScopedAdmin):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
-class MembershipInline(PrefectureScopedInline):
+@admin.register(Membership)
+class MembershipAdmin(RoleChoicesMixin, PrefectureScopedAdmin):
+    list_display = ["user", "role", "prefecture", "service"]
+    list_filter = ["role", "prefecture"]
+    list_select_related = ["user", "prefecture", "service"]
+    search_fields = ["user__email", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+
+class MembershipInline(RoleChoicesMixin, PrefectureScopedInline):
     model = Membership
     fields = ["role", "prefecture", "service"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("prefecture", "service")
-
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
-        return MembershipAdmin.formfield_for_choice_field(self, db_field, request, **kwargs)
 
 
 class UserCreationForm(AdminUserCreationForm):

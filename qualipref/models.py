@@ -1,7 +1,6 @@
 """The label's core: prefectures, their sites and services, users and their roles."""
 
 import calendar
-import datetime
 import zoneinfo
 from functools import cached_property
 
@@ -233,6 +232,10 @@ class UserManager(BaseUserManager.from_queryset(PrefectureScopedQuerySet)):
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        # E-mail addresses are stored in lower case; people type them as they like.
+        return self.get(email__iexact=username)
 
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.update(is_staff=True, is_superuser=True)

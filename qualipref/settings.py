@@ -9,6 +9,7 @@ Production sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,10 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic jobs, run by `celery -A qualipref beat`. Each app adds its own entries here.
+CELERY_BEAT_SCHEDULE = {
+    "refresh-next-audits": {"task": "qualipref.tasks.refresh_all_next_audits", "schedule": crontab(hour=3, minute=0)},
+}
 
 # --- Passwords ---------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,7 +12,7 @@ class Command(BaseCommand):
         for description, loader in LOADERS:
             loader()
             self.stdout.write(f"  ✓ {description}")
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo accounts (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo accounts (password: {DEMO_PASSWORD}):"))
         for email, _first, _last, role, department, service in ACCOUNTS:
             where = f" {department}" if department else ""
             extra = f" – {service}" if service else ""

@@ -1,0 +1,20 @@
+import pytest
+
+from qualipref.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    """Tasks run in the test's process unless a test starts a real worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,80 @@
+import datetime
+
+import factory
+
+from qualipref.enums import Label, Role, SiteKind
+from qualipref.models import Membership, Prefecture, Service, Site, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class PrefectureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prefecture
+        django_get_or_create = ["department_code"]
+
+    department_code = factory.Sequence(lambda n: f"{n % 95 + 1:02d}")
+    name = factory.Sequence(lambda n: f"Département {n}")
+    slug = factory.Sequence(lambda n: f"departement-{n}")
+    label = Label.QUALIPREF
+    label_awarded_on = datetime.date(2024, 1, 15)
+    certifying_body = "AFNOR Certification"
+
+    class Params:
+        reunion = factory.Trait(
+            department_code="974",
+            name="La Réunion",
+            slug="la-reunion",
+            time_zone="Indian/Reunion",
+            holiday_subdivision="974",
+        )
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    kind = SiteKind.PREFECTURE
+    name = factory.Sequence(lambda n: f"Site {n}")
+    address = "1 place de la Préfecture"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    name = factory.Sequence(lambda n: f"Service {n}")
+    email = factory.Sequence(lambda n: f"service{n}@example.org")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Agent{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    prefecture = factory.SubFactory(PrefectureFactory)
+    role = Role.QUALITY_OFFICER
+
+
+def officer_of(prefecture, **user_fields):
+    """A quality officer of ``prefecture`` (staff, with the role's permissions)."""
+    return MembershipFactory(
+        prefecture=prefecture, user__is_staff=True, **{f"user__{k}": v for k, v in user_fields.items()}
+    ).user
+
+
+def coordinator():
+    return MembershipFactory(prefecture=None, role=Role.NATIONAL_COORDINATOR).user

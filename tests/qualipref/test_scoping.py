@@ -1,0 +1,178 @@
+"""An officer sees and changes only their prefectures' objects, by any admin URL."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from qualipref.enums import Role
+from qualipref.models import Membership, Prefecture, Service, Site, User
+from qualipref.scoping import is_scoped
+
+from .factories import MembershipFactory, PrefectureFactory, ServiceFactory, SiteFactory, coordinator, officer_of
+
+# One way to build an object of a given prefecture, for every scoped model in the admin.
+# A later app registering a scoped model adds its factory here (the test below insists).
+SCOPED_OBJECT_FACTORIES = {
+    Prefecture: lambda prefecture: prefecture,
+    Site: lambda prefecture: SiteFactory(prefecture=prefecture),
+    Service: lambda prefecture: ServiceFactory(prefecture=prefecture),
+    Membership: lambda prefecture: MembershipFactory(prefecture=prefecture),
+    User: lambda prefecture: officer_of(prefecture),
+}
+
+
+def scoped_admin_models():
+    return [model for model in admin.site._registry if is_scoped(model)]
+
+
+def admin_url(obj, view, *args):
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def reunion():
+    return PrefectureFactory(reunion=True)
+
+
+@pytest.fixture
+def other():
+    return PrefectureFactory(department_code="94", name="Val-de-Marne", slug="val-de-marne")
+
+
+@pytest.fixture
+def officer_client(client, reunion):
+    client.force_login(officer_of(reunion))
+    return client
+
+
+def test_every_scoped_admin_model_has_an_isolation_factory():
+    missing = {model.__name__ for model in scoped_admin_models()} - {m.__name__ for m in SCOPED_OBJECT_FACTORIES}
+    assert not missing, f"add a factory to SCOPED_OBJECT_FACTORIES for {missing}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(SCOPED_OBJECT_FACTORIES), ids=lambda m: m.__name__)
+def test_officer_lists_only_own_prefecture_objects(officer_client, reunion, other, model):
+    own = SCOPED_OBJECT_FACTORIES[model](reunion)
+    foreign = SCOPED_OBJECT_FACTORIES[model](other)
+    response = officer_client.get(admin_url(own, "changelist"))
+    assert response.status_code == 200
+    listed = set(response.context["cl"].result_list.values_list("pk", flat=True))
+    assert own.pk in listed
+    assert foreign.pk not in listed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(SCOPED_OBJECT_FACTORIES), ids=lambda m: m.__name__)
+@pytest.mark.parametrize("view", ["change", "history", "delete"])
+def test_officer_cannot_open_another_prefecture_object(officer_client, reunion, other, model, view):
+    own = SCOPED_OBJECT_FACTORIES[model](reunion)
+    foreign = SCOPED_OBJECT_FACTORIES[model](other)
+    assert officer_client.get(admin_url(own, view, own.pk)).status_code in {200, 403}
+    response = officer_client.get(admin_url(foreign, view, foreign.pk), follow=True)
+    assert response.status_code in {403, 404} or response.redirect_chain[-1][0] == reverse("admin:index")
+    assert str(foreign) not in response.content.decode().replace(str(own), "")
+
+
+@pytest.mark.django_db
+def test_officer_cannot_change_another_prefecture_site_by_post(officer_client, reunion, other):
+    foreign = SiteFactory(prefecture=other, name="Sous-préfecture de Nogent")
+    officer_client.post(
+        admin_url(foreign, "change", foreign.pk),
+        {"prefecture": other.pk, "kind": "prefecture", "name": "Piraté", "is_active": "on"},
+    )
+    foreign.refresh_from_db()
+    assert foreign.name == "Sous-préfecture de Nogent"
+
+
+@pytest.mark.django_db
+def test_officer_cannot_create_a_site_in_another_prefecture(officer_client, reunion, other):
+    response = officer_client.post(
+        reverse("admin:qualipref_site_add"), {"prefecture": other.pk, "kind": "prefecture", "name": "Intrus"}
+    )
+    assert response.status_code == 200  # the form comes back with an error
+    assert "prefecture" in response.context["adminform"].form.errors
+    assert not Site.objects.filter(name="Intrus").exists()
+
+
+@pytest.mark.django_db
+def test_foreign_key_choices_offer_only_own_prefecture(officer_client, reunion, other):
+    ServiceFactory(prefecture=reunion, name="Titres de séjour 974")
+    ServiceFactory(prefecture=other, name="Titres de séjour 94")
+    response = officer_client.get(reverse("admin:qualipref_membership_add"))
+    form = response.context["adminform"].form
+    assert list(form.fields["prefecture"].queryset) == [reunion]
+    assert [s.name for s in form.fields["service"].queryset] == ["Titres de séjour 974"]
+
+
+@pytest.mark.django_db
+def test_list_filter_offers_only_own_prefecture_sites(officer_client, reunion, other):
+    SiteFactory(prefecture=reunion)
+    SiteFactory(prefecture=other)
+    response = officer_client.get(reverse("admin:qualipref_site_changelist"))
+    assert "Val-de-Marne" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_user_autocomplete_returns_only_own_prefecture_users(officer_client, reunion, other):
+    colleague = officer_of(reunion, last_name="Payet")
+    stranger = officer_of(other, last_name="Payetou")
+    response = officer_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "Payet", "app_label": "qualipref", "model_name": "membership", "field_name": "user"},
+    )
+    ids = {int(result["id"]) for result in response.json()["results"]}
+    assert colleague.pk in ids
+    assert stranger.pk not in ids
+
+
+@pytest.mark.django_db
+def test_officer_cannot_grant_the_national_coordinator_role(officer_client, reunion):
+    response = officer_client.get(reverse("admin:qualipref_membership_add"))
+    roles = [value for value, _label in response.context["adminform"].form.fields["role"].choices]
+    assert Role.NATIONAL_COORDINATOR not in roles
+    assert Role.SERVICE_AGENT in roles
+
+
+@pytest.mark.django_db
+def test_officer_cannot_change_the_label_of_their_prefecture(officer_client, reunion):
+    response = officer_client.get(reverse("admin:qualipref_prefecture_change", args=[reunion.pk]))
+    form = response.context["adminform"].form
+    assert "label" not in form.fields
+    assert "contact_email" in form.fields
+
+
+@pytest.mark.django_db
+def test_national_coordinator_sees_every_prefecture(client, reunion, other):
+    client.force_login(coordinator())
+    response = client.get(reverse("admin:qualipref_prefecture_changelist"))
+    assert set(response.context["cl"].result_list) == {reunion, other}
+
+
+@pytest.mark.django_db
+def test_for_user_is_empty_for_a_user_without_membership(reunion):
+    SiteFactory(prefecture=reunion)
+    stranger = User.objects.create_user(email="nobody@example.org", password="x")
+    assert not Site.objects.for_user(stranger).exists()
+
+
+@pytest.mark.django_db
+def test_committee_member_cannot_use_the_admin(client, reunion):
+    member = MembershipFactory(prefecture=reunion, role=Role.COMMITTEE_MEMBER, user__is_staff=False).user
+    client.force_login(member)
+    response = client.get(reverse("admin:qualipref_site_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_auditor_may_view_but_not_change(client, reunion):
+    auditor = MembershipFactory(prefecture=reunion, role=Role.AUDITOR).user
+    site = SiteFactory(prefecture=reunion)
+    client.force_login(auditor)
+    assert client.get(reverse("admin:qualipref_site_changelist")).status_code == 200
+    assert client.get(reverse("admin:qualipref_site_add")).status_code == 403
+    client.post(reverse("admin:qualipref_site_change", args=[site.pk]), {"name": "Changé"})
+    site.refresh_from_db()
+    assert site.name != "Changé"
