@@ -45,7 +45,7 @@ fmt: install-dev
 	$(VENV)/bin/ruff format .
 
 messages: install-dev
-	$(PY) manage.py makemessages -l en --ignore "$(VENV)/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py makemessages -l fr --ignore "$(VENV)/*" --ignore "tests/*" --ignore "bench/*"
 
 worker: install
 	$(VENV)/bin/celery -A qualipref worker --loglevel INFO

@@ -1,0 +1,38 @@
+"""Every task of ours is safe with Redis' redelivery: limits and retry delays below the visibility timeout."""
+
+from django.conf import settings
+
+from qualipref.celery import app
+
+OUR_APPS = ("qualipref.", "complaints.", "committee.", "delays.", "surveys.")
+
+
+def our_tasks():
+    app.loader.import_default_modules()
+    return {name: task for name, task in app.tasks.items() if name.startswith(OUR_APPS)}
+
+
+def test_tasks_are_discovered():
+    assert "qualipref.tasks.refresh_next_audit" in our_tasks()
+
+
+def test_tasks_are_acknowledged_late_and_requeued_when_a_worker_dies():
+    for name, task in our_tasks().items():
+        assert task.acks_late, name
+        assert task.reject_on_worker_lost, name
+
+
+def test_time_limits_and_retry_delays_stay_below_the_visibility_timeout():
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    for name, task in our_tasks().items():
+        time_limit = task.time_limit or app.conf.task_time_limit
+        assert time_limit and time_limit < visibility, name
+        backoff_max = getattr(task, "retry_backoff_max", 0) or 0
+        assert backoff_max < visibility, name
+        assert (task.default_retry_delay or 0) < visibility, name
+
+
+def test_beat_schedule_names_real_tasks():
+    tasks = our_tasks()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in tasks
