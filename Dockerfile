@@ -18,9 +18,12 @@ RUN apt-get update \
     && apt-get install --yes --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/*
 
-# A fixed numeric id, so that volumes and orchestrators (runAsNonRoot) can rely on it.
+# A fixed numeric id, so that volumes and orchestrators (runAsNonRoot) can rely on it. The
+# home folder is the process's one writable place besides /tmp and the media volume:
+# gunicorn (25.1 and later) puts its control socket in ~/.gunicorn and logs an error when it
+# cannot, and caches (fontconfig, later) go to ~/.cache.
 RUN groupadd --system --gid 10001 qualipref \
-    && useradd --system --uid 10001 --gid qualipref --no-create-home --home-dir /nonexistent \
+    && useradd --system --uid 10001 --gid qualipref --create-home --home-dir /home/qualipref \
         --shell /usr/sbin/nologin qualipref
 
 WORKDIR /app
@@ -50,8 +53,8 @@ RUN export DEBUG=false SECRET_KEY=build-only-dummy-key-not-used-at-run-time \
     && mkdir -p /app/media \
     && chown qualipref:qualipref /app/media
 
-# The code stays owned by root and read-only for the process; only MEDIA_ROOT (a volume
-# in compose, which takes this folder's owner when first created) is writable.
+# The code stays owned by root and read-only for the process, which writes only to its home,
+# /tmp and MEDIA_ROOT (a volume in compose, which takes this folder's owner when first created).
 USER 10001:10001
 
 EXPOSE 8000
