@@ -23,6 +23,7 @@ RESERVED_SLUGS = frozenset(
     {
         "admin",
         "en",
+        "pieces-jointes",
         "fr",
         "static",
         "media",
@@ -113,6 +114,12 @@ class Prefecture(models.Model):
     label_awarded_on = models.DateField(_("label awarded on"), null=True, blank=True)
     certifying_body = models.CharField(_("certifying body"), max_length=120, blank=True)
     next_audit_on = models.DateField(_("next audit"), null=True, blank=True)
+
+    answer_deadline_working_days = models.PositiveSmallIntegerField(
+        _("answer deadline (working days)"),
+        default=15,
+        help_text=_("A complaint is answered within this many working days of its receipt."),
+    )
 
     history = HistoricalRecords()
 
@@ -371,3 +378,8 @@ class Membership(models.Model):
     @property
     def is_staff_role(self):
         return self.role in STAFF_ROLES
+
+
+from .mail import OutgoingEmail  # noqa: E402  (the outbox model lives beside its services)
+
+__all__ = ["Membership", "OutgoingEmail", "Prefecture", "Service", "Site", "User"]

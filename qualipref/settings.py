@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "crispy_forms",
     "simple_history",
+    "django_ratelimit",
     "qualipref",
     "complaints",
     "committee",
@@ -100,6 +101,8 @@ AUTH_USER_MODEL = "qualipref.User"
 # --- Redis: cache, rate limits, Celery ------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# django-ratelimit does not list Django's own Redis backend, which counts atomically all the same.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -110,9 +113,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The embedded default serves one process, so a per-process cache counts rate limits right;
+    # production counts them in Redis, shared by every worker.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
 
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 # Without a broker, tasks run in the web process as soon as they are sent.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -135,6 +141,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic jobs, run by `celery -A qualipref beat`. Each app adds its own entries here.
 CELERY_BEAT_SCHEDULE = {
     "refresh-next-audits": {"task": "qualipref.tasks.refresh_all_next_audits", "schedule": crontab(hour=3, minute=0)},
+    "sweep-outbox": {"task": "qualipref.tasks.sweep_outbox", "schedule": crontab(minute="*/5")},
 }
 
 # --- Passwords ---------------------------------------------------------------------------
@@ -207,12 +214,37 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "qualipref.log_filters.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Replace Django's default handlers (which print unfiltered in debug) with ours.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # --- The portal -------------------------------------------------------------------------------
 QUALIPREF_SITE_TITLE = env.str("QUALIPREF_SITE_TITLE", default="Qualipref")
 QUALIPREF_PUBLISHER = env.str("QUALIPREF_PUBLISHER", default="Ministère de l’Intérieur")
 QUALIPREF_CONTACT_EMAIL = env.str("QUALIPREF_CONTACT_EMAIL", default="qualipref@example.org")
+# Absolute address of the portal, for the links in e-mails.
+QUALIPREF_BASE_URL = env.str("QUALIPREF_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Complaints ------------------------------------------------------------------------------------
+# Personal data of cases closed for longer than this is anonymised (counts and durations stay).
+COMPLAINTS_RETENTION_MONTHS = env.int("COMPLAINTS_RETENTION_MONTHS", default=24)
+COMPLAINTS_MAX_ATTACHMENTS = 3
+COMPLAINTS_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# Submissions per address and hour on the public forms (complaints, lost link, tracking replies).
+COMPLAINTS_SUBMIT_RATE = env.str("COMPLAINTS_SUBMIT_RATE", default="5/h")
+
+# --- Rate limits (django-ratelimit), counted in the cache: Redis in production --------------------------
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# Behind a reverse proxy, REMOTE_ADDR is the proxy: name the header it sets (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# If the cache is down, let citizens through rather than lose their complaint.
+RATELIMIT_FAIL_OPEN = True
+# Uploads bigger than this go to a temporary file rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from .mail import email_send, outbox_sweep
 from .models import Prefecture
 from .services import prefecture_refresh_next_audit
 
@@ -23,3 +24,18 @@ def refresh_all_next_audits():
     """Fan out one task per labelled prefecture (scheduled daily by Celery beat)."""
     for prefecture_id in Prefecture.objects.labelled().values_list("pk", flat=True):
         refresh_next_audit.delay(prefecture_id)
+
+
+@shared_task(bind=True, max_retries=6, default_retry_delay=60)
+def send_outgoing_email(self, email_id):
+    """Send one e-mail of the outbox; SMTP failures are retried with a growing delay."""
+    try:
+        return email_send(email_id=email_id)
+    except Exception as error:
+        raise self.retry(exc=error, countdown=min(60 * 2**self.request.retries, 1800)) from error
+
+
+@shared_task
+def sweep_outbox():
+    """Send what the outbox still holds (scheduled every five minutes by Celery beat)."""
+    return outbox_sweep()

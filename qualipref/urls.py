@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("plan-du-site/", views.sitemap, name="sitemap"),
+    path("", include("complaints.urls")),
     # Last: a prefecture's slug is the first segment of all its public pages.
     path("<slug:slug>/", views.prefecture_home, name="prefecture_home"),
     prefix_default_language=False,

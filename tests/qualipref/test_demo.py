@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -7,7 +9,7 @@ from qualipref.models import Membership, Prefecture, Service, Site, User
 
 @pytest.mark.django_db
 def test_demo_data_is_complete_and_idempotent(client):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     counts = [
         Prefecture.objects.count(),
         Site.objects.count(),
@@ -15,7 +17,7 @@ def test_demo_data_is_complete_and_idempotent(client):
         User.objects.count(),
         Membership.objects.count(),
     ]
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     assert [
         Prefecture.objects.count(),
         Site.objects.count(),

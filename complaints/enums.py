@@ -1,0 +1,88 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    SUGGESTION = "suggestion", _("Suggestion")
+
+
+class Topic(models.TextChoices):
+    COUNTER = "counter", _("Reception at the counter")
+    PHONE = "phone", _("Phone reception")
+    MAIL = "mail", _("Mail")
+    EMAIL = "email", _("E-mail")
+    WEBSITE = "website", _("Website")
+    PROCESSING_TIME = "processing_time", _("Processing time")
+    DECISION = "decision", _("Decision")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online form")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", pgettext_lazy("channel", "E-mail")
+    PHONE = "phone", pgettext_lazy("channel", "Phone")
+    COUNTER = "counter", _("At the counter")
+
+
+class Status(models.TextChoices):
+    # Complaints
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CITIZEN = "waiting_citizen", _("Waiting for the citizen")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    TRANSFERRED = "transferred", _("Transferred")
+    REJECTED = "rejected", _("Rejected")
+    # Suggestions
+    RECEIVED = "received", _("Received")
+    UNDER_REVIEW = "under_review", _("Under review")
+    FORWARDED_TO_COMMITTEE = "forwarded_to_committee", _("Forwarded to the users' committee")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Not retained")
+
+
+# What the citizen reads: plain words, never a brush-off.
+CITIZEN_STATUS_LABELS = {
+    Status.NEW: _("Received"),
+    Status.ACKNOWLEDGED: _("Received, acknowledged"),
+    Status.IN_PROGRESS: _("Being handled"),
+    Status.WAITING_CITIZEN: _("Waiting for your reply"),
+    Status.ANSWERED: _("Answered"),
+    Status.CLOSED: _("Closed"),
+    Status.REOPENED: _("Being handled again"),
+    Status.TRANSFERRED: _("Passed on to the competent service"),
+    Status.REJECTED: _("Closed without follow-up"),
+    Status.RECEIVED: _("Received"),
+    Status.UNDER_REVIEW: _("Being examined"),
+    Status.FORWARDED_TO_COMMITTEE: _("Submitted to the users' committee"),
+    Status.ACCEPTED: _("Retained"),
+    Status.DECLINED: _("Examined, not retained for now"),
+}
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.NEW,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.WAITING_CITIZEN,
+        Status.REOPENED,
+        Status.TRANSFERRED,
+        Status.RECEIVED,
+        Status.UNDER_REVIEW,
+    }
+)
+
+
+class MessageKind(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen's message")
+    ANSWER = "answer", _("Public answer")
+    REQUEST = "request", _("Request for information")
+    NOTE = "note", _("Internal note")
+
+
+PUBLIC_MESSAGE_KINDS = frozenset({MessageKind.CITIZEN, MessageKind.ANSWER, MessageKind.REQUEST})

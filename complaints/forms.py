@@ -1,0 +1,161 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .enums import Kind, Topic
+from .uploads import validate_upload
+
+PHONE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Up to ``max_files`` files, each checked by its content; errors name the refused file."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, max_files=3, **kwargs):
+        self.max_files = max_files
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > self.max_files:
+            raise ValidationError(
+                _("You can attach at most %(max)s files; you chose %(count)s."),
+                code="too_many",
+                params={"max": self.max_files, "count": len(files)},
+            )
+        errors, cleaned = [], []
+        for upload in files:
+            try:
+                cleaned.append(validate_upload(super().clean(upload, initial)))
+            except ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class HoneypotMixin(forms.Form):
+    # Hidden from people (CSS and aria-hidden); robots that fill every field give themselves away.
+    hp_website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_spam(self):
+        return bool(self.data.get("hp_website"))
+
+
+class CaseForm(HoneypotMixin):
+    kind = forms.ChoiceField(
+        label=_("What would you like to send us?"),
+        choices=[
+            (Kind.COMPLAINT, _("A complaint: something went wrong and you expect an answer")),
+            (Kind.SUGGESTION, _("A suggestion: an idea to improve our service (you may stay anonymous)")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Kind.COMPLAINT,
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service concerned"), queryset=None, required=False, empty_label=_("I don't know")
+    )
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None, required=False, empty_label=_("I don't know"))
+    topic = forms.ChoiceField(label=_("What is it about?"), choices=[("", "—"), *Topic.choices])
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Your message"),
+        max_length=5000,
+        help_text=_("5,000 characters at most."),
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 5000, "data-qp-counter": "5000"}),
+    )
+    attachments = MultipleFileField(
+        label=_("Documents (optional)"),
+        max_files=settings.COMPLAINTS_MAX_ATTACHMENTS,
+        help_text=_("Up to 3 files, PDF, JPEG or PNG, 5 MB each at most."),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+    name = forms.CharField(
+        label=_("Your name"), max_length=150, required=False, help_text=_("Required for a complaint.")
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        required=False,
+        help_text=_("Required for a complaint: we send the acknowledgement and the answer there."),
+    )
+    phone = forms.CharField(label=_("Your phone number"), max_length=30, required=False)
+    consent = forms.BooleanField(label=_("I agree that the prefecture processes these data to handle my request."))
+
+    def __init__(self, *args, prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefecture = prefecture
+        self.fields["service"].queryset = prefecture.services.filter(is_active=True).order_by("name")
+        self.fields["site"].queryset = prefecture.sites.filter(is_active=True).order_by("kind", "name")
+        self.fields["consent"].help_text = format_html(
+            '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+            _("What we keep, why, for how long, and your rights:"),
+            reverse("personal_data"),
+            _("personal data notice (opens a new window)"),
+        )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not PHONE.match(phone):
+            raise ValidationError(_("Enter a phone number with digits only, for example 0262 40 77 77."))
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Kind.COMPLAINT:
+            if not cleaned.get("name", "").strip():
+                self.add_error("name", _("Give your name: a complaint gets a personal answer."))
+            if not cleaned.get("email") and "email" not in self.errors:
+                self.add_error("email", _("Give your e-mail address: we send the answer there."))
+        return cleaned
+
+
+class ReplyForm(HoneypotMixin):
+    text = forms.CharField(
+        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5, "maxlength": 5000})
+    )
+    attachments = MultipleFileField(
+        label=_("Documents (optional)"),
+        max_files=settings.COMPLAINTS_MAX_ATTACHMENTS,
+        help_text=_("Up to 3 files, PDF, JPEG or PNG, 5 MB each at most."),
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with the answer?"),
+        coerce=int,
+        choices=[
+            (5, _("5 – Very satisfied")),
+            (4, _("4 – Satisfied")),
+            (3, _("3 – Neither satisfied nor dissatisfied")),
+            (2, _("2 – Dissatisfied")),
+            (1, _("1 – Very dissatisfied")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LostLinkForm(HoneypotMixin):
+    reference = forms.CharField(
+        label=_("Reference of your request"), max_length=20, help_text=_("For example 974-2026-000123.")
+    )
+    email = forms.EmailField(label=_("The e-mail address you gave"))

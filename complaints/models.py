@@ -1,0 +1,300 @@
+"""Cases (complaints and suggestions), their thread, attachments, tracking links and answer templates."""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qualipref.models import Prefecture, Service, Site
+from qualipref.scoping import PrefectureScopedQuerySet
+
+from .enums import CITIZEN_STATUS_LABELS, OPEN_STATUSES, Channel, Kind, MessageKind, Status, Topic
+
+
+class CaseQuerySet(PrefectureScopedQuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        return self.open().filter(due_on__lt=today or timezone.localdate()).exclude(status=Status.WAITING_CITIZEN)
+
+    def assigned_to(self, user):
+        return self.filter(assignee=user)
+
+    def for_user(self, user):
+        """Scoped to the user's prefectures; a service agent sees only their service's cases."""
+        queryset = super().for_user(user)
+        if user.is_authenticated and not user.sees_all_prefectures:
+            from qualipref.enums import Role
+
+            agent_only = [
+                (prefecture, service)
+                for role, prefecture, service in user._membership_rows
+                if role == Role.SERVICE_AGENT
+            ]
+            other_prefectures = {p for role, p, _s in user._membership_rows if role != Role.SERVICE_AGENT}
+            if agent_only:
+                allowed = Q(prefecture_id__in=other_prefectures)
+                for prefecture, service in agent_only:
+                    allowed |= Q(prefecture_id=prefecture, service_id=service)
+                queryset = queryset.filter(allowed)
+        return queryset
+
+
+class Case(models.Model):
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.PROTECT, related_name="cases", verbose_name=_("prefecture")
+    )
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
+    topic = models.CharField(_("what it is about"), max_length=20, choices=Topic.choices, default=Topic.OTHER)
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("service")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("site")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000)
+
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )
+    received_on = models.DateField(_("received on"))
+    due_on = models.DateField(_("answer due on"))
+    # Working days during which the clock stopped while the case waited for the citizen.
+    paused_working_days = models.PositiveIntegerField(_("working days on hold"), default=0)
+    waiting_since = models.DateField(_("waiting for the citizen since"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    public_reply = models.TextField(_("public reply"), blank=True)
+
+    rating = models.PositiveSmallIntegerField(_("satisfaction with the answer"), null=True, blank=True)
+    rating_comment = models.TextField(_("comment on the answer"), blank=True, max_length=2000)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["description"])
+
+    objects = CaseQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["prefecture", "status", "due_on"], name="case_pref_status_due"),
+            models.Index(fields=["prefecture", "-created_at"], name="case_pref_created"),
+            models.Index(fields=["email"], name="case_email"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="case_rating_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="suggestion") | ~Q(email="") | Q(anonymised_at__isnull=False) | ~Q(channel="online"),
+                name="case_online_complaint_has_email",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("admin:complaints_case_change", args=[self.pk])
+
+    @property
+    def citizen_status(self):
+        return CITIZEN_STATUS_LABELS[Status(self.status)]
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today=None):
+        return self.is_open and self.status != Status.WAITING_CITIZEN and self.due_on < (today or timezone.localdate())
+
+
+class CaseSequence(models.Model):
+    """The last number given to a case of a prefecture in a year: references have no gap and no duplicate."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefecture", "year"], name="case_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.prefecture_id}-{self.year}: {self.last_number}"
+
+
+class Transition(models.Model):
+    """Every status change of a case: who, when, from what to what, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    prefecture_lookup = "case__prefecture"
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.case} {self.from_status or '∅'} → {self.to_status}"
+
+
+class Message(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    prefecture_lookup = "case__prefecture"
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance, filename):
+    # Never the citizen's file name on disk: a random name in a private folder.
+    return f"complaints/{instance.case.prefecture.department_code}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case"))
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("message"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by_citizen = models.BooleanField(default=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    prefecture_lookup = "case__prefecture"
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_download_url(self):
+        return reverse("complaints:attachment_download", args=[self.pk])
+
+
+class TrackingTokenQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(expires_at__gt=timezone.now(), case__anonymised_at__isnull=True)
+
+
+class TrackingToken(models.Model):
+    """A private tracking link's secret, stored hashed: the link itself is only ever in an e-mail or on screen."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tracking_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    objects = TrackingTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tracking link")
+        verbose_name_plural = _("tracking links")
+
+    def __str__(self):
+        return f"{self.case} – {self.created_at:%Y-%m-%d}"
+
+    @staticmethod
+    def hash(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AnswerTemplate(models.Model):
+    """A ready-made answer of a prefecture, with placeholders filled in when used."""
+
+    PLACEHOLDERS = {
+        "{nom}": _("the citizen's name"),
+        "{reference}": _("the case's reference"),
+        "{date_reception}": _("the date the case was received"),
+        "{service}": _("the service handling the case"),
+        "{signature}": _("the officer's name and the prefecture"),
+    }
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="answer_templates", verbose_name=_("prefecture")
+    )
+    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(_("for"), max_length=20, choices=Kind.choices, blank=True)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["prefecture", "title"]
+
+    def __str__(self):
+        return self.title

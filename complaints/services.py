@@ -1,0 +1,317 @@
+"""Writes on cases: keyword-only functions, one transaction each, every status change through the workflow."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qualipref.calendar import add_working_days, working_days_between
+from qualipref.mail import email_queue
+
+from .enums import Channel, Kind, MessageKind, Status
+from .models import Attachment, Case, CaseSequence, Message, TrackingToken, Transition
+from .workflow import FINAL_STATUSES, INITIAL_STATUS, TransitionRefused, check_transition
+
+TOKEN_LIFETIME = datetime.timedelta(days=400)
+RATING_WINDOW = datetime.timedelta(days=30)
+
+
+# --- references and deadlines -------------------------------------------------------------------
+
+
+def next_reference(*, prefecture, year):
+    """``974-2026-000123``: the next number of the prefecture's year, with no gap and no duplicate.
+
+    Must run inside the transaction that creates the case: the sequence row stays locked until
+    it commits, so concurrent submissions queue here, and a rolled-back case gives its number back.
+    """
+    try:
+        with transaction.atomic():
+            CaseSequence.objects.get_or_create(prefecture=prefecture, year=year)
+    except IntegrityError:
+        pass  # created concurrently by another submission: it exists now
+    sequence = CaseSequence.objects.select_for_update().get(prefecture=prefecture, year=year)
+    sequence.last_number = F("last_number") + 1
+    sequence.save(update_fields=["last_number"])
+    sequence.refresh_from_db(fields=["last_number"])
+    return f"{prefecture.department_code}-{year}-{sequence.last_number:06d}"
+
+
+def due_date(*, prefecture, received_on, paused_working_days=0):
+    return add_working_days(received_on, prefecture.answer_deadline_working_days + paused_working_days, prefecture)
+
+
+# --- tracking links -------------------------------------------------------------------------------
+
+
+def tracking_token_issue(*, case):
+    """A new private tracking link for ``case``; only its hash is stored. Returns the raw token."""
+    token = secrets.token_urlsafe(32)
+    TrackingToken.objects.create(
+        case=case, token_hash=TrackingToken.hash(token), expires_at=timezone.now() + TOKEN_LIFETIME
+    )
+    return token
+
+
+def tracking_url(token):
+    return settings.QUALIPREF_BASE_URL + reverse("complaints:tracking", kwargs={"token": token})
+
+
+def case_for_token(token):
+    """The case a tracking token opens, or None (wrong, expired or anonymised: all the same to the caller)."""
+    if not token or len(token) > 100:
+        return None
+    found = TrackingToken.objects.valid().select_related("case").filter(token_hash=TrackingToken.hash(token)).first()
+    return found.case if found else None
+
+
+# --- submission -------------------------------------------------------------------------------------
+
+
+def _log(case, from_status, to_status, by=None, note=""):
+    Transition.objects.create(case=case, from_status=from_status, to_status=to_status, by=by, note=note)
+
+
+def attachment_add(*, case, upload, message=None, by_citizen=True):
+    """Store a validated upload (see ``complaints.uploads.validate_upload``) privately."""
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        case=case,
+        message=message,
+        original_name=upload.safe_name,
+        content_type=upload.detected_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by_citizen=by_citizen,
+    )
+    attachment.file.save(upload.safe_name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def case_submit(*, prefecture, data, files=(), by=None, received_on=None):
+    """Record a case filed online by a citizen (``by`` is None) or entered by an officer.
+
+    ``data`` holds the cleaned form fields. Officers entering a letter, e-mail, phone call or
+    counter visit give its real ``received_on``: the deadline counts from there. Returns
+    ``(case, token)``; the acknowledgement e-mail leaves after the commit.
+    """
+    now = timezone.now()
+    received_on = received_on or timezone.localdate(now, timezone=prefecture.tzinfo)
+    kind = Kind(data["kind"])
+    status = INITIAL_STATUS[kind]
+    case = Case.objects.create(
+        prefecture=prefecture,
+        reference=next_reference(prefecture=prefecture, year=received_on.year),
+        kind=kind,
+        channel=data.get("channel") or Channel.ONLINE,
+        topic=data["topic"],
+        service=data.get("service"),
+        site=data.get("site"),
+        subject=data["subject"],
+        description=data["description"],
+        name=data.get("name", ""),
+        email=(data.get("email") or "").lower(),
+        phone=data.get("phone", ""),
+        consent_at=now if data.get("consent") else None,
+        status=status,
+        received_on=received_on,
+        due_on=due_date(prefecture=prefecture, received_on=received_on),
+        created_at=now,
+    )
+    _log(case, "", status, by=by)
+    for upload in files:
+        attachment_add(case=case, upload=upload, by_citizen=by is None)
+    token = tracking_token_issue(case=case)
+    if case.email:
+        email_queue(
+            to=case.email,
+            template="complaints/emails/acknowledgement",
+            context={"case": case, "tracking_url": tracking_url(token), "prefecture": prefecture},
+            purpose="acknowledgement",
+            prefecture=prefecture,
+        )
+    return case, token
+
+
+# --- the officer's side -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_transition(*, case, to, by=None, note=""):
+    """Move ``case`` to status ``to`` if the workflow allows it, and log it. Raises ``TransitionRefused``."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    check_transition(case, to)
+    to = Status(to)
+    if to == Status.REJECTED and not note.strip():
+        raise TransitionRefused(_("Say why the case is rejected (spam, out of scope…): the reason is kept."))
+    now = timezone.now()
+    today = case.prefecture.today()
+    previous = case.status
+    fields = {"status"}
+    if previous == Status.WAITING_CITIZEN:
+        _resume_clock(case, today)
+        fields |= {"paused_working_days", "waiting_since", "due_on"}
+    if to == Status.WAITING_CITIZEN:
+        case.waiting_since = today
+        fields.add("waiting_since")
+    if to == Status.ACKNOWLEDGED and not case.acknowledged_at:
+        case.acknowledged_at = now
+        fields.add("acknowledged_at")
+    if to == Status.REJECTED:
+        case.rejection_reason = note
+        fields.add("rejection_reason")
+    if to in FINAL_STATUSES:
+        case.closed_at = now
+        fields.add("closed_at")
+    elif case.closed_at:
+        case.closed_at = None
+        fields.add("closed_at")
+    case.status = to
+    case.save(update_fields=sorted(fields))
+    _log(case, previous, to, by=by, note=note)
+    return case
+
+
+def _resume_clock(case, today):
+    """The clock stopped while the case waited for the citizen: push the due date by that time."""
+    if case.waiting_since:
+        case.paused_working_days += working_days_between(case.waiting_since, today, case.prefecture)
+    case.waiting_since = None
+    case.due_on = due_date(
+        prefecture=case.prefecture, received_on=case.received_on, paused_working_days=case.paused_working_days
+    )
+
+
+def _notify_citizen(case, template, purpose):
+    if not case.email or case.anonymised_at:
+        return
+    token = tracking_token_issue(case=case)
+    email_queue(
+        to=case.email,
+        template=template,
+        context={"case": case, "tracking_url": tracking_url(token), "prefecture": case.prefecture},
+        purpose=purpose,
+        prefecture=case.prefecture,
+    )
+
+
+@transaction.atomic
+def case_answer(*, case, by, text, final=True):
+    """Send the prefecture's answer: a public message, the case answered (or waiting for the citizen
+    when ``final`` is False and the answer asks a question), and an e-mail with a link to read it."""
+    if not text.strip():
+        raise TransitionRefused(_("The answer is empty."))
+    target = Status.ANSWERED if final else Status.WAITING_CITIZEN
+    if case.kind == Kind.SUGGESTION:
+        raise TransitionRefused(_("A suggestion gets a public reply with its decision, not an answer."))
+    case = case_transition(case=case, to=target, by=by)
+    Message.objects.create(case=case, kind=MessageKind.ANSWER if final else MessageKind.REQUEST, author=by, body=text)
+    if final:
+        case.answered_at = timezone.now()
+        case.save(update_fields=["answered_at"])
+    _notify_citizen(case, "complaints/emails/answer", "answer" if final else "request")
+    return case
+
+
+@transaction.atomic
+def suggestion_decide(*, case, by, to, public_reply=""):
+    """Forward a suggestion to the committee, accept or decline it, with an optional public reply."""
+    case = case_transition(case=case, to=to, by=by)
+    if public_reply.strip():
+        case.public_reply = public_reply
+        case.save(update_fields=["public_reply"])
+        Message.objects.create(case=case, kind=MessageKind.ANSWER, author=by, body=public_reply)
+        _notify_citizen(case, "complaints/emails/answer", "suggestion_reply")
+    return case
+
+
+@transaction.atomic
+def case_note(*, case, by, text):
+    return Message.objects.create(case=case, kind=MessageKind.NOTE, author=by, body=text)
+
+
+@transaction.atomic
+def case_assign(*, case, to, by):
+    case.assignee = to
+    case.save(update_fields=["assignee"])
+    return case
+
+
+@transaction.atomic
+def case_transfer(*, case, by, service=None, prefecture=None, note=""):
+    """Hand the case to another service or prefecture, which then owns it (and its deadline stays)."""
+    case = case_transition(case=case, to=Status.TRANSFERRED, by=by, note=note)
+    if prefecture is not None and prefecture != case.prefecture:
+        case.prefecture = prefecture
+        case.service = service if service and service.prefecture_id == prefecture.pk else None
+        case.site = None
+    elif service is not None:
+        case.service = service
+    case.assignee = None
+    case.save(update_fields=["prefecture", "service", "site", "assignee"])
+    return case
+
+
+# --- the citizen's side, through the tracking link ---------------------------------------------------
+
+
+@transaction.atomic
+def case_citizen_reply(*, case, text, files=()):
+    """The citizen adds a message or a document; a case waiting for them starts again."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open and case.status != Status.ANSWERED:
+        raise TransitionRefused(_("This case is closed: to raise something new, please file a new request."))
+    message = Message.objects.create(case=case, kind=MessageKind.CITIZEN, body=text)
+    for upload in files:
+        attachment_add(case=case, upload=upload, message=message)
+    if case.status == Status.WAITING_CITIZEN:
+        case_transition(case=case, to=Status.IN_PROGRESS, note=_("The citizen replied."))
+    elif case.status == Status.ANSWERED:
+        case_transition(case=case, to=Status.REOPENED, note=_("The citizen replied to the answer."))
+    return message
+
+
+def can_rate(case, now=None):
+    now = now or timezone.now()
+    return (
+        case.kind == Kind.COMPLAINT
+        and case.answered_at is not None
+        and case.rated_at is None
+        and now - case.answered_at <= RATING_WINDOW
+    )
+
+
+@transaction.atomic
+def case_rate(*, case, rating, comment=""):
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not can_rate(case):
+        raise TransitionRefused(_("The answer can be rated once, within 30 days."))
+    case.rating, case.rating_comment, case.rated_at = rating, comment, timezone.now()
+    case.save(update_fields=["rating", "rating_comment", "rated_at"])
+    return case
+
+
+@transaction.atomic
+def tracking_link_resend(*, prefecture, reference, email):
+    """Send a new tracking link to the case's address, if reference and address match. Says nothing either way."""
+    case = Case.objects.filter(
+        prefecture=prefecture,
+        reference=reference.strip().upper(),
+        email=email.strip().lower(),
+        anonymised_at__isnull=True,
+    ).first()
+    if case is not None:
+        _notify_citizen(case, "complaints/emails/tracking_link", "tracking_link")
+    return case is not None

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import downloads, public, tracking
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("<slug:slug>/reclamations/nouvelle/", public.case_new, name="new"),
+    path("<slug:slug>/reclamations/confirmation/", public.confirmation, name="confirmation"),
+    path("<slug:slug>/reclamations/lien-perdu/", public.lost_link, name="lost_link"),
+    # The token is the only key to a case: a wrong or expired one is a plain 404.
+    path("suivi/<str:token>/", tracking.tracking, name="tracking"),
+    path("suivi/<str:token>/documents/<int:pk>/", tracking.tracking_attachment, name="tracking_attachment"),
+    # Staff only, scoped to the cases they may see.
+    path("pieces-jointes/<int:pk>/", downloads.attachment_download, name="attachment_download"),
+]

@@ -1,0 +1,98 @@
+"""The citizen's form: file a complaint or a suggestion, see the confirmation, get a lost link again."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from qualipref.models import Prefecture
+from qualipref.ratelimits import is_limited, too_many_requests
+from qualipref.views import breadcrumb
+
+from ..forms import CaseForm, LostLinkForm
+from ..models import Case
+from ..services import case_submit, tracking_link_resend, tracking_url
+
+# Every POST counts towards this ceiling, accepted or not: it stops hammering; the stricter
+# per-submission limit counts only accepted cases, so a citizen correcting errors is never blocked.
+ATTEMPTS_RATE = "60/h"
+SESSION_KEY = "complaints:last_submission"
+
+
+def _limited(request, prefecture, *, group):
+    time_left = is_limited(request, group=f"{group}-attempts", rate=ATTEMPTS_RATE, increment=True) or is_limited(
+        request, group=group, rate=settings.COMPLAINTS_SUBMIT_RATE
+    )
+    return too_many_requests(request, time_left, prefecture=prefecture) if time_left else None
+
+
+@require_http_methods(["GET", "POST"])
+def case_new(request, slug):
+    prefecture = get_object_or_404(Prefecture, slug=slug)
+    form = CaseForm(request.POST or None, request.FILES or None, prefecture=prefecture)
+    if request.method == "POST":
+        if limited := _limited(request, prefecture, group="complaints-submit"):
+            return limited
+        if form.is_spam():
+            form.add_error(None, _("Your request could not be processed. Please check the form and send it again."))
+        elif form.is_valid():
+            data = form.cleaned_data
+            case, token = case_submit(prefecture=prefecture, data=data, files=data["attachments"])
+            is_limited(request, group="complaints-submit", rate=settings.COMPLAINTS_SUBMIT_RATE, increment=True)
+            request.session[SESSION_KEY] = {"case": case.pk, "token": token}
+            return redirect("complaints:confirmation", slug=prefecture.slug)
+    return render(
+        request,
+        "complaints/case_form.html",
+        {
+            "prefecture": prefecture,
+            "form": form,
+            "page_title": _("Send a complaint or a suggestion"),
+            **breadcrumb(_("Complaints and suggestions"), (prefecture.name, prefecture.get_absolute_url())),
+        },
+    )
+
+
+def confirmation(request, slug):
+    """Shown once after a submission (Post/Redirect/Get); the private link never appears in a URL we log."""
+    prefecture = get_object_or_404(Prefecture, slug=slug)
+    submission = request.session.get(SESSION_KEY)
+    if not submission:
+        return redirect("complaints:new", slug=prefecture.slug)
+    case = get_object_or_404(Case.objects.select_related("service"), pk=submission["case"], prefecture=prefecture)
+    return render(
+        request,
+        "complaints/confirmation.html",
+        {
+            "prefecture": prefecture,
+            "case": case,
+            "tracking_url": tracking_url(submission["token"]),
+            "page_title": _("Your request has been received"),
+            **breadcrumb(_("Request received"), (prefecture.name, prefecture.get_absolute_url())),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def lost_link(request, slug):
+    prefecture = get_object_or_404(Prefecture, slug=slug)
+    form = LostLinkForm(request.POST or None)
+    sent = False
+    if request.method == "POST":
+        if limited := _limited(request, prefecture, group="complaints-lost-link"):
+            return limited
+        if form.is_valid() and not form.is_spam():
+            tracking_link_resend(prefecture=prefecture, **{k: form.cleaned_data[k] for k in ("reference", "email")})
+            is_limited(request, group="complaints-lost-link", rate=settings.COMPLAINTS_SUBMIT_RATE, increment=True)
+            sent = True
+    return render(
+        request,
+        "complaints/lost_link.html",
+        {
+            "prefecture": prefecture,
+            "form": form,
+            "sent": sent,
+            "page_title": _("Get my tracking link again"),
+            **breadcrumb(_("Lost link"), (prefecture.name, prefecture.get_absolute_url())),
+        },
+    )

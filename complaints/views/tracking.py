@@ -1,0 +1,102 @@
+"""The citizen's private tracking page: status, timeline, answers; reply, add a document, rate the answer."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qualipref.ratelimits import is_limited, too_many_requests
+
+from ..enums import PUBLIC_MESSAGE_KINDS
+from ..forms import RatingForm, ReplyForm
+from ..services import can_rate, case_citizen_reply, case_for_token, case_rate
+from ..workflow import TransitionRefused
+
+
+def _case_or_404(token):
+    case = case_for_token(token)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _timeline(case):
+    """Status changes and public messages, oldest first (internal notes never leave the admin)."""
+    events = [("status", t.at, t) for t in case.transitions.all()]
+    events += [("message", m.created_at, m) for m in case.messages.filter(kind__in=PUBLIC_MESSAGE_KINDS)]
+    return sorted(events, key=lambda event: event[1])
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def tracking(request, token):
+    case = _case_or_404(token)
+    reply_form = ReplyForm(prefix="reply")
+    rating_form = RatingForm(prefix="rating")
+    if request.method == "POST":
+        time_left = is_limited(request, group="complaints-tracking", rate="30/h", increment=True)
+        if time_left:
+            return too_many_requests(request, time_left, prefecture=case.prefecture)
+        if "rating-rating" in request.POST:
+            rating_form = RatingForm(request.POST, prefix="rating")
+            if rating_form.is_valid():
+                try:
+                    case_rate(case=case, **rating_form.cleaned_data)
+                except TransitionRefused as refused:
+                    rating_form.add_error(None, refused.message)
+                else:
+                    messages.success(request, _("Thank you: your opinion on the answer has been recorded."))
+                    return redirect(request.path)
+        else:
+            reply_form = ReplyForm(request.POST, request.FILES, prefix="reply")
+            if reply_form.is_valid() and not reply_form.is_spam():
+                try:
+                    case_citizen_reply(
+                        case=case, text=reply_form.cleaned_data["text"], files=reply_form.cleaned_data["attachments"]
+                    )
+                except TransitionRefused as refused:
+                    reply_form.add_error(None, refused.message)
+                else:
+                    messages.success(request, _("Your message has been sent to the prefecture."))
+                    return redirect(request.path)
+    case.refresh_from_db()
+    return render(
+        request,
+        "complaints/tracking.html",
+        {
+            "case": case,
+            "prefecture": case.prefecture,
+            "timeline": _timeline(case),
+            "attachments": case.attachments.all(),
+            "reply_form": reply_form,
+            "rating_form": rating_form if can_rate(case) else None,
+            "can_reply": case.is_open or case.status == "answered",
+            "token": token,
+            "page_title": _("Follow your request"),
+            "max_attachments": settings.COMPLAINTS_MAX_ATTACHMENTS,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def tracking_attachment(request, token, pk):
+    case = _case_or_404(token)
+    return _serve(get_object_or_404(case.attachments, pk=pk))
+
+
+def _serve(attachment):
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

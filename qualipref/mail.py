@@ -1,0 +1,123 @@
+"""The outbox: every e-mail the portal sends is first a row, written in the same transaction as
+what caused it, then sent by a Celery task after the commit.
+
+If the broker is down when the transaction commits, nothing is lost: ``sweep_outbox`` (Celery beat,
+every few minutes) sends what is still waiting. Sent rows keep who and when, not the body (which
+may hold a private tracking link and personal data).
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+
+
+class OutgoingEmail(models.Model):
+    prefecture = models.ForeignKey(
+        "qualipref.Prefecture",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prefecture"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=50)
+    to = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        app_label = "qualipref"
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.purpose} – {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def email_queue(*, to, template, context, purpose, prefecture=None, language="fr"):
+    """Render ``template`` (``<template>_subject.txt``, ``.txt`` and ``.html``) and queue it.
+
+    Call inside the transaction that causes the e-mail: the row commits with it, and the
+    sending task is enqueued only after the commit.
+    """
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body_text = render_to_string(f"{template}.txt", context)
+        body_html = render_to_string(f"{template}.html", context)
+    email = OutgoingEmail.objects.create(
+        prefecture=prefecture, purpose=purpose, to=to, subject=subject[:200], body_text=body_text, body_html=body_html
+    )
+    transaction.on_commit(lambda: _dispatch(email.pk))
+    return email
+
+
+def _dispatch(email_id):
+    from .tasks import send_outgoing_email
+
+    try:
+        send_outgoing_email.delay(email_id)
+    except Exception:  # the broker may be down: the sweep will send it later
+        logger.warning("outbox: could not enqueue e-mail %s, the sweep will send it", email_id, exc_info=True)
+
+
+def email_send(*, email_id):
+    """Send one queued e-mail. Safe to run twice and concurrently: a row is sent at most once."""
+    with transaction.atomic():
+        email = (
+            OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=email_id, sent_at__isnull=True).first()
+        )
+        if email is None:
+            return False
+        message = EmailMultiAlternatives(email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, [email.to])
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as error:
+            email.attempts += 1
+            email.last_error = f"{type(error).__name__}: {error}"[:300]
+            email.save(update_fields=["attempts", "last_error"])
+            logger.warning("outbox: e-mail %s failed (attempt %s)", email_id, email.attempts)
+            raise
+        email.sent_at = timezone.now()
+        email.attempts += 1
+        email.body_text = email.body_html = ""
+        email.last_error = ""
+        email.save(update_fields=["sent_at", "attempts", "body_text", "body_html", "last_error"])
+    return True
+
+
+def outbox_sweep(*, older_than_seconds=60):
+    """Send every e-mail still waiting (e.g. queued while the broker was down). Returns how many left."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    sent = 0
+    for email_id in OutgoingEmail.objects.pending().filter(created_at__lte=cutoff).values_list("pk", flat=True)[:500]:
+        try:
+            sent += email_send(email_id=email_id)
+        except Exception:
+            logger.exception("outbox: sweep could not send e-mail %s", email_id)
+    return sent
