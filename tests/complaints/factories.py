@@ -1,0 +1,70 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from complaints.enums import Channel, Kind, MessageKind, Status, Topic
+from complaints.models import AnswerTemplate, Attachment, Case, Message
+from tests.qualipref.factories import PrefectureFactory, ServiceFactory
+
+# The smallest valid files of each accepted type.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    reference = factory.Sequence(lambda n: f"999-2026-{n:06d}")
+    kind = Kind.COMPLAINT
+    channel = Channel.ONLINE
+    topic = Topic.COUNTER
+    service = factory.SubFactory(ServiceFactory, prefecture=factory.SelfAttribute("..prefecture"))
+    subject = "Attente au guichet"
+    description = "J'ai attendu trois heures au guichet des titres de séjour."
+    name = "Marie Hoarau"
+    email = factory.Sequence(lambda n: f"citoyen{n}@example.org")
+    consent_at = factory.LazyFunction(timezone.now)
+    status = Status.NEW
+    received_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=2))
+    due_on = factory.LazyAttribute(lambda case: case.received_on + datetime.timedelta(days=21))
+
+    class Params:
+        suggestion = factory.Trait(kind=Kind.SUGGESTION, status=Status.RECEIVED, name="", email="")
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    case = factory.SubFactory(CaseFactory)
+    kind = MessageKind.CITIZEN
+    body = "Je vous joins le récépissé."
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attachment
+
+    case = factory.SubFactory(CaseFactory)
+    file = factory.django.FileField(filename="recepisse.pdf", data=PDF_BYTES)
+    original_name = "recepisse.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    sha256 = "0" * 64
+
+
+class AnswerTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnswerTemplate
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    title = factory.Sequence(lambda n: f"Réponse type {n}")
+    kind = Kind.COMPLAINT
+    body = "Bonjour {nom},\n\nVotre demande {reference} a été examinée.\n\n{signature}"
