@@ -34,3 +34,11 @@ def _default_language():
 def _private_media(settings, tmp_path):
     """Uploaded files go to a temporary folder, never the developer's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def on_commit_immediately(monkeypatch):
+    """Run on-commit callbacks (e-mails, tasks) at once: the test's transaction never commits."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())

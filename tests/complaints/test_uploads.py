@@ -1,0 +1,66 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from complaints.uploads import safe_filename, validate_upload
+
+from .factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "mime", "safe"),
+    [
+        ("Récépissé préfecture.pdf", PDF_BYTES, "application/pdf", "Recepisse-prefecture.pdf"),
+        ("photo.JPG", JPEG_BYTES, "image/jpeg", "photo.jpg"),
+        ("scan.png", PNG_BYTES, "image/png", "scan.png"),
+        # The content decides, not the name: a PNG called .pdf is stored as a PNG.
+        ("scan.pdf", PNG_BYTES, "image/png", "scan.png"),
+    ],
+)
+def test_accepted_files(name, content, mime, safe):
+    upload = validate_upload(SimpleUploadedFile(name, content, content_type="application/octet-stream"))
+    assert upload.detected_type == mime
+    assert upload.safe_name == safe
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("virus.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, "bad_type"),  # a Windows executable
+        ("page.pdf", b"<html><script>alert(1)</script></html>", "bad_type"),
+        ("notes.txt", b"just text", "bad_type"),
+        ("empty.pdf", b"", "empty"),
+        ("polyglot.png", PNG_BYTES + b"<script>alert(document.cookie)</script>", "polyglot"),
+        ("polyglot.jpg", JPEG_BYTES + b"<svg onload=alert(1)>", "polyglot"),
+    ],
+)
+def test_refused_files(name, content, code):
+    with pytest.raises(ValidationError) as error:
+        validate_upload(SimpleUploadedFile(name, content, content_type="application/pdf"))
+    assert error.value.code == code
+
+
+def test_oversized_file_is_refused(settings):
+    settings.COMPLAINTS_MAX_ATTACHMENT_BYTES = 1024
+    with pytest.raises(ValidationError) as error:
+        validate_upload(SimpleUploadedFile("big.pdf", PDF_BYTES + b"0" * 2048))
+    assert error.value.code == "too_large"
+
+
+def test_five_megabytes_is_the_default_limit(settings):
+    assert settings.COMPLAINTS_MAX_ATTACHMENT_BYTES == 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "passwd.pdf"),
+        ("C:\\Users\\moi\\lettre.pdf", "lettre.pdf"),
+        ("<script>.pdf", "script.pdf"),
+        ("....pdf", "pdf.pdf"),
+        ("...", "document.pdf"),
+        ("a" * 300 + ".pdf", "a" * 80 + ".pdf"),
+    ],
+)
+def test_file_names_are_sanitised(name, expected):
+    assert safe_filename(name, "pdf") == expected
