@@ -17,10 +17,16 @@ def usage(request, *, group, rate, increment=False):
 
 
 def is_limited(request, *, group, rate, increment=False):
+    """Seconds until the address may post again, or None.
+
+    With ``increment`` this request counts (limited once past the limit); without, it only
+    checks whether one more would be allowed (limited once the limit is reached).
+    """
     found = usage(request, group=group, rate=rate, increment=increment)
-    if found and found["should_limit"]:
-        return found["time_left"]
-    return None
+    if not found:
+        return None
+    over = found["count"] > found["limit"] if increment else found["count"] >= found["limit"]
+    return found["time_left"] if over else None
 
 
 def too_many_requests(request, time_left, *, prefecture=None):
