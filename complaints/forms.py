@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from qualipref.uploads import validate_upload
+
 from .enums import Kind, Topic
-from .uploads import validate_upload
 
 PHONE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
 

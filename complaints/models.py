@@ -298,3 +298,19 @@ class AnswerTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DigestLog(models.Model):
+    """The days an assignee got their reminder digest: a second run on the same day sends nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder digest")
+        verbose_name_plural = _("reminder digests")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_log_one_per_user_and_day")]
+
+    def __str__(self):
+        return f"{self.user_id} – {self.day}"

@@ -1,4 +1,7 @@
-"""Validation of the files citizens attach: PDF, JPEG or PNG, at most 5 MB, judged by their content."""
+"""Validation of uploaded files, judged by their content: type, size, polyglots, safe names.
+
+Shared by every app that takes files (complaints' attachments, committee documents…).
+"""
 
 import os
 import re
@@ -25,9 +28,13 @@ def safe_filename(name, extension):
     return f"{base}.{extension}"
 
 
-def validate_upload(upload):
-    """Check ``upload`` by its content; on success set ``upload.detected_type`` and ``upload.safe_name``."""
-    limit = settings.COMPLAINTS_MAX_ATTACHMENT_BYTES
+def validate_upload(upload, *, allowed=tuple(ALLOWED_TYPES), max_bytes=None):
+    """Check ``upload`` by its content; on success set ``upload.detected_type`` and ``upload.safe_name``.
+
+    ``allowed`` lists the accepted MIME types (PDF, JPEG and PNG by default); ``max_bytes``
+    defaults to ``COMPLAINTS_MAX_ATTACHMENT_BYTES`` (5 MB).
+    """
+    limit = max_bytes or settings.COMPLAINTS_MAX_ATTACHMENT_BYTES
     if upload.size > limit:
         raise ValidationError(
             _("“%(name)s” is too large (%(size)s): files may not exceed %(limit)s."),
@@ -41,11 +48,12 @@ def validate_upload(upload):
     upload.seek(0)
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
-    if mime not in ALLOWED_TYPES or not head.startswith(SIGNATURES[mime]):
+    if mime not in allowed or not head.startswith(SIGNATURES[mime]):
+        formats = ", ".join(ALLOWED_TYPES[m].upper().replace("JPG", "JPEG") for m in allowed)
         raise ValidationError(
-            _("“%(name)s” is not a PDF, JPEG or PNG file. Only these formats are accepted."),
+            _("“%(name)s” is not an accepted file. Accepted formats: %(formats)s."),
             code="bad_type",
-            params={"name": upload.name},
+            params={"name": upload.name, "formats": formats},
         )
     if mime != "application/pdf" and _has_active_content(upload):
         raise ValidationError(

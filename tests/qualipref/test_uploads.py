@@ -2,9 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from complaints.uploads import safe_filename, validate_upload
-
-from .factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES
+from qualipref.uploads import safe_filename, validate_upload
+from tests.complaints.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES
 
 
 @pytest.mark.parametrize(
@@ -64,3 +63,10 @@ def test_five_megabytes_is_the_default_limit(settings):
 )
 def test_file_names_are_sanitised(name, expected):
     assert safe_filename(name, "pdf") == expected
+
+
+def test_allowed_types_can_be_narrowed():
+    with pytest.raises(ValidationError) as error:
+        validate_upload(SimpleUploadedFile("photo.png", PNG_BYTES), allowed=("application/pdf",))
+    assert error.value.code == "bad_type"
+    assert "PDF" in error.value.messages[0] and "PNG" not in error.value.messages[0]
