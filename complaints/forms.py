@@ -82,7 +82,7 @@ class CaseForm(HoneypotMixin):
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": 5000, "data-qp-counter": "5000"}),
     )
     attachments = MultipleFileField(
-        label=_("Documents (optional)"),
+        label=_("Documents"),
         max_files=settings.COMPLAINTS_MAX_ATTACHMENTS,
         help_text=_("Up to 3 files, PDF, JPEG or PNG, 5 MB each at most."),
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
@@ -131,7 +131,7 @@ class ReplyForm(HoneypotMixin):
         label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5, "maxlength": 5000})
     )
     attachments = MultipleFileField(
-        label=_("Documents (optional)"),
+        label=_("Documents"),
         max_files=settings.COMPLAINTS_MAX_ATTACHMENTS,
         help_text=_("Up to 3 files, PDF, JPEG or PNG, 5 MB each at most."),
     )
@@ -151,7 +151,7 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

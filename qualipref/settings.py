@@ -142,6 +142,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "refresh-next-audits": {"task": "qualipref.tasks.refresh_all_next_audits", "schedule": crontab(hour=3, minute=0)},
     "sweep-outbox": {"task": "qualipref.tasks.sweep_outbox", "schedule": crontab(minute="*/5")},
+    # 7:00 in Paris: 9:00 or 10:00 in La Réunion, 1:00 or 2:00 in the Antilles (still the same
+    # day there); each prefecture's cases are judged by its own today.
+    "complaints-daily-digest": {"task": "complaints.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
+    "complaints-retention": {"task": "complaints.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Passwords ---------------------------------------------------------------------------
@@ -208,6 +212,10 @@ X_FRAME_OPTIONS = "DENY"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr",)
 CRISPY_TEMPLATE_PACK = "dsfr"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# The DSFR asks forms to mark optional fields "(facultatif)" rather than required ones with "*".
+DSFR_MARK_OPTIONAL_FIELDS = True
+# django-dsfr's tags would otherwise mark their content safe: citizens' text must stay escaped.
+DSFR_CONTENT_IS_SAFE = False
 
 # --- Logging: no personal data, ever (no request bodies, no e-mail addresses) -------------------
 LOGGING = {
