@@ -38,7 +38,10 @@ def test_demo_data_is_complete_and_idempotent(client):
     assert reunion.next_audit_on is not None
     assert {m.role for m in Membership.objects.all()} == set(Role)
 
-    assert client.login(email="qualite.974@example.org", password="demo-qualipref")
+    response = client.post(
+        "/admin/login/", {"username": "qualite.974@example.org", "password": "demo-qualipref", "next": "/admin/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     response = client.get("/admin/qualipref/site/")
     assert response.status_code == 200
     assert {site.prefecture_id for site in response.context["cl"].result_list} == {reunion.pk}

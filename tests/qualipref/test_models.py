@@ -114,13 +114,14 @@ def test_committee_member_gets_no_admin_access():
 
 
 @pytest.mark.django_db
-def test_users_log_in_with_their_email_case_insensitively(client):
+def test_users_log_in_with_their_email_case_insensitively(rf):
     from django.contrib.auth import authenticate
 
     from qualipref.models import User
 
     User.objects.create_user(email="Nadia.Payet@Example.org", password="a-long-password-1")
-    assert authenticate(email="NADIA.payet@example.org", password="a-long-password-1") is not None
+    request = rf.post("/admin/login/")
+    assert authenticate(request, email="NADIA.payet@example.org", password="a-long-password-1") is not None
 
 
 @pytest.mark.django_db
