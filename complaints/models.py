@@ -176,6 +176,11 @@ class Transition(models.Model):
     def __str__(self):
         return f"{self.case} {self.from_status or '∅'} → {self.to_status}"
 
+    @property
+    def citizen_label(self):
+        """The status in the plain words shown to citizens (the officer's note stays internal)."""
+        return CITIZEN_STATUS_LABELS[Status(self.to_status)]
+
 
 class Message(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case"))

@@ -62,7 +62,7 @@ def check_transition(case, target):
                 _("A %(kind)s cannot take the status “%(target)s”.")
                 % {"kind": case.get_kind_display().lower(), "target": target.label}
             )
-        allowed = ", ".join(f"“{s.label}”" for s in allowed_next(case)) or _("none")
+        allowed = ", ".join(_("“%(status)s”") % {"status": s.label} for s in allowed_next(case)) or _("none")
         raise TransitionRefused(
             _("A case that is “%(current)s” cannot become “%(target)s”. Possible next statuses: %(allowed)s.")
             % {"current": Status(case.status).label, "target": target.label, "allowed": allowed}

@@ -1,5 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# django-dsfr marks optional fields with this msgid; our catalogue gives its French form.
+gettext_noop("(Optional)")
 
 
 class QualiprefConfig(AppConfig):

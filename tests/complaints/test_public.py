@@ -186,7 +186,7 @@ def test_tracking_page_shows_status_timeline_and_answers_but_no_internal_note(cl
     assert case.reference in html
     assert "guichet 4" in html
     assert "usager connu" not in html
-    assert "Answered" in html or "Répondu" in html or "answered" in html.lower()
+    assert "Réponse envoyée" in html  # the citizen's status label, in French
 
 
 def test_wrong_or_expired_token_is_a_plain_404(client, reunion):
@@ -263,3 +263,12 @@ def test_citizen_text_is_escaped_on_the_tracking_page(client, reunion):
     html = client.get(url).content.decode()
     assert "<script>alert('x')</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_rejection_note_stays_internal(client, reunion):
+    from complaints.services import case_transition
+
+    case, url = file_and_follow(client, reunion)
+    case_transition(case=case, to=Status.REJECTED, by=officer_of(reunion), note="Usager procédurier, spam")
+    html = client.get(url).content.decode()
+    assert "procédurier" not in html
