@@ -39,6 +39,8 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    # Small text attachments (a calendar invitation): [{"filename", "content", "mimetype"}], cleared once sent.
+    attachments = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -58,18 +60,28 @@ class OutgoingEmail(models.Model):
         return f"{self.purpose} – {self.created_at:%Y-%m-%d %H:%M}"
 
 
-def email_queue(*, to, template, context, purpose, prefecture=None, language="fr"):
+def email_queue(*, to, template, context, purpose, prefecture=None, language="fr", attachments=()):
     """Render ``template`` (``<template>_subject.txt``, ``.txt`` and ``.html``) and queue it.
 
     Call inside the transaction that causes the e-mail: the row commits with it, and the
-    sending task is enqueued only after the commit.
+    sending task is enqueued only after the commit. ``attachments`` are ``(filename, text, mimetype)``
+    triples of text content (e.g. an ``.ics`` invitation).
     """
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body_text = render_to_string(f"{template}.txt", context)
         body_html = render_to_string(f"{template}.html", context)
     email = OutgoingEmail.objects.create(
-        prefecture=prefecture, purpose=purpose, to=to, subject=subject[:200], body_text=body_text, body_html=body_html
+        prefecture=prefecture,
+        purpose=purpose,
+        to=to,
+        subject=subject[:200],
+        body_text=body_text,
+        body_html=body_html,
+        attachments=[
+            {"filename": filename, "content": content, "mimetype": mimetype}
+            for filename, content, mimetype in attachments
+        ],
     )
     transaction.on_commit(lambda: _dispatch(email.pk))
     return email
@@ -95,6 +107,8 @@ def email_send(*, email_id):
         message = EmailMultiAlternatives(email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, [email.to])
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
+        for item in email.attachments:
+            message.attach(item["filename"], item["content"], item["mimetype"])
         try:
             message.send()
         except Exception as error:
@@ -106,8 +120,9 @@ def email_send(*, email_id):
         email.sent_at = timezone.now()
         email.attempts += 1
         email.body_text = email.body_html = ""
+        email.attachments = []
         email.last_error = ""
-        email.save(update_fields=["sent_at", "attempts", "body_text", "body_html", "last_error"])
+        email.save(update_fields=["sent_at", "attempts", "body_text", "body_html", "attachments", "last_error"])
     return True
 
 

@@ -1,8 +1,11 @@
 """The demo loaders, in the order they run. Later apps append theirs here."""
 
+from committee import demo as committee_demo
+
 from . import core
 
 LOADERS = [
     ("prefectures, sites and services", core.load_prefectures),
     ("demo accounts", core.load_accounts),
+    ("users' committees (La Réunion: two years of meetings, working groups, actions)", committee_demo.load_committees),
 ]

@@ -1,0 +1,74 @@
+"""Members' accounts: log in and out, set a password from the e-mailed link, ask for a new link."""
+
+from django.contrib.auth import views as auth_views
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from qualipref.ratelimits import is_limited, too_many_requests
+from qualipref.views import breadcrumb
+
+from ..forms import MemberLoginForm, PasswordForgottenForm
+from ..services import member_password_link_resend
+from ..tokens import account_link_token
+
+# Per address, for the e-mails it sends. Failed logins are counted by django-axes (see settings).
+LINK_RATE = "5/h"
+
+
+class _PageMixin:
+    page_title = ""
+
+    def get_context_data(self, **kwargs):
+        title = str(self.page_title)
+        return super().get_context_data(**kwargs) | {"page_title": title, **breadcrumb(title)}
+
+
+class MemberLoginView(_PageMixin, auth_views.LoginView):
+    template_name = "committee/login.html"
+    authentication_form = MemberLoginForm
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("committee:space")
+    page_title = gettext_lazy("Members' space: log in")
+
+
+class MemberLogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("committee:login")
+
+
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
+class PasswordSetView(_PageMixin, auth_views.PasswordResetConfirmView):
+    """The link of the invitation e-mail: single use (the token dies with the new password), expiring.
+
+    Django's view first moves the token from the address into the session, so it never leaks
+    through the Referer header of the page that follows.
+    """
+
+    template_name = "committee/password_set.html"
+    token_generator = account_link_token
+    post_reset_login = True
+    post_reset_login_backend = "qualipref.auth.RoleBackend"
+    success_url = reverse_lazy("committee:space")
+    page_title = gettext_lazy("Choose your password")
+
+
+@require_http_methods(["GET", "POST"])
+def password_forgotten(request):
+    form = PasswordForgottenForm(request.POST or None)
+    sent = False
+    if request.method == "POST":
+        time_left = is_limited(request, group="committee-password-link", rate=LINK_RATE, increment=True)
+        if time_left:
+            return too_many_requests(request, time_left)
+        if form.is_valid():
+            member_password_link_resend(email=form.cleaned_data["email"])
+            sent = True
+    title = _("Forgotten password")
+    return render(
+        request,
+        "committee/password_forgotten.html",
+        {"form": form, "sent": sent, "page_title": title, **breadcrumb(title)},
+    )
