@@ -1,11 +1,13 @@
 """The demo loaders, in the order they run. Later apps append theirs here."""
 
 from committee import demo as committee_demo
+from complaints import demo as complaints_demo
 
 from . import core
 
 LOADERS = [
     ("prefectures, sites and services", core.load_prefectures),
     ("demo accounts", core.load_accounts),
+    ("complaints and suggestions", complaints_demo.load_cases),
     ("users' committees (La Réunion: two years of meetings, working groups, actions)", committee_demo.load_committees),
 ]

@@ -1,0 +1,112 @@
+"""Personal data is kept no longer than needed: cases closed for longer than the retention period
+(``COMPLAINTS_RETENTION_MONTHS``) are anonymised, sent e-mails are forgotten after a month.
+
+Anonymising keeps what the statistics count — kind, channel, topic, service, site, status,
+every date and duration, the rating, the transition log, how many messages — and removes
+who the citizen was and what they wrote: name, e-mail, phone, subject, description, the
+comment on the rating, the bodies of the thread, the attachments (files and rows) and the
+tracking links, in the case and in its django-simple-history rows. What the prefecture
+wrote about its decision (reason for rejection, public reply) stays.
+
+Everything runs as ``UPDATE``/``DELETE`` statements on batches of ids, one transaction per
+batch: nothing loads the cases themselves, and a run that stops half-way leaves whole
+batches done and the rest for the next run.
+"""
+
+import datetime
+import logging
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from qualipref.mail import MAX_ATTEMPTS, OutgoingEmail
+from qualipref.models import add_months
+
+from .models import Attachment, Case, DigestLog, Message, TrackingToken
+from .workflow import FINAL_STATUSES
+
+logger = logging.getLogger(__name__)
+
+# Stored in place of what the citizen wrote: data, in the portal's language, not an interface string.
+ANONYMISED = "[anonymisé]"
+BATCH_SIZE = 500
+OUTBOX_KEEP_DAYS = 30
+DIGEST_LOG_KEEP_DAYS = 90
+
+
+def retention_cutoff(now=None):
+    """Cases closed before this moment are past the retention period."""
+    return add_months(now or timezone.now(), -settings.COMPLAINTS_RETENTION_MONTHS)
+
+
+def cases_past_retention(now=None):
+    return Case.objects.filter(
+        status__in=FINAL_STATUSES, closed_at__lt=retention_cutoff(now), anonymised_at__isnull=True
+    )
+
+
+def _anonymise_batch(case_ids, now):
+    # Files first: if the transaction rolls back, the rows stay and the next run deletes again
+    # (deleting a missing file is a no-op); a file never outlives its row.
+    storage = Attachment._meta.get_field("file").storage
+    attachments = Attachment.objects.filter(case_id__in=case_ids)
+    for name in attachments.exclude(file="").values_list("file", flat=True):
+        storage.delete(name)
+    attachments.delete()
+    TrackingToken.objects.filter(case_id__in=case_ids).delete()
+    Message.objects.filter(case_id__in=case_ids).update(body=ANONYMISED)
+    personal = {"name": "", "email": "", "phone": "", "subject": ANONYMISED, "rating_comment": ""}
+    Case.history.filter(id__in=case_ids).update(**personal)
+    return Case.objects.filter(pk__in=case_ids, anonymised_at__isnull=True).update(
+        **personal, description=ANONYMISED, anonymised_at=now
+    )
+
+
+def cases_anonymise(*, now=None, batch_size=BATCH_SIZE, max_seconds=None):
+    """Anonymise every case past the retention period, ``batch_size`` at a time. Returns how many.
+
+    Safe to run twice or concurrently: anonymised cases are no longer selected, and each batch
+    locks its cases (a concurrent run skips them, a reopening waits). With ``max_seconds``,
+    stops after the batch that exceeds it; the next run carries on.
+    """
+    now = now or timezone.now()
+    started = time.monotonic()
+    total = 0
+    while True:
+        with transaction.atomic():
+            case_ids = list(
+                cases_past_retention(now)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not case_ids:
+                break
+            total += _anonymise_batch(case_ids, now)
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            logger.info("retention: stopped after %s cases, the next run carries on", total)
+            break
+    return total
+
+
+def outbox_purge(*, now=None, keep_days=OUTBOX_KEEP_DAYS):
+    """Forget e-mails sent more than ``keep_days`` ago, and those that finally failed as long ago.
+
+    A sent row keeps only its recipient and subject (the body is dropped when sent), but that
+    is still an address and a reference. Returns how many rows were deleted.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=keep_days)
+    deleted, _by_model = OutgoingEmail.objects.filter(
+        Q(sent_at__lt=cutoff) | Q(sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS, created_at__lt=cutoff)
+    ).delete()
+    return deleted
+
+
+def digest_logs_purge(*, today=None, keep_days=DIGEST_LOG_KEEP_DAYS):
+    """The digest log only has to remember today; keep a few months for troubleshooting."""
+    cutoff = (today or timezone.localdate()) - datetime.timedelta(days=keep_days)
+    deleted, _by_model = DigestLog.objects.filter(day__lt=cutoff).delete()
+    return deleted

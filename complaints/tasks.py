@@ -1,0 +1,49 @@
+"""Scheduled work on cases (see ``CELERY_BEAT_SCHEDULE``): the daily reminder digest and the retention purge."""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+from django.utils import timezone
+
+from .reminders import digest_recipients, digest_send
+from .retention import cases_anonymise, digest_logs_purge, outbox_purge
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def send_daily_digests():
+    """Fan out one digest task per assignee with something due (scheduled once a day by Celery beat).
+
+    The day of the run (in the project's time zone, the beat's) keys each digest, so a task
+    retried or run twice that day sends nothing more; each case is judged by its prefecture's
+    own today and calendar.
+    """
+    day = timezone.localdate().isoformat()
+    user_ids = digest_recipients()
+    for user_id in user_ids:
+        try:
+            send_digest.delay(user_id, day)
+        except Exception:  # one assignee's failure must not deprive the others of their digest
+            logger.exception("digest: could not send the digest of user %s", user_id)
+    return len(user_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=60, retry_backoff_max=600, max_retries=5)
+def send_digest(user_id, day):
+    """Queue one assignee's digest for ``day`` (ISO date); does nothing if already sent that day."""
+    return digest_send(user_id=user_id, day=datetime.date.fromisoformat(day))
+
+
+@shared_task
+def apply_retention():
+    """Anonymise cases past the retention period and purge old outbox rows (scheduled daily by Celery beat)."""
+    # Leave room under the soft time limit: a long backlog is finished by the next runs.
+    anonymised = cases_anonymise(max_seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT // 2)
+    emails = outbox_purge()
+    digests = digest_logs_purge()
+    logger.info("retention: %s cases anonymised, %s e-mails and %s digest logs purged", anonymised, emails, digests)
+    return {"anonymised": anonymised, "emails": emails, "digest_logs": digests}
