@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -113,7 +114,9 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None):
     status = INITIAL_STATUS[kind]
     case = Case.objects.create(
         prefecture=prefecture,
-        reference=next_reference(prefecture=prefecture, year=received_on.year),
+        # The real reference is taken last (below): its row lock then lasts only until the commit,
+        # not through the attachments' disk writes.
+        reference=f"tmp-{uuid.uuid4().hex[:16]}",
         kind=kind,
         channel=data.get("channel") or Channel.ONLINE,
         topic=data["topic"],
@@ -134,6 +137,8 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None):
     for upload in files:
         attachment_add(case=case, upload=upload, by_citizen=by is None)
     token = tracking_token_issue(case=case)
+    case.reference = next_reference(prefecture=prefecture, year=received_on.year)
+    case.save(update_fields=["reference"])
     if case.email:
         email_queue(
             to=case.email,

@@ -29,13 +29,14 @@ def membership_grant(*, user, role, prefecture=None, service=None):
 
 @transaction.atomic
 def user_ensure(*, email, password, first_name="", last_name=""):
-    """The user with this e-mail, created (or its name and password reset) as given."""
+    """The user with this e-mail, created with this password if new (an existing password is kept:
+    hashing is deliberately slow, and a second ``make run`` must start at once)."""
     user = User.objects.filter(email=email.lower()).first()
     if user is None:
         return User.objects.create_user(email=email, password=password, first_name=first_name, last_name=last_name)
-    user.first_name, user.last_name = first_name, last_name
-    user.set_password(password)
-    user.save()
+    if (user.first_name, user.last_name) != (first_name, last_name):
+        user.first_name, user.last_name = first_name, last_name
+        user.save(update_fields=["first_name", "last_name"])
     return user
 
 
