@@ -269,6 +269,9 @@ LOGGING = {
         # Replace Django's default handlers (which print unfiltered in debug) with ours.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every PDF step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -286,6 +289,10 @@ COMPLAINTS_MAX_ATTACHMENTS = 3
 COMPLAINTS_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # Submissions per address and hour on the public forms (complaints, lost link, tracking replies).
 COMPLAINTS_SUBMIT_RATE = env.str("COMPLAINTS_SUBMIT_RATE", default="5/h")
+
+# --- Surveys -----------------------------------------------------------------------------------------
+# Responses recorded per address and hour: a prefecture's public Wi-Fi is shared by a whole waiting room.
+SURVEYS_SUBMIT_RATE = env.str("SURVEYS_SUBMIT_RATE", default="30/h")
 
 # --- Rate limits (django-ratelimit), counted in the cache: Redis in production --------------------------
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

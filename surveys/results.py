@@ -1,0 +1,315 @@
+"""Survey results, computed in SQL and read in a fixed number of queries whatever the number of answers.
+
+Per question: the number of answers, the distribution, the mean, the satisfaction rate (share of 4 and 5
+on the five-point scale), the NPS (% of 9–10 minus % of 0–6) and the share of “yes”; the same figures by
+distribution point and by month. Free-text answers are read only for officers (``survey_results(…,
+officer=True)``); ``published_results(prefecture)`` is what the public and the other apps may read.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, F, FloatField, Q, Window
+from django.db.models.functions import Cast, RowNumber, TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from .enums import (
+    DETRACTORS_UP_TO,
+    PROMOTERS_FROM,
+    SATISFIED_FROM,
+    VALUE_RANGES,
+    QuestionKind,
+)
+from .models import Answer, DistributionPoint, Question, Response, Survey
+
+# Officers see the latest free-text answers of each question; the CSV export holds them all.
+TEXTS_SHOWN = 50
+
+SCALE_LABELS = {
+    QuestionKind.SATISFACTION: {
+        1: _("1 – Very dissatisfied"),
+        2: _("2 – Dissatisfied"),
+        3: _("3 – Neither satisfied nor dissatisfied"),
+        4: _("4 – Satisfied"),
+        5: _("5 – Very satisfied"),
+    },
+    QuestionKind.YES_NO: {1: _("Yes"), 0: _("No")},
+}
+
+
+def _share(condition):
+    """Percentage of the group's rows that meet ``condition``."""
+    return Cast(Count("id", filter=condition), FloatField()) * 100.0 / Cast(Count("id"), FloatField())
+
+
+def figures():
+    """The aggregates of one group of answers; rates are meaningful only for the kinds that have them."""
+    return {
+        "answers": Count("id"),
+        "mean": Avg("value"),
+        "satisfaction_rate": _share(Q(value__gte=SATISFIED_FROM)),
+        "nps": _share(Q(value__gte=PROMOTERS_FROM)) - _share(Q(value__lte=DETRACTORS_UP_TO)),
+        "yes_rate": _share(Q(value=1)),
+    }
+
+
+@dataclass
+class Figures:
+    answers: int = 0
+    mean: float | None = None
+    satisfaction_rate: float | None = None
+    nps: float | None = None
+    yes_rate: float | None = None
+
+    @classmethod
+    def from_row(cls, row):
+        if row is None:
+            return cls()
+        number = lambda key: None if row[key] is None else float(row[key])  # noqa: E731 (PostgreSQL: Decimal)
+        return cls(
+            answers=row["answers"],
+            mean=number("mean"),
+            satisfaction_rate=number("satisfaction_rate"),
+            nps=number("nps"),
+            yes_rate=number("yes_rate"),
+        )
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    percent: float
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    number: int
+    figures: Figures
+    answers: int = 0  # people who answered (for a multiple choice: not the number of ticks)
+    distribution: list = field(default_factory=list)
+    by_point: list = field(default_factory=list)  # [(label, Figures)]
+    by_month: list = field(default_factory=list)  # [(first day of the month, Figures)]
+    texts: list = field(default_factory=list)
+
+    @property
+    def kind(self):
+        return self.question.kind
+
+    @property
+    def is_scored(self):
+        return self.question.kind in VALUE_RANGES
+
+    @property
+    def headline(self):
+        """The figure a reader looks for first: ``(label, value, unit)``, or None."""
+        return headline(self.question.kind, self.figures)
+
+    def _rows(self, groups):
+        rows = []
+        for label, figures in groups:
+            found = headline(self.question.kind, figures)
+            rows.append((label, figures.answers, found[1] if found else None, figures.mean))
+        return rows
+
+    @property
+    def point_rows(self):
+        """``(place, answers, headline value, mean)`` for each distribution point."""
+        return self._rows(self.by_point)
+
+    @property
+    def month_rows(self):
+        """``(first day of the month, answers, headline value, mean)``, oldest first."""
+        return self._rows(self.by_month)
+
+
+def headline(kind, figures):
+    if not figures.answers:
+        return None
+    if kind == QuestionKind.SATISFACTION:
+        return (_("satisfied (4 or 5 out of 5)"), figures.satisfaction_rate, "%")
+    if kind == QuestionKind.RECOMMENDATION:
+        return (_("net promoter score"), figures.nps, "")
+    if kind == QuestionKind.YES_NO:
+        return (_("answered yes"), figures.yes_rate, "%")
+    return None
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    responses: int
+    questions: list
+    months: list = field(default_factory=list)
+    points: list = field(default_factory=list)
+
+    @property
+    def scored(self):
+        return [result for result in self.questions if result.is_scored]
+
+
+def _percent(count, total):
+    return round(100.0 * count / total, 1) if total else 0.0
+
+
+def _distribution(question, counts, total):
+    """Every possible answer in order, with its count (0 when nobody chose it)."""
+    if question.kind in VALUE_RANGES:
+        low, high = VALUE_RANGES[question.kind]
+        labels = SCALE_LABELS.get(question.kind, {})
+        values = range(high, low - 1, -1) if question.kind != QuestionKind.RECOMMENDATION else range(low, high + 1)
+        return [
+            Bar(str(labels.get(v, v)), counts.get((v, None), 0), _percent(counts.get((v, None), 0), total))
+            for v in values
+        ]
+    if question.has_choices:
+        return [
+            Bar(choice.label, counts.get((None, choice.pk), 0), _percent(counts.get((None, choice.pk), 0), total))
+            for choice in question.choices.all()
+        ]
+    return []
+
+
+def _question_results(questions, *, point_labels, with_texts):
+    """Results of ``questions`` (choices prefetched), possibly from several surveys: at most six queries."""
+    ids = [q.pk for q in questions]
+    if not ids:
+        return []
+    answers = Answer.objects.filter(question_id__in=ids).order_by()
+    summary = {row["question_id"]: row for row in answers.values("question_id").annotate(**figures())}
+
+    multiple = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE_CHOICE]
+    respondents = {}
+    if multiple:
+        rows = answers.filter(question_id__in=multiple).values("question_id")
+        respondents = dict(rows.annotate(n=Count("response_id", distinct=True)).values_list("question_id", "n"))
+
+    counts = {}
+    countable = [q.pk for q in questions if q.kind != QuestionKind.FREE_TEXT]
+    if countable:
+        rows = answers.filter(question_id__in=countable).values("question_id", "value", "choice_id")
+        for row in rows.annotate(n=Count("id")):
+            counts.setdefault(row["question_id"], {})[(row["value"], row["choice_id"])] = row["n"]
+
+    by_point, by_month = {}, {}
+    scored = [q.pk for q in questions if q.kind in VALUE_RANGES]
+    if scored:
+        rows = answers.filter(question_id__in=scored)
+        for row in rows.values("question_id", "point_id").annotate(**figures()):
+            by_point.setdefault(row["question_id"], {})[row["point_id"]] = Figures.from_row(row)
+        for row in rows.values("question_id", month=TruncMonth("submitted_on")).annotate(**figures()):
+            by_month.setdefault(row["question_id"], {})[_as_date(row["month"])] = Figures.from_row(row)
+
+    texts = {}
+    free = [q.pk for q in questions if q.kind == QuestionKind.FREE_TEXT]
+    if with_texts and free:
+        latest = (
+            answers.filter(question_id__in=free)
+            .exclude(text="")
+            .annotate(rank=Window(RowNumber(), partition_by=F("question_id"), order_by=F("id").desc()))
+            .filter(rank__lte=TEXTS_SHOWN)
+            .values_list("question_id", "text", "submitted_on")
+        )
+        for question_id, text, submitted_on in latest:
+            texts.setdefault(question_id, []).append((submitted_on, text))
+
+    results = []
+    for number, question in enumerate(questions, start=1):
+        row = summary.get(question.pk)
+        total = respondents.get(question.pk, row["answers"] if row else 0)
+        results.append(
+            QuestionResult(
+                question=question,
+                number=number,
+                figures=Figures.from_row(row),
+                answers=total,
+                distribution=_distribution(question, counts.get(question.pk, {}), total),
+                by_point=sorted(
+                    (
+                        (point_labels.get(point_id, _("Direct link")), f)
+                        for point_id, f in by_point.get(question.pk, {}).items()
+                    ),
+                    key=lambda item: str(item[0]),
+                ),
+                by_month=sorted(by_month.get(question.pk, {}).items()),
+                texts=texts.get(question.pk, []),
+            )
+        )
+    return results
+
+
+def _as_date(value):
+    # SQLite returns the truncated month as a date, PostgreSQL as a date too, some drivers as datetime.
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _point_labels(points):
+    return {
+        point.pk: f"{point.name} ({point.site.name})"
+        if point.site and point.site.name not in point.name
+        else point.name
+        for point in points
+    }
+
+
+def _with_numbers(results):
+    """Number the questions within each survey (results of several surveys come in one list)."""
+    numbers = {}
+    for result in results:
+        numbers[result.question.survey_id] = numbers.get(result.question.survey_id, 0) + 1
+        result.number = numbers[result.question.survey_id]
+    return results
+
+
+def survey_results(survey, *, officer=False):
+    """Everything about one survey's answers. ``officer``: also the questions kept private and the free text."""
+    questions = list(survey.questions.prefetch_related("choices"))
+    if not officer:
+        questions = [q for q in questions if q.is_public and q.kind != QuestionKind.FREE_TEXT]
+    points = list(DistributionPoint.objects.filter(survey=survey).select_related("site"))
+    results = _with_numbers(_question_results(questions, point_labels=_point_labels(points), with_texts=officer))
+    months = sorted({month for result in results for month, _figures in result.by_month})
+    return SurveyResults(
+        survey=survey, responses=survey.responses.count(), questions=results, months=months, points=points
+    )
+
+
+def published_results(prefecture):
+    """The results ``prefecture`` chose to publish, one ``SurveyResults`` per survey, newest first.
+
+    Only surveys whose results are published, only their public questions, never free text. This is
+    what the public results page shows and what the label's indicators read. Eight queries at most.
+    """
+    surveys = list(
+        Survey.objects.for_prefecture(prefecture)
+        .with_results_published()
+        .select_related("prefecture")
+        .order_by("-opens_on", "title")
+    )
+    if not surveys:
+        return []
+    questions = list(
+        Question.objects.filter(survey__in=surveys, is_public=True)
+        .exclude(kind=QuestionKind.FREE_TEXT)
+        .order_by("survey", "position", "pk")
+        .prefetch_related("choices")
+    )
+    points = DistributionPoint.objects.filter(survey__in=surveys).select_related("site")
+    results = _with_numbers(_question_results(questions, point_labels=_point_labels(points), with_texts=False))
+    responses = dict(
+        Response.objects.filter(survey__in=surveys).values("survey").annotate(n=Count("id")).values_list("survey", "n")
+    )
+    by_survey = {}
+    for result in results:
+        by_survey.setdefault(result.question.survey_id, []).append(result)
+    published = []
+    for survey in surveys:
+        survey_questions = by_survey.get(survey.pk, [])
+        months = sorted({month for result in survey_questions for month, _figures in result.by_month})
+        published.append(
+            SurveyResults(
+                survey=survey, responses=responses.get(survey.pk, 0), questions=survey_questions, months=months
+            )
+        )
+    return published

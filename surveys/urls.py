@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    # The short link printed on posters and encoded in QR codes.
+    path("e/<str:code>/", views.short_link, name="short_link"),
+    path("<slug:slug>/enquetes/", views.survey_list, name="list"),
+    # Before the answering page: "resultats" is a reserved survey slug.
+    path("<slug:slug>/enquetes/resultats/", views.public_results, name="results"),
+    path("<slug:slug>/enquetes/<slug:survey_slug>/", views.survey_answer, name="answer"),
+    path("<slug:slug>/enquetes/<slug:survey_slug>/merci/", views.thanks, name="thanks"),
+]
