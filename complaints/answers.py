@@ -1,0 +1,41 @@
+"""Filling an answer template's placeholders for one case.
+
+Plain string replacement of the known placeholders, in one pass: the template and the values are
+user text (an officer's template, a citizen's name), so nothing here is ever rendered as a Django
+template, and a value that happens to contain ``{reference}`` is not replaced again.
+"""
+
+import re
+
+from django.utils import formats, translation
+
+from .models import AnswerTemplate
+
+_PLACEHOLDER = re.compile("|".join(re.escape(placeholder) for placeholder in AnswerTemplate.PLACEHOLDERS))
+
+# Answers go to French citizens: dates and the greeting are written in French whatever the officer's language.
+ANSWER_LANGUAGE = "fr"
+NO_NAME = "Madame, Monsieur"
+
+
+def placeholder_values(case, officer):
+    with translation.override(ANSWER_LANGUAGE):
+        received = formats.date_format(case.received_on, "j F Y")
+    officer_name = (officer.get_full_name() if officer else "") or ""
+    signature = "\n".join(line for line in (officer_name, case.prefecture.name) if line)
+    return {
+        "{nom}": case.name.strip() or NO_NAME,
+        "{reference}": case.reference,
+        "{date_reception}": received,
+        "{service}": case.service.name if case.service_id else case.prefecture.name,
+        "{signature}": signature,
+    }
+
+
+def fill_placeholders(template_body, case, officer):
+    """``template_body`` with each known placeholder replaced by the case's (or the officer's) value.
+
+    Unknown braces (``{autre}``) are left as they are, for the officer to see and fix before sending.
+    """
+    values = placeholder_values(case, officer)
+    return _PLACEHOLDER.sub(lambda match: values[match.group(0)], template_body)
