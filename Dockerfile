@@ -13,9 +13,10 @@ ENV PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=qualipref.settings \
     MEDIA_ROOT=/app/media
 
-# gettext: compilemessages needs msgfmt.
+# gettext: compilemessages needs msgfmt. Pango, HarfBuzz and a font: WeasyPrint (posters, audit reports).
 RUN apt-get update \
     && apt-get install --yes --no-install-recommends gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed numeric id, so that volumes and orchestrators (runAsNonRoot) can rely on it. The

@@ -111,6 +111,8 @@ class Case(models.Model):
             models.Index(fields=["prefecture", "status", "due_on"], name="case_pref_status_due"),
             models.Index(fields=["prefecture", "-created_at"], name="case_pref_created"),
             models.Index(fields=["email"], name="case_email"),
+            # "Assigned to me" and the daily digest read cases by assignee within a prefecture.
+            models.Index(fields=["prefecture", "assignee", "status"], name="case_pref_assignee"),
         ]
         constraints = [
             models.CheckConstraint(

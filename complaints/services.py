@@ -7,13 +7,15 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qualipref.calendar import add_working_days, working_days_between
+from qualipref.enums import Role
 from qualipref.mail import email_queue
+from qualipref.models import User
 
 from .enums import Channel, Kind, MessageKind, Status
 from .models import Attachment, Case, CaseSequence, Message, TrackingToken, Transition
@@ -247,8 +249,30 @@ def case_note(*, case, by, text):
     return Message.objects.create(case=case, kind=MessageKind.NOTE, author=by, body=text)
 
 
+def assignable_users(case):
+    """Who may handle ``case``: the prefecture's quality officers, and the agents of the case's service."""
+    in_prefecture = Q(memberships__prefecture_id=case.prefecture_id)
+    officers = Q(memberships__role=Role.QUALITY_OFFICER)
+    agents = Q(memberships__role=Role.SERVICE_AGENT, memberships__service_id=case.service_id)
+    people = User.objects.filter(is_active=True, is_staff=True)
+    if case.service_id:
+        people = people.filter(in_prefecture & (officers | agents))
+    else:
+        people = people.filter(in_prefecture & officers)
+    return people.distinct().order_by("last_name", "first_name", "email")
+
+
 @transaction.atomic
 def case_assign(*, case, to, by):
+    """Give ``case`` to ``to`` (or to nobody): only someone who may handle it (``assignable_users``)."""
+    if to is not None and not assignable_users(case).filter(pk=to.pk).exists():
+        raise TransitionRefused(
+            _(
+                "%(person)s cannot handle this case: only the prefecture's quality officers "
+                "and the agents of its service can."
+            )
+            % {"person": to}
+        )
     case.assignee = to
     case.save(update_fields=["assignee"])
     return case

@@ -24,6 +24,7 @@ RESERVED_SLUGS = frozenset(
         "admin",
         "en",
         "pieces-jointes",
+        "e",
         "fr",
         "static",
         "media",

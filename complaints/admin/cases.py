@@ -238,13 +238,17 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
     def assign_to_me(self, request, queryset):
         count = 0
         for case in queryset:
-            case_assign(case=case, to=request.user, by=request.user)
-            count += 1
+            try:
+                case_assign(case=case, to=request.user, by=request.user)
+            except TransitionRefused as refused:
+                self.message_user(request, f"{case.reference} : {refused.message}", messages.ERROR)
+            else:
+                count += 1
         self.message_user(
             request, ngettext("%d case assigned to you.", "%d cases assigned to you.", count) % count, messages.SUCCESS
         )
 
-    @admin.action(description=_("Mark the selected cases acknowledged"), permissions=["change"])
+    @admin.action(description=_("Mark the selected cases as acknowledged"), permissions=["change"])
     def acknowledge(self, request, queryset):
         done, refused = 0, []
         for case in queryset:

@@ -1,14 +1,14 @@
 """The officer's forms: case entry, the workflow's small forms, the right-of-access request."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.enums import Role
-from qualipref.models import Prefecture, User
+from qualipref.models import Prefecture
 
 from ..enums import Channel, Kind, Status
 from ..models import Case
+from ..services import assignable_users
 
 # Statuses a suggestion reaches by a decision, which may come with a public reply to its author.
 SUGGESTION_DECISIONS = frozenset({Status.FORWARDED_TO_COMMITTEE, Status.ACCEPTED, Status.DECLINED})
@@ -183,19 +183,6 @@ class TransferForm(forms.Form):
         if not cleaned.get("service") and not cleaned.get("prefecture") and not self.errors:
             raise forms.ValidationError(_("Choose where the case goes."))
         return cleaned
-
-
-def assignable_users(case):
-    """Who may handle ``case``: the prefecture's quality officers, and the agents of the case's service."""
-    in_prefecture = Q(memberships__prefecture_id=case.prefecture_id)
-    officers = Q(memberships__role=Role.QUALITY_OFFICER)
-    agents = Q(memberships__role=Role.SERVICE_AGENT, memberships__service_id=case.service_id)
-    people = User.objects.filter(is_active=True, is_staff=True)
-    if case.service_id:
-        people = people.filter(in_prefecture & (officers | agents))
-    else:
-        people = people.filter(in_prefecture & officers)
-    return people.distinct().order_by("last_name", "first_name", "email")
 
 
 class AssignForm(forms.Form):

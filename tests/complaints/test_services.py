@@ -311,3 +311,16 @@ def test_service_agent_sees_only_their_service_cases(reunion):
     own = CaseFactory(prefecture=reunion, service=mine)
     CaseFactory(prefecture=reunion, service=theirs)
     assert list(Case.objects.for_user(agent)) == [own]
+
+
+def test_a_case_goes_only_to_someone_who_may_handle_it(reunion):
+    from complaints.services import case_assign
+
+    case = CaseFactory(prefecture=reunion)
+    officer = officer_of(reunion)
+    stranger = officer_of(PrefectureFactory(department_code="94", slug="val-de-marne"))
+    with pytest.raises(TransitionRefused):
+        case_assign(case=case, to=stranger, by=officer)
+    case_assign(case=case, to=officer, by=officer)
+    case.refresh_from_db()
+    assert case.assignee == officer
