@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "qualipref",
     "complaints",
     "committee",
@@ -153,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
     # day there); each prefecture's cases are judged by its own today.
     "complaints-daily-digest": {"task": "complaints.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     "complaints-retention": {"task": "complaints.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
+    "delays-expire-stale-imports": {
+        "task": "delays.tasks.expire_stale_delivery_imports",
+        "schedule": crontab(hour=4, minute=15),
+    },
 }
 
 # --- Passwords ---------------------------------------------------------------------------
@@ -293,6 +299,20 @@ COMPLAINTS_SUBMIT_RATE = env.str("COMPLAINTS_SUBMIT_RATE", default="5/h")
 # --- Surveys -----------------------------------------------------------------------------------------
 # Responses recorded per address and hour: a prefecture's public Wi-Fi is shared by a whole waiting room.
 SURVEYS_SUBMIT_RATE = env.str("SURVEYS_SUBMIT_RATE", default="30/h")
+
+# --- Open data (delays): a read-only JSON API described by OpenAPI ---------------------------------
+# https://www.django-rest-framework.org/api-guide/settings/ and https://drf-spectacular.readthedocs.io/
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Qualipref – délais de délivrance des titres",
+    "DESCRIPTION": "Délais mensuels de délivrance publiés par les préfectures (données ouvertes).",
+    "VERSION": "1.0.0",
+    "LICENSE": {
+        "name": "Licence Ouverte / Etalab 2.0",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 # --- Rate limits (django-ratelimit), counted in the cache: Redis in production --------------------------
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

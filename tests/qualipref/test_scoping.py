@@ -4,9 +4,25 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from committee.models import Comment, Committee, ImprovementAction, Meeting, Member, SuggestionOpinion, WorkingGroup
+from complaints.models import AnswerTemplate, Case
+from delays.models import DeliveryImport, MonthPublication
 from qualipref.enums import Role
 from qualipref.models import Membership, Prefecture, Service, Site, User
 from qualipref.scoping import is_scoped
+from surveys.models import DistributionPoint, Survey
+from tests.committee.factories import (
+    CommentFactory,
+    CommitteeFactory,
+    ImprovementActionFactory,
+    MeetingFactory,
+    MemberFactory,
+    SuggestionOpinionFactory,
+    WorkingGroupFactory,
+)
+from tests.complaints.factories import AnswerTemplateFactory, CaseFactory
+from tests.delays.factories import DeliveryImportFactory, MonthPublicationFactory
+from tests.surveys.factories import DistributionPointFactory, SurveyFactory
 
 from .factories import MembershipFactory, PrefectureFactory, ServiceFactory, SiteFactory, coordinator, officer_of
 
@@ -18,6 +34,19 @@ SCOPED_OBJECT_FACTORIES = {
     Service: lambda prefecture: ServiceFactory(prefecture=prefecture),
     Membership: lambda prefecture: MembershipFactory(prefecture=prefecture),
     User: lambda prefecture: officer_of(prefecture),
+    DeliveryImport: lambda prefecture: DeliveryImportFactory(prefecture=prefecture),
+    MonthPublication: lambda prefecture: MonthPublicationFactory(prefecture=prefecture),
+    Case: lambda prefecture: CaseFactory(prefecture=prefecture),
+    AnswerTemplate: lambda prefecture: AnswerTemplateFactory(prefecture=prefecture),
+    Committee: lambda prefecture: CommitteeFactory(prefecture=prefecture),
+    Member: lambda prefecture: MemberFactory(committee__prefecture=prefecture),
+    WorkingGroup: lambda prefecture: WorkingGroupFactory(committee__prefecture=prefecture),
+    Meeting: lambda prefecture: MeetingFactory(committee__prefecture=prefecture),
+    Comment: lambda prefecture: CommentFactory(agenda_item__meeting__committee__prefecture=prefecture),
+    SuggestionOpinion: lambda prefecture: SuggestionOpinionFactory(committee__prefecture=prefecture),
+    ImprovementAction: lambda prefecture: ImprovementActionFactory(prefecture=prefecture),
+    Survey: lambda prefecture: SurveyFactory(prefecture=prefecture),
+    DistributionPoint: lambda prefecture: DistributionPointFactory(survey__prefecture=prefecture),
 }
 
 

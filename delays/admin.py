@@ -1,0 +1,322 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, Sum
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline
+
+from .enums import ImportSource, ImportStatus, PublicationStatus
+from .forms import DeliveryImportForm, UnpublishForm
+from .models import DeliveryImport, MonthlyDelay, MonthPublication, PublicationEvent, TitleType
+from .reports import bad_row_message
+from .services import (
+    ImportRefused,
+    PublicationRefused,
+    delivery_import_accept,
+    delivery_import_create,
+    delivery_import_reject,
+    delivery_import_withdraw,
+    month_publish,
+    month_unpublish,
+    progress_key,
+)
+from .tasks import check_delivery_import
+
+REPORT_ROWS_SHOWN = 100
+
+
+@admin.register(TitleType)
+class TitleTypeAdmin(PrefectureScopedAdmin):
+    list_display = ["code", "label", "category", "position", "is_active"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["code", "label"]
+    ordering = ["position", "code"]
+
+
+@admin.register(DeliveryImport)
+class DeliveryImportAdmin(PrefectureScopedAdmin):
+    form = DeliveryImportForm
+    list_display = ["created_at", "prefecture", "original_name", "status", "valid_rows", "bad_rows", "month_span"]
+    list_filter = ["status", "source", "prefecture"]
+    list_select_related = ["prefecture"]
+    search_fields = ["original_name", "sha256"]
+    date_hierarchy = "created_at"
+    change_form_template = "admin/delays/deliveryimport/change_form.html"
+    actions = ["withdraw_selected"]
+
+    @admin.display(description=gettext_lazy("months of delivery"))
+    def month_span(self, obj):
+        months = obj.month_list
+        if not months:
+            return "—"
+        return months[0] if len(months) == 1 else f"{months[0]} → {months[-1]} ({len(months)})"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["prefecture", "upload"]
+        return [
+            "prefecture",
+            "original_name",
+            "status",
+            "message",
+            "source",
+            "encoding",
+            "delimiter",
+            "size_bytes",
+            "sha256",
+            "total_rows",
+            "valid_rows",
+            "bad_rows",
+            "created_by",
+            "created_at",
+            "checked_at",
+            "decided_by",
+            "decided_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an accepted import is withdrawn (its figures recomputed), never deleted
+
+    def save_model(self, request, obj, form, change):
+        """Record the upload through the service; errors come back on the form (see ``_changeform_view``)."""
+        upload = form.cleaned_data["upload"]
+        created = delivery_import_create(
+            prefecture=form.cleaned_data["prefecture"],
+            fileobj=upload,
+            name=upload.name,
+            by=request.user,
+            source=ImportSource.ADMIN,
+        )
+        obj.pk = created.pk
+        obj.__dict__.update(created.__dict__)
+        check_delivery_import.delay_on_commit(created.pk)
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        try:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        except ImportRefused as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, _("The file is being checked: its report appears below."), messages.INFO)
+        return HttpResponseRedirect(reverse("admin:delays_deliveryimport_change", args=[obj.pk]))
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/decision/", self.admin_site.admin_view(self.decision_view), name="delays_import_decision"),
+            path("<int:pk>/report.csv", self.admin_site.admin_view(self.report_view), name="delays_import_report"),
+        ]
+        return own + super().get_urls()
+
+    def _scoped(self, request, pk):
+        return get_object_or_404(self.get_queryset(request).select_related("prefecture"), pk=pk)
+
+    def decision_view(self, request, pk):
+        delivery_import = self._scoped(request, pk)
+        if request.method != "POST" or not self._may_decide(request):
+            raise PermissionDenied
+        decision = request.POST.get("decision")
+        services = {
+            "accept": (delivery_import_accept, _("Import accepted: %(n)s deliveries now count.")),
+            "reject": (delivery_import_reject, _("Import rejected: none of its rows was kept.")),
+            "withdraw": (delivery_import_withdraw, _("Import withdrawn: its months were recomputed.")),
+        }
+        if decision not in services:
+            raise PermissionDenied
+        service, done = services[decision]
+        try:
+            delivery_import = service(delivery_import=delivery_import, by=request.user)
+        except ImportRefused as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+        else:
+            self.message_user(request, done % {"n": delivery_import.valid_rows}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:delays_deliveryimport_change", args=[pk]))
+
+    def _may_decide(self, request):
+        return request.user.has_perm("delays.add_deliveryimport")
+
+    def report_view(self, request, pk):
+        """Every bad row of an import, streamed as CSV (line;reason;detail;message)."""
+        delivery_import = self._scoped(request, pk)
+        code = delivery_import.prefecture.department_code
+
+        def rows():
+            yield "\ufeffligne;motif;valeur;message\n"
+            for bad_row in delivery_import.bad_row_set.order_by("line").iterator(chunk_size=5000):
+                message = bad_row_message(bad_row, prefecture_code=code).replace(";", ",").replace("\n", " ")
+                detail = bad_row.detail.replace(";", ",").replace("\n", " ")
+                yield f"{bad_row.line};{bad_row.reason};{detail};{message}\n"
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="rapport-import-{pk}.csv"'
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        delivery_import = self._scoped(request, object_id)
+        code = delivery_import.prefecture.department_code
+        bad_rows = [
+            {"line": b.line, "reason": b.get_reason_display(), "message": bad_row_message(b, prefecture_code=code)}
+            for b in delivery_import.bad_row_set.order_by("line")[:REPORT_ROWS_SHOWN]
+        ]
+        from django.core.cache import cache
+
+        extra_context = {
+            **(extra_context or {}),
+            "delivery_import": delivery_import,
+            "bad_rows_shown": bad_rows,
+            "progress": cache.get(progress_key(delivery_import.pk)),
+            "is_queued": delivery_import.status == ImportStatus.QUEUED,
+            "may_decide": self._may_decide(request),
+            "statuses": ImportStatus,
+            "months": sorted(delivery_import.months.items()),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=gettext_lazy("Withdraw the selected imports (their deliveries stop counting)"))
+    def withdraw_selected(self, request, queryset):
+        done = 0
+        for delivery_import in queryset.filter(status=ImportStatus.ACCEPTED).select_related("prefecture"):
+            delivery_import_withdraw(delivery_import=delivery_import, by=request.user)
+            done += 1
+        self.message_user(request, _("%(n)s import(s) withdrawn.") % {"n": done}, messages.SUCCESS)
+
+
+class PublicationEventInline(PrefectureScopedInline):
+    model = PublicationEvent
+    fields = ["at", "action", "by", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+@admin.register(MonthPublication)
+class MonthPublicationAdmin(PrefectureScopedAdmin):
+    list_display = ["month_label", "prefecture", "status", "deliveries", "published_at", "figures_updated_at"]
+    list_filter = ["status", "prefecture"]
+    list_select_related = ["prefecture"]
+    fields = ["prefecture", "month", "status", "published_at", "published_by", "figures_updated_at"]
+    readonly_fields = fields
+    inlines = [PublicationEventInline]
+    actions = ["publish_selected"]
+    change_form_template = "admin/delays/monthpublication/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(deliveries=Sum("figures__count", filter=Q(figures__site__isnull=True)))
+        )
+
+    @admin.display(description=gettext_lazy("month"), ordering="month")
+    def month_label(self, obj):
+        return obj.month.strftime("%Y-%m")
+
+    @admin.display(description=gettext_lazy("deliveries"), ordering="deliveries")
+    def deliveries(self, obj):
+        return obj.deliveries or 0
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _may_publish(self, request):
+        return request.user.has_perm("delays.change_monthpublication")
+
+    @admin.action(description=gettext_lazy("Publish the selected months"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        published = 0
+        for publication in queryset.select_related("prefecture"):
+            try:
+                month_publish(publication=publication, by=request.user)
+                published += 1
+            except PublicationRefused as refused:
+                self.message_user(request, f"{publication.prefecture.name}: {refused.message}", messages.WARNING)
+        if published:
+            self.message_user(request, _("%(n)s month(s) published.") % {"n": published}, messages.SUCCESS)
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/publier/", self.admin_site.admin_view(self.publish_view), name="delays_month_publish"),
+            path(
+                "<int:pk>/depublier/", self.admin_site.admin_view(self.unpublish_view), name="delays_month_unpublish"
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _scoped(self, request, pk):
+        return get_object_or_404(self.get_queryset(request).select_related("prefecture"), pk=pk)
+
+    def publish_view(self, request, pk):
+        publication = self._scoped(request, pk)
+        if request.method != "POST" or not self._may_publish(request):
+            raise PermissionDenied
+        try:
+            month_publish(publication=publication, by=request.user)
+        except PublicationRefused as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+        else:
+            self.message_user(request, _("The month is published."), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:delays_monthpublication_change", args=[pk]))
+
+    def unpublish_view(self, request, pk):
+        publication = self._scoped(request, pk)
+        if not self._may_publish(request):
+            raise PermissionDenied
+        form = UnpublishForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                month_unpublish(publication=publication, by=request.user, reason=form.cleaned_data["reason"])
+            except PublicationRefused as refused:
+                self.message_user(request, refused.message, messages.ERROR)
+            else:
+                self.message_user(request, _("The month is unpublished."), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:delays_monthpublication_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": publication,
+            "form": form,
+            "title": _("Unpublish %(month)s") % {"month": publication.month.strftime("%m/%Y")},
+        }
+        return TemplateResponse(request, "admin/delays/monthpublication/unpublish.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        publication = self._scoped(request, object_id)
+        figures = (
+            MonthlyDelay.objects.filter(publication=publication)
+            .select_related("title_type", "site")
+            .order_by("title_type__position", "title_type__code", "site__name")
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "figures": figures,
+            "publication": publication,
+            "may_publish": self._may_publish(request),
+            "is_published": publication.status == PublicationStatus.PUBLISHED,
+            "month_over": publication.month < publication.prefecture.today().replace(day=1),
+            "now": timezone.now(),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

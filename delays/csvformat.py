@@ -1,0 +1,218 @@
+"""The delivery file format: what a file must look like, read once to learn its facts.
+
+A header row, then one delivery per row. Separator: comma or semicolon. Encoding: UTF-8 (with or
+without BOM) or Windows-1252, as French spreadsheets export. Columns, in any order (names are
+matched without case or accents):
+
+=================  ===========================================  ========
+column             aliases                                      required
+=================  ===========================================  ========
+departement        prefecture, department, code_departement     no
+code_titre         titre, title, title_code, type_titre         yes
+site               site_de_delivrance                           no
+date_depot         date_de_depot, depot, filed_on, date_demande  yes
+date_delivrance    delivrance, delivered_on                     yes
+=================  ===========================================  ========
+
+Dates are ``2026-03-14`` or ``14/03/2026`` (a time after the date is ignored). Other columns
+are ignored.
+"""
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+CHUNK = 1 << 20
+
+FIELDS = {
+    "department": ("departement", "prefecture", "department", "code_departement", "dept"),
+    "title": ("code_titre", "titre", "title", "title_code", "type_titre"),
+    "site": ("site", "site_de_delivrance"),
+    "filed": ("date_depot", "date_de_depot", "depot", "filed_on", "date_demande"),
+    "delivered": ("date_delivrance", "date_de_delivrance", "delivrance", "delivered_on"),
+}
+REQUIRED_FIELDS = ("title", "filed", "delivered")
+ALIAS_TO_FIELD = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
+DELIMITERS = (";", ",")
+# Bytes that Windows-1252 leaves undefined: a file holding them is in neither accepted encoding.
+CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+class FileRefused(Exception):
+    """The whole file is unusable; ``message`` says why in words an officer can act on."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class FileFacts:
+    sha256: str
+    size: int
+    encoding: str  # "utf-8" or "cp1252" (Python codec names)
+    delimiter: str
+    header: list
+    columns: dict  # field name → 0-based position in a row
+    data_lines: int  # physical lines after the header (a quoted field may span several)
+    ignored_columns: list = field(default_factory=list)
+
+    @property
+    def field_count(self):
+        return len(self.header)
+
+    @property
+    def python_encoding(self):
+        return "utf-8-sig" if self.encoding == "utf-8" else self.encoding
+
+    @property
+    def postgres_encoding(self):
+        return "UTF8" if self.encoding == "utf-8" else "WIN1252"
+
+
+def normalise_column(name):
+    name = unicodedata.normalize("NFKD", name.strip().strip('"').lower())
+    name = "".join(c for c in name if not unicodedata.combining(c))
+    return re.sub(r"[\s\-'’.]+", "_", name).strip("_")
+
+
+def map_header(header):
+    """``{field: position}`` for the columns we know, and the names of those we ignore."""
+    columns, ignored = {}, []
+    for position, name in enumerate(header):
+        key = ALIAS_TO_FIELD.get(normalise_column(name))
+        if key is None:
+            ignored.append(name)
+        elif key in columns:
+            raise FileRefused(_("The column “%(name)s” appears twice in the header.") % {"name": name})
+        else:
+            columns[key] = position
+    return columns, ignored
+
+
+def _parse_header(line):
+    """Pick the separator under which the header names every required column."""
+    best = None
+    for delimiter in DELIMITERS:
+        header = next(csv.reader([line], delimiter=delimiter))
+        columns, ignored = map_header(header)
+        missing = [f for f in REQUIRED_FIELDS if f not in columns]
+        if not missing:
+            return delimiter, header, columns, ignored
+        if best is None or len(missing) < len(best[1]):
+            best = (header, missing)
+    expected = ", ".join(FIELDS[f][0] for f in REQUIRED_FIELDS)
+    raise FileRefused(
+        _(
+            "The header row does not name the required columns (%(expected)s), separated by semicolons or "
+            "commas. Missing: %(missing)s. Found: %(found)s."
+        )
+        % {
+            "expected": expected,
+            "missing": ", ".join(FIELDS[f][0] for f in best[1]),
+            "found": ", ".join(best[0]) or "—",
+        }
+    )
+
+
+def inspect_file(fileobj, *, progress=None):
+    """Read the file once: its hash, encoding, separator, header and number of lines.
+
+    Memory stays flat (one chunk at a time). Raises ``FileRefused`` for a file that is not a
+    usable CSV. Leaves ``fileobj`` at its start.
+    """
+    fileobj.seek(0)
+    digest = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok, cp1252_ok = True, True
+    size = newlines = 0
+    first = b""
+    last_byte = b""
+    while chunk := fileobj.read(CHUNK):
+        if not size:
+            first = chunk[:65536]
+            _refuse_foreign_formats(first)
+        size += len(chunk)
+        digest.update(chunk)
+        newlines += chunk.count(b"\n")
+        if b"\x00" in chunk:
+            raise FileRefused(_("The file contains binary data (NUL bytes): it is not a CSV text file."))
+        if utf8_ok:
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError:
+                utf8_ok = False
+        if cp1252_ok and CP1252_UNDEFINED.search(chunk):
+            cp1252_ok = False
+        last_byte = chunk[-1:]
+        if progress:
+            progress(size)
+    fileobj.seek(0)
+    if utf8_ok:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    if not size:
+        raise FileRefused(_("The file is empty."))
+    if utf8_ok:
+        encoding = "utf-8"
+    elif cp1252_ok:
+        encoding = "cp1252"
+    else:
+        raise FileRefused(_("The file is neither in UTF-8 nor in Windows-1252: save it as “CSV UTF-8” and try again."))
+    if b"\n" not in first and size > len(first):
+        raise FileRefused(_("The header row is too long: is this really a CSV file?"))
+    header_line = first.split(b"\n", 1)[0].rstrip(b"\r")
+    header_text = header_line.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="replace")
+    delimiter, header, columns, ignored = _parse_header(header_text)
+    data_lines = newlines - 1 if last_byte == b"\n" else newlines
+    if data_lines <= 0:
+        raise FileRefused(_("The file holds a header row but no delivery."))
+    return FileFacts(
+        sha256=digest.hexdigest(),
+        size=size,
+        encoding=encoding,
+        delimiter=delimiter,
+        header=header,
+        columns=columns,
+        data_lines=data_lines,
+        ignored_columns=ignored,
+    )
+
+
+def _refuse_foreign_formats(head):
+    if head.startswith(b"PK\x03\x04"):
+        raise FileRefused(_("This is a spreadsheet (Excel or LibreOffice), not a CSV file: save it as CSV first."))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRefused(_("The file is in UTF-16 (“Unicode text”): save it as “CSV UTF-8” and try again."))
+
+
+def iter_rows(fileobj, facts):
+    """``(line, fields)`` for every non-empty row after the header, read as a stream.
+
+    ``line`` is the physical line where the row starts (a quoted field may span lines).
+    """
+    fileobj.seek(0)
+    text = io.TextIOWrapper(fileobj, encoding=facts.python_encoding, newline="")
+    try:
+        reader = csv.reader(text, delimiter=facts.delimiter)
+        next(reader, None)
+        previous_end = reader.line_num
+        for row in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if row:
+                yield start, row
+    except csv.Error as error:
+        raise FileRefused(
+            _("The file cannot be read as CSV near line %(line)s: %(error)s.")
+            % {"line": previous_end + 1, "error": error}
+        ) from error
+    finally:
+        text.detach()

@@ -1,0 +1,371 @@
+"""Delivery delays: title types (national), delivery records and their imports, monthly statistics, publication.
+
+The figures flow one way: an accepted import's records → a histogram (how many deliveries took
+each number of days, per prefecture × title type × site × month) → monthly statistics (count,
+mean, median, 90th percentile), all in SQL (``delays.stats``). A month's statistics are public
+only once an officer has published that month (``MonthPublication``).
+"""
+
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qualipref.models import Prefecture, Site
+from qualipref.scoping import PrefectureScopedQuerySet
+
+from .enums import (
+    HASH_HOLDING_STATUSES,
+    BadRowReason,
+    ImportSource,
+    ImportStatus,
+    PublicationAction,
+    PublicationStatus,
+    TitleCategory,
+)
+
+
+class TitleTypeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class TitleType(models.Model):
+    """A kind of title a prefecture delivers. National referential: only the national coordinator edits it."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]*$", _("Capital letters, digits and hyphens only."))],
+        help_text=_("As it appears in delivery files, for example TS-PREMIERE."),
+    )
+    label = models.CharField(_("French label"), max_length=150)
+    category = models.CharField(_("category"), max_length=20, choices=TitleCategory.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on public pages."))
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("An inactive title type is refused in new imports.")
+    )
+
+    history = HistoricalRecords()
+
+    objects = TitleTypeQuerySet.as_manager()
+
+    national_referential = True
+
+    class Meta:
+        verbose_name = _("title type")
+        verbose_name_plural = _("title types")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return f"{self.code} – {self.label}"
+
+
+def import_upload_to(instance, filename):
+    return f"delays/imports/{instance.prefecture.department_code}/{uuid.uuid4().hex}.csv"
+
+
+class DeliveryImportQuerySet(PrefectureScopedQuerySet):
+    def holding_hash(self):
+        return self.filter(status__in=HASH_HOLDING_STATUSES)
+
+
+class DeliveryImport(models.Model):
+    """One delivery file, from its upload to the officer's decision."""
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.PROTECT, related_name="delivery_imports", verbose_name=_("prefecture")
+    )
+    file = models.FileField(_("file"), upload_to=import_upload_to, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, editable=False)
+    size_bytes = models.BigIntegerField(_("size (bytes)"), default=0)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    delimiter = models.CharField(_("separator"), max_length=1, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=ImportSource.choices, default=ImportSource.ADMIN)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    message = models.TextField(_("message"), blank=True)
+
+    total_rows = models.PositiveIntegerField(_("rows in the file"), default=0)
+    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
+    bad_rows = models.PositiveIntegerField(_("bad rows"), default=0)
+    # {"2026-03": 1234, …}: valid deliveries per month of delivery.
+    months = models.JSONField(_("months"), default=dict, blank=True)
+    published_months = models.JSONField(_("published months it changes"), default=list, blank=True)
+    first_delivered_on = models.DateField(null=True, blank=True, editable=False)
+    last_delivered_on = models.DateField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    history = HistoricalRecords()
+
+    objects = DeliveryImportQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("delivery import")
+        verbose_name_plural = _("delivery imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "sha256"],
+                condition=Q(status__in=HASH_HOLDING_STATUSES),
+                name="delays_import_same_file_once",
+                violation_error_message=_("This file has already been imported for this prefecture."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.original_name
+
+    @property
+    def month_list(self):
+        return sorted(self.months)
+
+
+class BadRow(models.Model):
+    """One refused line of an import, with its reason; the officer sees them all before deciding."""
+
+    delivery_import = models.ForeignKey(
+        DeliveryImport, on_delete=models.CASCADE, related_name="bad_row_set", verbose_name=_("import")
+    )
+    line = models.PositiveIntegerField(_("line"))
+    reason = models.CharField(_("reason"), max_length=30, choices=BadRowReason.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "delivery_import__prefecture"
+
+    class Meta:
+        verbose_name = _("bad row")
+        verbose_name_plural = _("bad rows")
+        ordering = ["delivery_import", "line"]
+        indexes = [models.Index(fields=["delivery_import", "line"], name="delays_badrow_import_line")]
+
+    def __str__(self):
+        return f"{self.line}: {self.get_reason_display()}"
+
+
+class DeliveryRecord(models.Model):
+    """One title delivered: no personal data, only what the delay needs.
+
+    Written only by the import, in SQL, after every reference has been checked against the
+    referential in the same statement: the foreign keys carry no database constraint (a per-row
+    check would halve the import's speed) and only the index the statistics and withdrawals use.
+    """
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
+    title_type = models.ForeignKey(
+        TitleType, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, db_constraint=False, db_index=False, related_name="+"
+    )
+    filed_on = models.DateField(_("filed on"))
+    delivered_on = models.DateField(_("delivered on"))
+    delay_days = models.PositiveIntegerField(_("delay (days)"))
+    source_import = models.ForeignKey(
+        DeliveryImport, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("delivery record")
+        verbose_name_plural = _("delivery records")
+        indexes = [models.Index(fields=["prefecture", "delivered_on"], name="delays_record_pref_delivered")]
+
+    def __str__(self):
+        return f"{self.title_type_id} {self.filed_on} → {self.delivered_on}"
+
+
+class DelayHistogram(models.Model):
+    """How many deliveries took ``delay_days`` days, per prefecture × title type × site × month of delivery."""
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, db_index=False, related_name="+")
+    title_type = models.ForeignKey(TitleType, on_delete=models.PROTECT, db_index=False, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, db_index=False, related_name="+")
+    month = models.DateField(_("month"))
+    delay_days = models.PositiveIntegerField(_("delay (days)"))
+    count = models.PositiveIntegerField(_("deliveries"))
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("delay histogram bin")
+        verbose_name_plural = _("delay histogram")
+        indexes = [models.Index(fields=["prefecture", "month"], name="delays_hist_pref_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.delay_days} d × {self.count}"
+
+
+class MonthPublicationQuerySet(PrefectureScopedQuerySet):
+    def published(self):
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+
+class MonthPublication(models.Model):
+    """A prefecture's month of figures: reviewed by an officer, then published (or not)."""
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="delay_months", verbose_name=_("prefecture")
+    )
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    figures_updated_at = models.DateTimeField(_("figures updated at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = MonthPublicationQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("month of delays")
+        verbose_name_plural = _("months of delays")
+        ordering = ["-month", "prefecture"]
+        constraints = [models.UniqueConstraint(fields=["prefecture", "month"], name="delays_publication_unique_month")]
+
+    def __str__(self):
+        return f"{self.prefecture.department_code} {self.month:%Y-%m}"
+
+    @property
+    def is_published(self):
+        return self.status == PublicationStatus.PUBLISHED
+
+
+class PublicationEvent(models.Model):
+    publication = models.ForeignKey(
+        MonthPublication, on_delete=models.CASCADE, related_name="events", verbose_name=_("month")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=PublicationAction.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "publication__prefecture"
+
+    class Meta:
+        verbose_name = _("publication event")
+        verbose_name_plural = _("publication events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class MonthlyDelayQuerySet(PrefectureScopedQuerySet):
+    def published(self):
+        return self.filter(publication__status=PublicationStatus.PUBLISHED)
+
+    def all_sites(self):
+        """The prefecture's figures (every site together); per-site rows have a site."""
+        return self.filter(site__isnull=True)
+
+
+class MonthlyDelay(models.Model):
+    """Exact monthly statistics of a prefecture × title type × site (no site: the whole prefecture).
+
+    The mean is ``total_days / count``; the median is the middle delay (the mean of the two middle
+    ones for an even count); the 90th percentile is by nearest rank: the delay at rank ⌈0.9 n⌉.
+    """
+
+    prefecture = models.ForeignKey(Prefecture, on_delete=models.CASCADE, related_name="+", db_index=False)
+    title_type = models.ForeignKey(TitleType, on_delete=models.PROTECT, related_name="+", verbose_name=_("title type"))
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    month = models.DateField(_("month"))
+    publication = models.ForeignKey(MonthPublication, on_delete=models.CASCADE, related_name="figures")
+    count = models.PositiveIntegerField(_("deliveries"))
+    total_days = models.BigIntegerField(_("total of the delays (days)"))
+    median_days = models.DecimalField(_("median (days)"), max_digits=7, decimal_places=1)
+    p90_days = models.PositiveIntegerField(_("90th percentile (days)"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = MonthlyDelayQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("monthly delay")
+        verbose_name_plural = _("monthly delays")
+        ordering = ["prefecture", "title_type", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "title_type", "month"],
+                condition=Q(site__isnull=True),
+                name="delays_monthly_unique_all_sites",
+            ),
+            models.UniqueConstraint(
+                fields=["prefecture", "title_type", "site", "month"],
+                condition=Q(site__isnull=False),
+                name="delays_monthly_unique_site",
+            ),
+        ]
+        indexes = [models.Index(fields=["prefecture", "month"], name="delays_monthly_pref_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.title_type_id}: {self.mean_days} d"
+
+    @property
+    def mean_days(self):
+        return mean_of(self.total_days, self.count)
+
+
+def mean_of(total, count, places="0.1"):
+    """The exact mean ``total / count``, rounded half up (``None`` without deliveries)."""
+    if not count:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(Decimal(places), rounding=ROUND_HALF_UP)

@@ -1,0 +1,163 @@
+"""Reads for the public pages and open data: published figures only, a fixed number of queries."""
+
+from django.db.models import F, Max, OuterRef, Subquery, Sum
+
+from .enums import PublicationStatus
+from .models import MonthlyDelay, MonthPublication, TitleType, mean_of
+from .stats import month_start
+
+TREND_MONTHS = 12
+
+
+def add_months(month, count):
+    index = month.year * 12 + month.month - 1 + count
+    return month.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def national_means(*, title_ids, months):
+    """``{(title_id, month): mean}`` over every prefecture that published that month (weighted by deliveries)."""
+    rows = (
+        MonthlyDelay.objects.published()
+        .all_sites()
+        .filter(title_type_id__in=title_ids, month__in=months)
+        .values("title_type_id", "month")
+        .annotate(n=Sum("count"), total=Sum("total_days"))
+        .order_by()
+    )
+    return {(row["title_type_id"], month_start(row["month"])): mean_of(row["total"], row["n"]) for row in rows}
+
+
+def prefecture_overview(prefecture):
+    """The latest published month, and for each title type its figures and its 12-month trend."""
+    summary = MonthPublication.objects.published().filter(prefecture=prefecture, figures__isnull=False)
+    summary = summary.aggregate(latest=Max("month"), published=Max("published_at"), updated=Max("figures_updated_at"))
+    latest = summary["latest"]
+    if latest is None:
+        return {"latest_month": None, "titles": [], "last_updated": None}
+    months = [add_months(latest, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
+    rows = (
+        MonthlyDelay.objects.published()
+        .all_sites()
+        .filter(prefecture=prefecture, month__gte=months[0], month__lte=latest)
+        .select_related("title_type")
+        .order_by("title_type__position", "title_type__code", "month")
+    )
+    by_title = {}
+    for row in rows:
+        by_title.setdefault(row.title_type, {})[month_start(row.month)] = row
+    national = national_means(title_ids=[t.pk for t in by_title], months=months)
+    titles = []
+    for title, figures in by_title.items():
+        last = figures[max(figures)]
+        trend = [{"month": m, "figure": figures.get(m), "national": national.get((title.pk, m))} for m in months]
+        titles.append(
+            {
+                "title": title,
+                "latest": last,
+                "national": national.get((title.pk, month_start(last.month))),
+                "trend": trend,
+            }
+        )
+    updates = [d for d in (summary["published"], summary["updated"]) if d]
+    return {"latest_month": latest, "titles": titles, "last_updated": max(updates) if updates else None}
+
+
+def titles_with_published_figures():
+    published = MonthlyDelay.objects.published().filter(title_type=OuterRef("pk"))
+    return TitleType.objects.filter(pk__in=published.values("title_type")).order_by("position", "code")
+
+
+def network_overview(title):
+    """Each prefecture's latest published figures for ``title``, and the national mean of the latest month."""
+    latest_month = (
+        MonthlyDelay.objects.published()
+        .all_sites()
+        .filter(title_type=title, prefecture=OuterRef("prefecture"))
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    rows = list(
+        MonthlyDelay.objects.published()
+        .all_sites()
+        .filter(title_type=title, month=Subquery(latest_month))
+        .select_related("prefecture")
+        .order_by("prefecture__department_code")
+    )
+    network_month = max((month_start(r.month) for r in rows), default=None)
+    national = national_means(title_ids=[title.pk], months=[network_month]) if network_month else {}
+    return {
+        "rows": rows,
+        "month": network_month,
+        "national": national.get((title.pk, network_month)),
+    }
+
+
+OPEN_DATA_COLUMNS = [
+    "departement",
+    "prefecture",
+    "code_titre",
+    "titre",
+    "categorie",
+    "site",
+    "mois",
+    "nombre_delivrances",
+    "delai_moyen_jours",
+    "delai_median_jours",
+    "delai_90e_centile_jours",
+    "total_jours",
+    "publie_le",
+]
+
+
+def open_data_rows(*, prefecture=None, title=None, month_from=None, month_to=None, all_sites_only=False):
+    """Published monthly figures as plain dicts (the open-data columns), streamed in a stable order."""
+    queryset = MonthlyDelay.objects.published().filter(publication__status=PublicationStatus.PUBLISHED)
+    if prefecture is not None:
+        queryset = queryset.filter(prefecture=prefecture)
+    if title is not None:
+        queryset = queryset.filter(title_type=title)
+    if month_from is not None:
+        queryset = queryset.filter(month__gte=month_from)
+    if month_to is not None:
+        queryset = queryset.filter(month__lte=month_to)
+    if all_sites_only:
+        queryset = queryset.all_sites()
+    return queryset.order_by(
+        "prefecture__department_code",
+        "title_type__position",
+        "title_type__code",
+        "month",
+        F("site__name").asc(nulls_first=True),
+    ).values(
+        "count",
+        "total_days",
+        "median_days",
+        "p90_days",
+        "month",
+        department=F("prefecture__department_code"),
+        prefecture_name=F("prefecture__name"),
+        title_code=F("title_type__code"),
+        title_label=F("title_type__label"),
+        category=F("title_type__category"),
+        site_name=F("site__name"),
+        published_at=F("publication__published_at"),
+    )
+
+
+def open_data_record(row):
+    mean = mean_of(row["total_days"], row["count"], places="0.01")
+    return {
+        "departement": row["department"],
+        "prefecture": row["prefecture_name"],
+        "code_titre": row["title_code"],
+        "titre": row["title_label"],
+        "categorie": row["category"],
+        "site": row["site_name"] or "",
+        "mois": month_start(row["month"]).strftime("%Y-%m"),
+        "nombre_delivrances": row["count"],
+        "delai_moyen_jours": mean,
+        "delai_median_jours": row["median_days"],
+        "delai_90e_centile_jours": row["p90_days"],
+        "total_jours": row["total_days"],
+        "publie_le": row["published_at"].date().isoformat() if row["published_at"] else "",
+    }

@@ -1,0 +1,334 @@
+"""Writes on delivery delays: keyword-only functions, one transaction each.
+
+Import: ``delivery_import_create`` (file checked and hashed) → ``delivery_import_check`` (rows
+validated, valid ones stored but not counted yet) → ``delivery_import_accept`` or
+``delivery_import_reject`` (the officer's decision on the report), and later
+``delivery_import_withdraw``. Publication: ``month_publish``, ``month_unpublish``.
+"""
+
+import datetime
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import importer
+from .cache import clear_public_cache
+from .csvformat import FileRefused, inspect_file
+from .enums import ImportSource, ImportStatus, PublicationAction, PublicationStatus
+from .models import DeliveryImport, DeliveryRecord, MonthPublication, PublicationEvent
+from .stats import month_start, refresh_statistics
+
+logger = logging.getLogger(__name__)
+
+
+class ImportRefused(FileRefused):
+    pass
+
+
+class PublicationRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _check_scope(user, prefecture):
+    if user is not None and prefecture.pk not in user.prefecture_ids:
+        raise PermissionDenied(_("You do not work for this prefecture."))
+
+
+def progress_key(import_id):
+    return f"delays:import:{import_id}:progress"
+
+
+# --- imports ---------------------------------------------------------------------------------------
+
+
+def already_imported(*, prefecture, sha256):
+    return DeliveryImport.objects.holding_hash().filter(prefecture=prefecture, sha256=sha256).first()
+
+
+def duplicate_message(earlier):
+    return _(
+        "This file has already been imported for this prefecture (import of %(date)s, %(name)s): "
+        "the same deliveries are never counted twice."
+    ) % {"date": timezone.localtime(earlier.created_at).strftime("%d/%m/%Y %H:%M"), "name": earlier.original_name}
+
+
+def delivery_import_create(*, prefecture, fileobj, name, by=None, source=ImportSource.ADMIN, store_file=True):
+    """Check ``fileobj``'s shape and hash and record the import, queued for checking.
+
+    Raises ``ImportRefused`` for an unusable file or one already imported for this prefecture.
+    """
+    _check_scope(by, prefecture)
+    try:
+        facts = inspect_file(fileobj)
+    except FileRefused as refused:
+        raise ImportRefused(refused.message) from refused
+    if earlier := already_imported(prefecture=prefecture, sha256=facts.sha256):
+        raise ImportRefused(duplicate_message(earlier))
+    delivery_import = DeliveryImport(
+        prefecture=prefecture,
+        original_name=name[:255],
+        sha256=facts.sha256,
+        size_bytes=facts.size,
+        encoding=facts.encoding,
+        delimiter=facts.delimiter,
+        total_rows=facts.data_lines,
+        source=source,
+        created_by=by,
+    )
+    if store_file:
+        fileobj.seek(0)
+        delivery_import.file.save(f"{uuid.uuid4().hex}.csv", File(fileobj), save=False)
+    try:
+        with transaction.atomic():
+            delivery_import.save()
+    except IntegrityError as error:  # the same file, uploaded at the same moment
+        if store_file:
+            delivery_import.file.delete(save=False)
+        earlier = already_imported(prefecture=prefecture, sha256=facts.sha256)
+        raise ImportRefused(duplicate_message(earlier) if earlier else str(error)) from error
+    return delivery_import
+
+
+def delivery_import_check(*, import_id, fileobj=None, auto_accept=True):
+    """Validate every row of a queued import: valid rows are stored (not yet counted), bad ones reported.
+
+    Idempotent: an import that is no longer queued (or is being checked elsewhere) is left alone.
+    A clean file that changes no published month is accepted at once when ``auto_accept``;
+    otherwise it waits for the officer's decision. Returns the import.
+    """
+    try:
+        with transaction.atomic():
+            delivery_import = (
+                DeliveryImport.objects.select_for_update(skip_locked=True)
+                .select_related("prefecture")
+                .filter(pk=import_id, status=ImportStatus.QUEUED)
+                .first()
+            )
+            if delivery_import is None:
+                return DeliveryImport.objects.filter(pk=import_id).first()
+            _check_rows(delivery_import, fileobj)
+            clean = delivery_import.valid_rows and not delivery_import.bad_rows
+            if auto_accept and clean and not delivery_import.published_months:
+                _accept(delivery_import, by=None)
+            return delivery_import
+    except FileRefused as refused:
+        DeliveryImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.FAILED, message=refused.message, checked_at=timezone.now()
+        )
+        return DeliveryImport.objects.get(pk=import_id)
+    finally:
+        cache.delete(progress_key(import_id))
+
+
+def _check_rows(delivery_import, fileobj):
+    prefecture = delivery_import.prefecture
+    own_file = fileobj is None
+    if own_file:
+        fileobj = delivery_import.file.open("rb")
+    size = delivery_import.size_bytes or 1
+    reader = importer.ProgressReader(
+        fileobj, lambda done: cache.set(progress_key(delivery_import.pk), min(99, 100 * done // size), 3600)
+    )
+    suffix = uuid.uuid4().hex[:12]
+    staging, parsed = f"delays_staging_{suffix}", f"delays_parsed_{suffix}"
+    try:
+        facts = inspect_file(fileobj)
+        if facts.sha256 != delivery_import.sha256:
+            raise FileRefused(_("The file changed after it was uploaded: upload it again."))
+        with connection.cursor() as cursor:
+            importer.create_staging(cursor, staging, facts)
+            importer.load_staging(cursor, staging, facts, reader)
+            importer.parse_into(
+                cursor, staging=staging, parsed=parsed, facts=facts, prefecture=prefecture, today=prefecture.today()
+            )
+            importer.drop(cursor, staging)
+            valid = importer.move_valid_rows(cursor, parsed=parsed, delivery_import=delivery_import)
+            bad = importer.move_bad_rows(cursor, parsed=parsed, delivery_import=delivery_import)
+            months, first, last = importer.valid_months(cursor, parsed=parsed)
+            importer.drop(cursor, parsed)
+    finally:
+        if own_file:
+            fileobj.close()
+    delivery_import.valid_rows, delivery_import.bad_rows = valid, bad
+    delivery_import.months = dict(sorted(months.items()))
+    delivery_import.first_delivered_on = _as_date(first)
+    delivery_import.last_delivered_on = _as_date(last)
+    delivery_import.published_months = [
+        m.strftime("%Y-%m")
+        for m in MonthPublication.objects.published()
+        .filter(prefecture=prefecture, month__in=[month_start(m) for m in months])
+        .order_by("month")
+        .values_list("month", flat=True)
+    ]
+    delivery_import.checked_at = timezone.now()
+    if valid:
+        delivery_import.status = ImportStatus.AWAITING_REVIEW
+    else:
+        delivery_import.status = ImportStatus.REJECTED
+        delivery_import.message = _("No valid row in this file: nothing to import.")
+    delivery_import.save()
+
+
+def _as_date(value):
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def _accept(delivery_import, *, by):
+    delivery_import.status = ImportStatus.ACCEPTED
+    delivery_import.decided_at = timezone.now()
+    delivery_import.decided_by = by
+    delivery_import.save(update_fields=["status", "decided_at", "decided_by"])
+    _refresh(delivery_import, by=by)
+
+
+def _refresh(delivery_import, *, by):
+    published = refresh_statistics(prefecture_id=delivery_import.prefecture_id, months=delivery_import.months)
+    if published:
+        PublicationEvent.objects.bulk_create(
+            [
+                PublicationEvent(
+                    publication=publication,
+                    action=PublicationAction.FIGURES_UPDATED,
+                    by=by,
+                    reason=str(delivery_import),
+                )
+                for publication in MonthPublication.objects.filter(
+                    prefecture_id=delivery_import.prefecture_id, month__in=published
+                )
+            ]
+        )
+        slug = delivery_import.prefecture.slug
+        transaction.on_commit(lambda: clear_public_cache(prefecture_slugs=[slug]))
+
+
+def _locked(delivery_import, *statuses):
+    locked = DeliveryImport.objects.select_for_update().select_related("prefecture").get(pk=delivery_import.pk)
+    if locked.status not in statuses:
+        raise ImportRefused(
+            _("This import is “%(status)s”: this decision is no longer possible.")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+@transaction.atomic
+def delivery_import_accept(*, delivery_import, by):
+    """The officer keeps the valid rows of a checked import: they count from now on."""
+    _check_scope(by, delivery_import.prefecture)
+    locked = _locked(delivery_import, ImportStatus.AWAITING_REVIEW)
+    _accept(locked, by=by)
+    return locked
+
+
+def _delete_records(delivery_import):
+    if delivery_import.first_delivered_on is None:
+        return 0
+    deleted, _per_model = DeliveryRecord.objects.filter(
+        prefecture_id=delivery_import.prefecture_id,
+        delivered_on__gte=delivery_import.first_delivered_on,
+        delivered_on__lte=delivery_import.last_delivered_on,
+        source_import=delivery_import,
+    ).delete()
+    return deleted
+
+
+@transaction.atomic
+def delivery_import_reject(*, delivery_import, by):
+    """The officer refuses the report: none of the file's rows is kept."""
+    _check_scope(by, delivery_import.prefecture)
+    locked = _locked(delivery_import, ImportStatus.AWAITING_REVIEW)
+    _delete_records(locked)
+    locked.status = ImportStatus.REJECTED
+    locked.decided_at, locked.decided_by = timezone.now(), by
+    locked.save(update_fields=["status", "decided_at", "decided_by"])
+    return locked
+
+
+@transaction.atomic
+def delivery_import_withdraw(*, delivery_import, by):
+    """Take an accepted import back out: its deliveries no longer count, its months are recomputed."""
+    _check_scope(by, delivery_import.prefecture)
+    locked = _locked(delivery_import, ImportStatus.ACCEPTED)
+    locked.status = ImportStatus.WITHDRAWN
+    locked.decided_at, locked.decided_by = timezone.now(), by
+    locked.save(update_fields=["status", "decided_at", "decided_by"])
+    _delete_records(locked)
+    _refresh(locked, by=by)
+    return locked
+
+
+def delivery_import_expire(*, older_than):
+    """Reject the imports that have waited for a decision since before ``older_than``."""
+    stale = DeliveryImport.objects.filter(status=ImportStatus.AWAITING_REVIEW, checked_at__lt=older_than)
+    expired = 0
+    for delivery_import in stale.only("pk"):
+        with transaction.atomic():
+            try:
+                locked = _locked(delivery_import, ImportStatus.AWAITING_REVIEW)
+            except ImportRefused:
+                continue
+            _delete_records(locked)
+            locked.status = ImportStatus.REJECTED
+            locked.message = _("No decision was taken in time: the import was rejected.")
+            locked.decided_at = timezone.now()
+            locked.save(update_fields=["status", "message", "decided_at"])
+            expired += 1
+    return expired
+
+
+# --- publication ------------------------------------------------------------------------------------
+
+
+def _locked_publication(publication):
+    return MonthPublication.objects.select_for_update().select_related("prefecture").get(pk=publication.pk)
+
+
+@transaction.atomic
+def month_publish(*, publication, by):
+    """Make a month's figures public. The month must be over and have figures."""
+    _check_scope(by, publication.prefecture)
+    locked = _locked_publication(publication)
+    prefecture = locked.prefecture
+    if locked.status == PublicationStatus.PUBLISHED:
+        raise PublicationRefused(_("%(month)s is already published.") % {"month": locked.month.strftime("%m/%Y")})
+    if locked.month >= prefecture.today().replace(day=1):
+        raise PublicationRefused(
+            _("%(month)s is not over yet: its figures can be published from the first day of the next month.")
+            % {"month": locked.month.strftime("%m/%Y")}
+        )
+    if not locked.figures.exists():
+        raise PublicationRefused(_("%(month)s has no figures to publish.") % {"month": locked.month.strftime("%m/%Y")})
+    locked.status = PublicationStatus.PUBLISHED
+    locked.published_at, locked.published_by = timezone.now(), by
+    locked.save(update_fields=["status", "published_at", "published_by"])
+    PublicationEvent.objects.create(publication=locked, action=PublicationAction.PUBLISHED, by=by)
+    transaction.on_commit(lambda: clear_public_cache(prefecture_slugs=[prefecture.slug]))
+    return locked
+
+
+@transaction.atomic
+def month_unpublish(*, publication, by, reason):
+    """Withdraw a month's figures from the public pages; the reason is required and recorded."""
+    _check_scope(by, publication.prefecture)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PublicationRefused(_("Say why the figures are unpublished: the reason is recorded."))
+    locked = _locked_publication(publication)
+    if locked.status != PublicationStatus.PUBLISHED:
+        raise PublicationRefused(_("%(month)s is not published.") % {"month": locked.month.strftime("%m/%Y")})
+    locked.status = PublicationStatus.WITHDRAWN
+    locked.save(update_fields=["status"])
+    PublicationEvent.objects.create(publication=locked, action=PublicationAction.UNPUBLISHED, by=by, reason=reason)
+    slug = locked.prefecture.slug
+    transaction.on_commit(lambda: clear_public_cache(prefecture_slugs=[slug]))
+    return locked

@@ -1,0 +1,178 @@
+"""Public pages of published delays, and the open-data files. Pages are cached whole for visitors."""
+
+import csv
+import json
+import re
+
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from qualipref.models import Prefecture
+from qualipref.views import breadcrumb
+
+from . import cache as page_cache
+from .charts import trend_chart
+from .models import TitleType
+from .selectors import (
+    OPEN_DATA_COLUMNS,
+    network_overview,
+    open_data_record,
+    open_data_rows,
+    prefecture_overview,
+    titles_with_published_figures,
+)
+
+INDENTATION = re.compile(r"\n\s+")
+LICENCE = "Licence Ouverte / Etalab 2.0"
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+
+
+def _cached_page(request, key, build):
+    """The page from the cache for visitors (no database query); staff, whose header differs, get it fresh.
+
+    ``build`` renders the page (and raises ``Http404`` for what does not exist). The CSP nonce
+    differs on every response: the cached HTML holds a placeholder in its place.
+    """
+    if request.user.is_authenticated:
+        return HttpResponse(build())
+    html = cache.get(key)
+    if html is None:
+        # Indentation is a third of the page: strip it (these pages hold no <pre> nor <textarea>).
+        html = INDENTATION.sub("\n", build())
+        nonce = getattr(request, "csp_nonce", "")
+        cache.set(key, html.replace(nonce, page_cache.NONCE_PLACEHOLDER) if nonce else html, page_cache.TIMEOUT)
+        return HttpResponse(html)
+    if page_cache.NONCE_PLACEHOLDER in html:
+        html = html.replace(page_cache.NONCE_PLACEHOLDER, str(request.csp_nonce))
+    return HttpResponse(html)
+
+
+@require_GET
+def prefecture_delays(request, slug):
+    def build():
+        prefecture = get_object_or_404(Prefecture, slug=slug)
+        overview = prefecture_overview(prefecture)
+        for entry in overview["titles"]:
+            entry["chart"] = trend_chart(entry["trend"])
+        title = _("Delivery delays")
+        return render_to_string(
+            "delays/prefecture.html",
+            {
+                "prefecture": prefecture,
+                "page_title": f"{title} — {prefecture.name}",
+                **overview,
+                **breadcrumb(title, (prefecture.name, prefecture.get_absolute_url())),
+            },
+            request,
+        )
+
+    return _cached_page(request, page_cache.page_key(slug, get_language()), build)
+
+
+@require_GET
+def network_delays(request):
+    code = request.GET.get("titre", "")
+
+    def build():
+        if code and not TitleType.objects.filter(code=code).exists():
+            raise Http404
+        titles = list(titles_with_published_figures())
+        selected = next((t for t in titles if t.code == code), titles[0] if titles else None)
+        overview = network_overview(selected) if selected else {"rows": [], "month": None, "national": None}
+        top = max((float(row.mean_days) for row in overview["rows"]), default=0) or 1
+        for row in overview["rows"]:
+            row.bar = round(100 * float(row.mean_days) / top)
+        title = _("Delivery delays across the network")
+        return render_to_string(
+            "delays/network.html",
+            {"titles": titles, "selected": selected, "page_title": title, **overview, **breadcrumb(title)},
+            request,
+        )
+
+    return _cached_page(request, page_cache.network_key(get_language(), code), build)
+
+
+@require_GET
+def open_data(request):
+    title = _("Open data: delivery delays")
+    return HttpResponse(
+        render_to_string(
+            "delays/open_data.html",
+            {
+                "page_title": title,
+                "columns": OPEN_DATA_COLUMNS,
+                "licence": LICENCE,
+                "licence_url": LICENCE_URL,
+                "prefectures": Prefecture.objects.order_by("department_code").only("name", "slug", "department_code"),
+                **breadcrumb(title, (_("Delivery delays"), reverse("delays:network"))),
+            },
+            request,
+        )
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_stream(rows):
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff"  # so that spreadsheets read the accents right
+    yield writer.writerow(OPEN_DATA_COLUMNS)
+    for row in rows.iterator(chunk_size=2000):
+        record = open_data_record(row)
+        yield writer.writerow([record[c] for c in OPEN_DATA_COLUMNS])
+
+
+def _json_stream(rows, *, scope):
+    header = {
+        "titre": "Délais de délivrance des titres publiés par les préfectures",
+        "perimetre": scope,
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "unite": "jours calendaires entre le dépôt complet et la délivrance",
+        "genere_le": timezone.now().isoformat(timespec="seconds"),
+    }
+    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "donnees": ['
+    first = True
+    for row in rows.iterator(chunk_size=2000):
+        yield ("" if first else ",") + json.dumps(open_data_record(row), cls=DjangoJSONEncoder, ensure_ascii=False)
+        first = False
+    yield "]}"
+
+
+def _download(rows, *, fmt, filename, scope):
+    if fmt == "csv":
+        response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(_json_stream(rows, scope=scope), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def prefecture_open_data(request, slug, fmt):
+    prefecture = get_object_or_404(Prefecture, slug=slug)
+    stamp = prefecture.today().isoformat()
+    return _download(
+        open_data_rows(prefecture=prefecture),
+        fmt=fmt,
+        filename=f"delais-{prefecture.department_code}-{stamp}",
+        scope=f"{prefecture.department_code} {prefecture.name}",
+    )
+
+
+@require_GET
+def network_open_data(request, fmt):
+    stamp = timezone.localdate().isoformat()
+    return _download(open_data_rows(), fmt=fmt, filename=f"delais-reseau-{stamp}", scope="réseau des préfectures")

@@ -1,0 +1,173 @@
+"""The officer's side: upload, report, decision, publication; every list scoped and in bounded queries."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from delays.enums import ImportStatus, PublicationStatus
+from delays.models import DeliveryImport, DeliveryRecord, MonthPublication
+from qualipref.enums import Role
+from tests.qualipref.factories import MembershipFactory, coordinator, officer_of
+
+from .factories import DeliveryImportFactory, csv_bytes, delays_pairs, deliveries, run_import
+
+pytestmark = pytest.mark.django_db
+
+GOOD = ("974", "TS-PREMIERE", "", "2026-01-05", "2026-02-09")
+BAD = ("974", "XX", "", "2026-01-05", "2026-02-09")
+
+
+@pytest.fixture
+def officer_client(client, reunion):
+    client.force_login(officer_of(reunion))
+    return client
+
+
+def upload(client, prefecture, data, name="livraisons.csv"):
+    return client.post(
+        reverse("admin:delays_deliveryimport_add"),
+        {"prefecture": prefecture.pk, "upload": SimpleUploadedFile(name, data, content_type="text/csv")},
+    )
+
+
+def test_officer_uploads_a_file_checked_by_a_job_and_sees_the_report(officer_client, reunion, on_commit_immediately):
+    response = upload(officer_client, reunion, csv_bytes([GOOD, BAD]))
+    delivery_import = DeliveryImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:delays_deliveryimport_change", args=[delivery_import.pk])
+    assert delivery_import.status == ImportStatus.AWAITING_REVIEW
+    assert delivery_import.file.name  # kept, private, for the auditor
+    html = officer_client.get(response["Location"]).content.decode()
+    assert "unknown title code “XX”" in html or "XX" in html
+    assert "Accept" in html or "Accepter" in html
+
+    officer_client.post(reverse("admin:delays_import_decision", args=[delivery_import.pk]), {"decision": "accept"})
+    delivery_import.refresh_from_db()
+    assert delivery_import.status == ImportStatus.ACCEPTED
+    assert MonthPublication.objects.filter(prefecture=reunion).exists()
+
+
+def test_report_downloads_every_bad_row(officer_client, reunion):
+    delivery_import = run_import(reunion, csv_bytes([GOOD, BAD, BAD]))
+    response = officer_client.get(reverse("admin:delays_import_report", args=[delivery_import.pk]))
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "ligne;motif;valeur;message"
+    assert [line.split(";")[:2] for line in lines[1:]] == [["3", "unknown_title"], ["4", "unknown_title"]]
+
+
+def test_uploading_the_same_file_again_is_refused_on_the_form(officer_client, reunion, on_commit_immediately):
+    data = csv_bytes([GOOD])
+    upload(officer_client, reunion, data)
+    response = upload(officer_client, reunion, data, name="encore.csv")
+    assert response.status_code == 200
+    assert "already been imported" in str(response.context["adminform"].form.errors) or "déjà" in str(
+        response.context["adminform"].form.errors
+    )
+    assert DeliveryImport.objects.count() == 1
+
+
+def test_an_unusable_file_is_refused_on_the_form(officer_client, reunion):
+    response = upload(officer_client, reunion, b"PK\x03\x04...")
+    assert response.status_code == 200
+    assert "upload" in response.context["adminform"].form.errors
+    assert not DeliveryImport.objects.exists()
+
+
+def test_officer_cannot_upload_for_another_prefecture(officer_client, other):
+    response = upload(officer_client, other, csv_bytes([("94", "TS-PREMIERE", "", "2026-01-05", "2026-02-09")]))
+    assert response.status_code == 200
+    assert "prefecture" in response.context["adminform"].form.errors
+    assert not DeliveryImport.objects.exists()
+
+
+def test_officer_cannot_decide_on_another_prefecture_import(officer_client, other):
+    foreign = run_import(other, csv_bytes([("94", "TS-PREMIERE", "", "2026-01-05", "2026-02-09"), BAD]))
+    response = officer_client.post(reverse("admin:delays_import_decision", args=[foreign.pk]), {"decision": "accept"})
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == ImportStatus.AWAITING_REVIEW
+    assert officer_client.get(reverse("admin:delays_import_report", args=[foreign.pk])).status_code == 404
+
+
+def test_auditor_may_read_the_report_but_not_decide(client, reunion):
+    delivery_import = run_import(reunion, csv_bytes([GOOD, BAD]))
+    client.force_login(MembershipFactory(prefecture=reunion, role=Role.AUDITOR).user)
+    assert client.get(reverse("admin:delays_deliveryimport_change", args=[delivery_import.pk])).status_code == 200
+    response = client.post(reverse("admin:delays_import_decision", args=[delivery_import.pk]), {"decision": "accept"})
+    assert response.status_code == 403
+    assert DeliveryRecord.objects.count() == 1
+    delivery_import.refresh_from_db()
+    assert delivery_import.status == ImportStatus.AWAITING_REVIEW
+
+
+def test_import_list_is_scoped_and_takes_bounded_queries(
+    officer_client, reunion, other, django_assert_max_num_queries
+):
+    for _ in range(30):
+        DeliveryImportFactory(prefecture=reunion, months={"2026-01": 3})
+    DeliveryImportFactory(prefecture=other)
+    with django_assert_max_num_queries(12):
+        response = officer_client.get(reverse("admin:delays_deliveryimport_changelist"))
+    assert {obj.prefecture_id for obj in response.context["cl"].result_list} == {reunion.pk}
+
+
+def test_month_list_is_scoped_and_takes_bounded_queries(officer_client, reunion, other, django_assert_max_num_queries):
+    rows = []
+    for month in range(1, 13):
+        rows += deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2025, month, 1), [5, 6]))
+    run_import(reunion, csv_bytes(rows))
+    run_import(other, csv_bytes(deliveries(other, "TS-PREMIERE", delays_pairs(datetime.date(2025, 1, 1), [5]))))
+    with django_assert_max_num_queries(12):
+        response = officer_client.get(reverse("admin:delays_monthpublication_changelist"))
+    months = response.context["cl"].result_list
+    assert len(months) == 12 and {m.prefecture_id for m in months} == {reunion.pk}
+    assert {m.deliveries for m in months} == {2}
+
+
+def test_officer_reviews_publishes_and_unpublishes_a_month_with_a_reason(officer_client, reunion):
+    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2026, 1, 1), [7]))))
+    month = MonthPublication.objects.get()
+    html = officer_client.get(reverse("admin:delays_monthpublication_change", args=[month.pk])).content.decode()
+    assert "Titre de séjour – première demande" in html
+    officer_client.post(reverse("admin:delays_month_publish", args=[month.pk]))
+    month.refresh_from_db()
+    assert month.status == PublicationStatus.PUBLISHED
+    response = officer_client.post(reverse("admin:delays_month_unpublish", args=[month.pk]), {"reason": ""})
+    assert response.status_code == 200 and response.context["form"].errors
+    officer_client.post(reverse("admin:delays_month_unpublish", args=[month.pk]), {"reason": "Doublons détectés"})
+    month.refresh_from_db()
+    assert month.status == PublicationStatus.WITHDRAWN
+    assert month.events.first().reason == "Doublons détectés"
+
+
+def test_publish_action_publishes_the_selected_months(officer_client, reunion):
+    rows = deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2026, 1, 1), [7]))
+    rows += deliveries(reunion, "TS-PREMIERE", [("2026-03-01", "2026-03-02")])  # March: not over
+    run_import(reunion, csv_bytes(rows))
+    officer_client.post(
+        reverse("admin:delays_monthpublication_changelist"),
+        {
+            "action": "publish_selected",
+            "_selected_action": list(MonthPublication.objects.values_list("pk", flat=True)),
+        },
+    )
+    assert dict(MonthPublication.objects.values_list("month", "status")) == {
+        datetime.date(2026, 1, 1): PublicationStatus.PUBLISHED,
+        datetime.date(2026, 3, 1): PublicationStatus.DRAFT,
+    }
+
+
+def test_only_the_national_coordinator_edits_title_types(client, reunion, first_permit):
+    client.force_login(officer_of(reunion))
+    assert client.get(reverse("admin:delays_titletype_changelist")).status_code == 200
+    assert client.get(reverse("admin:delays_titletype_add")).status_code == 403
+    client.post(
+        reverse("admin:delays_titletype_change", args=[first_permit.pk]),
+        {"code": "TS-PREMIERE", "label": "Piraté", "category": "residence", "position": 1, "is_active": "on"},
+    )
+    first_permit.refresh_from_db()
+    assert first_permit.label != "Piraté"
+    client.force_login(coordinator())
+    assert client.get(reverse("admin:delays_titletype_add")).status_code == 200

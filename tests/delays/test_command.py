@@ -1,0 +1,55 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from delays.enums import ImportStatus
+from delays.models import DeliveryImport, DeliveryRecord
+
+from .factories import csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+GOOD = ("974", "TS-PREMIERE", "", "2026-01-05", "2026-02-09")
+BAD = ("974", "TS-PREMIERE", "", "2026-01-05", "31/02/2026")
+
+
+def run(path, *args):
+    out = io.StringIO()
+    call_command("import_deliveries", str(path), "--prefecture", "974", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_command_imports_a_clean_file(tmp_path, reunion):
+    path = tmp_path / "livraisons.csv"
+    path.write_bytes(csv_bytes([GOOD, GOOD], encoding="cp1252"))
+    output = run(path)
+    assert "Imported 2 deliveries" in output
+    assert DeliveryRecord.objects.count() == 2
+
+
+def test_command_refuses_bad_rows_unless_accepted(tmp_path, reunion):
+    path = tmp_path / "livraisons.csv"
+    path.write_bytes(csv_bytes([GOOD, BAD]))
+    with pytest.raises(CommandError, match="--accept"):
+        run(path)
+    assert DeliveryImport.objects.get().status == ImportStatus.REJECTED
+    assert not DeliveryRecord.objects.exists()
+    output = run(path, "--accept")
+    assert "line 3: “31/02/2026” in “date_delivrance” is not a date" in output
+    assert DeliveryRecord.objects.count() == 1
+
+
+def test_command_refuses_the_same_file_twice(tmp_path, reunion):
+    path = tmp_path / "livraisons.csv"
+    path.write_bytes(csv_bytes([GOOD]))
+    run(path)
+    with pytest.raises(CommandError, match="already been imported"):
+        run(path)
+
+
+def test_command_refuses_an_unknown_prefecture(tmp_path, db):
+    path = tmp_path / "livraisons.csv"
+    path.write_bytes(csv_bytes([GOOD]))
+    with pytest.raises(CommandError, match="974"):
+        run(path)

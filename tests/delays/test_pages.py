@@ -1,0 +1,159 @@
+"""Public pages and open data show published months only, cached, in a fixed number of queries."""
+
+import datetime
+import json
+
+import pytest
+from django.urls import reverse
+
+from delays.models import MonthPublication
+from delays.services import month_publish, month_unpublish
+
+from .factories import csv_bytes, delays_pairs, deliveries, run_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french(_english_messages):
+    """Pages are French at / (``reverse`` follows the active language)."""
+    from django.utils import translation
+
+    translation.activate("fr")
+
+
+DECEMBER, JANUARY, FEBRUARY = datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)
+
+
+@pytest.fixture
+def figures(reunion, other, first_permit):
+    """La Réunion: December 2025 (mean 10) and January 2026 (mean 15) published, February (mean 999) not.
+
+    Val-de-Marne: January published with a mean of 45: the national January mean is (15×2 + 45×2) / 4 = 30.
+    """
+    rows = deliveries(reunion, "TS-PREMIERE", delays_pairs(DECEMBER, [10]))
+    rows += deliveries(reunion, "TS-PREMIERE", delays_pairs(JANUARY, [10, 20]))
+    rows += deliveries(reunion, "TS-PREMIERE", delays_pairs(FEBRUARY, [999]))
+    run_import(reunion, csv_bytes(rows))
+    run_import(other, csv_bytes(deliveries(other, "TS-PREMIERE", delays_pairs(JANUARY, [40, 50]))))
+    for publication in MonthPublication.objects.exclude(month=FEBRUARY):
+        month_publish(publication=publication, by=None)
+
+
+def page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_prefecture_page_shows_latest_published_figures_trend_and_national_average(client, reunion, figures):
+    html = page(client, reverse("delays:prefecture", args=[reunion.slug]))
+    assert "Titre de séjour – première demande" in html
+    assert "janvier 2026" in html and "décembre 2025" in html
+    assert "15,0" in html  # January's mean, in French format
+    assert "30,0" in html  # the national January mean
+    assert "<svg" in html and 'role="img"' in html
+    assert "999" not in html and "février 2026" not in html
+
+
+def test_unpublished_month_never_shows_in_pages_or_open_data(client, reunion, figures):
+    january = MonthPublication.objects.get(prefecture=reunion, month=JANUARY)
+    month_unpublish(publication=january, by=None, reason="Chiffres à vérifier")
+    html = page(client, reverse("delays:prefecture", args=[reunion.slug]))
+    assert "décembre 2025" in html  # now the latest published month
+    assert "janvier 2026" not in html and "15,0" not in html
+    csv_text = b"".join(client.get(reverse("delays:network_open_data", args=["csv"])).streaming_content).decode()
+    assert "2026-01;2;15.00" not in csv_text and "974" in csv_text
+    assert "2026-02" not in csv_text
+
+
+def test_publication_clears_the_cached_page(client, reunion, figures, on_commit_immediately):
+    url = reverse("delays:prefecture", args=[reunion.slug])
+    assert "février 2026" not in page(client, url)
+    month_publish(publication=MonthPublication.objects.get(prefecture=reunion, month=FEBRUARY), by=None)
+    assert "999,0" in page(client, url)
+    month_unpublish(publication=MonthPublication.objects.get(month=FEBRUARY), by=None, reason="Erreur")
+    assert "999,0" not in page(client, url)
+
+
+def test_a_month_missing_inside_the_trend_is_marked_not_published(client, reunion, figures, on_commit_immediately):
+    month_unpublish(publication=MonthPublication.objects.get(prefecture=reunion, month=DECEMBER), by=None, reason="x")
+    html = page(client, "/en" + reverse("delays:prefecture", args=[reunion.slug]))
+    assert "not published" in html
+
+
+def test_cached_page_carries_the_current_csp_nonce(client, reunion, figures):
+    url = reverse("delays:prefecture", args=[reunion.slug])
+    first, second = client.get(url), client.get(url)
+    for response in (first, second):
+        policy = response.headers.get("Content-Security-Policy", "")
+        if "nonce-" in policy:
+            nonce = policy.split("nonce-")[1].split("'")[0]
+            assert f'nonce="{nonce}"' in response.content.decode()
+
+
+def test_prefecture_page_takes_a_fixed_number_of_queries(client, reunion, figures, django_assert_max_num_queries):
+    url = reverse("delays:prefecture", args=[reunion.slug])
+    with django_assert_max_num_queries(6):
+        client.get(url)
+    with django_assert_max_num_queries(0):
+        client.get(url)  # from the cache
+
+
+def test_network_page_compares_prefectures(client, reunion, other, figures, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        html = page(client, reverse("delays:network"))
+    assert "La Réunion" in html and "Val-de-Marne" in html
+    assert "45,0" in html and "15,0" in html
+
+
+def test_unknown_prefecture_is_not_found_and_never_cached(client, db):
+    assert client.get(reverse("delays:prefecture", args=["nulle-part"])).status_code == 404
+    assert client.get(reverse("delays:prefecture", args=["nulle-part"])).status_code == 404
+
+
+def test_network_page_refuses_an_unknown_title(client, figures):
+    assert client.get(reverse("delays:network"), {"titre": "NOPE"}).status_code == 404
+
+
+def test_prefecture_page_without_figures(client, reunion):
+    assert "No delay has been published" in page(client, "/en" + reverse("delays:prefecture", args=[reunion.slug]))
+
+
+def test_open_data_csv_and_json_hold_published_figures(client, reunion, figures):
+    response = client.get(reverse("delays:prefecture_open_data", args=[reunion.slug, "csv"]))
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("departement;prefecture;code_titre")
+    assert (
+        "974;La Réunion;TS-PREMIERE;Titre de séjour – première demande;residence;;2026-01;2;15.00;15.0;20;30"
+        in (lines[2])
+    )
+    assert len(lines) == 3  # header, December, January
+    response = client.get(reverse("delays:prefecture_open_data", args=[reunion.slug, "json"]))
+    document = json.loads(b"".join(response.streaming_content))
+    assert document["licence"] == "Licence Ouverte / Etalab 2.0"
+    assert [row["mois"] for row in document["donnees"]] == ["2025-12", "2026-01"]
+    assert document["donnees"][1]["delai_moyen_jours"] == "15.00"
+
+
+def test_api_lists_published_figures_with_filters(client, reunion, figures):
+    response = client.get("/api/delais/v1/mensuel/", {"departement": "974", "depuis": "2026-01"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    assert body["results"][0]["mois"] == "2026-01"
+    assert client.get("/api/delais/v1/mensuel/", {"depuis": "janvier"}).status_code == 400
+    assert client.get("/api/delais/v1/mensuel/", {"departement": "999"}).status_code == 400
+
+
+def test_openapi_description_documents_the_api_and_its_licence(client):
+    response = client.get("/api/delais/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert "/api/delais/v1/mensuel/" in schema["paths"]
+    assert schema["info"]["license"]["name"] == "Licence Ouverte / Etalab 2.0"
+
+
+def test_open_data_documentation_page(client):
+    html = page(client, reverse("delays:open_data"))
+    assert "delai_90e_centile_jours" in html and "Etalab" in html

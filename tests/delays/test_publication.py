@@ -1,0 +1,82 @@
+"""Publication: an officer publishes a finished month; unpublishing needs a reason and is recorded."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from delays.enums import ImportStatus, PublicationAction, PublicationStatus
+from delays.models import MonthPublication
+from delays.services import PublicationRefused, month_publish, month_unpublish
+from tests.qualipref.factories import officer_of
+
+from .factories import MonthPublicationFactory, csv_bytes, delays_pairs, deliveries, run_import
+
+pytestmark = pytest.mark.django_db
+
+JANUARY = datetime.date(2026, 1, 1)
+
+
+@pytest.fixture
+def january(reunion, first_permit):
+    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(JANUARY, [10, 20]))))
+    return MonthPublication.objects.get(prefecture=reunion, month=JANUARY)
+
+
+def test_an_import_creates_the_month_unpublished(january):
+    assert january.status == PublicationStatus.DRAFT
+
+
+def test_officer_publishes_a_finished_month_and_it_is_logged(reunion, january):
+    officer = officer_of(reunion)
+    month_publish(publication=january, by=officer)
+    january.refresh_from_db()
+    assert january.status == PublicationStatus.PUBLISHED
+    assert january.published_by == officer
+    assert list(january.events.values_list("action", "by")) == [(PublicationAction.PUBLISHED, officer.pk)]
+
+
+def test_the_current_month_cannot_be_published(reunion, first_permit):
+    # "Today" is 10 March 2026 in these tests: March is not over.
+    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", [("2026-03-01", "2026-03-05")])))
+    march = MonthPublication.objects.get(month=datetime.date(2026, 3, 1))
+    with pytest.raises(PublicationRefused, match="not over"):
+        month_publish(publication=march, by=None)
+
+
+def test_a_month_without_figures_cannot_be_published(reunion):
+    empty = MonthPublicationFactory(prefecture=reunion, month=datetime.date(2025, 6, 1))
+    with pytest.raises(PublicationRefused, match="no figures"):
+        month_publish(publication=empty, by=None)
+
+
+def test_publishing_twice_is_refused(january):
+    month_publish(publication=january, by=None)
+    with pytest.raises(PublicationRefused, match="already published"):
+        month_publish(publication=january, by=None)
+
+
+def test_unpublishing_needs_a_reason_which_is_recorded(reunion, january):
+    officer = officer_of(reunion)
+    month_publish(publication=january, by=officer)
+    with pytest.raises(PublicationRefused, match="reason"):
+        month_unpublish(publication=january, by=officer, reason="   ")
+    month_unpublish(publication=january, by=officer, reason="Erreur de saisie du site de Saint-Pierre")
+    january.refresh_from_db()
+    assert january.status == PublicationStatus.WITHDRAWN
+    event = january.events.first()
+    assert (event.action, event.reason) == (PublicationAction.UNPUBLISHED, "Erreur de saisie du site de Saint-Pierre")
+
+
+def test_an_officer_of_another_prefecture_cannot_publish(other, january):
+    with pytest.raises(PermissionDenied):
+        month_publish(publication=january, by=officer_of(other))
+
+
+def test_an_import_changing_a_published_month_waits_for_the_officer(reunion, january):
+    month_publish(publication=january, by=None)
+    delivery_import = run_import(
+        reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(JANUARY, [99]))), name="correction.csv"
+    )
+    assert delivery_import.status == ImportStatus.AWAITING_REVIEW
+    assert delivery_import.published_months == ["2026-01"]
