@@ -312,6 +312,8 @@ SPECTACULAR_SETTINGS = {
         "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
     },
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for the title categories, whichever field carries them.
+    "ENUM_NAME_OVERRIDES": {"TitleCategoryEnum": "delays.enums.TitleCategory"},
 }
 
 # --- Rate limits (django-ratelimit), counted in the cache: Redis in production --------------------------
