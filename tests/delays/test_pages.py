@@ -157,3 +157,14 @@ def test_openapi_description_documents_the_api_and_its_licence(client):
 def test_open_data_documentation_page(client):
     html = page(client, reverse("delays:open_data"))
     assert "delai_90e_centile_jours" in html and "Etalab" in html
+
+
+
+def test_chart_coordinates_keep_a_decimal_point_on_french_pages(client, reunion, figures):
+    import re
+
+    html = page(client, reverse("delays:prefecture", args=[reunion.slug]))
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    coordinates = re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy)="([^"]+)"', svg)
+    assert coordinates
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates
