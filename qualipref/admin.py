@@ -178,3 +178,6 @@ class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
         if not request.user.is_superuser:
             readonly.append("is_superuser")
         return readonly
+
+
+from .engagements import admin as engagements_admin  # noqa: E402, F401  (registers the engagements' admin)

@@ -381,6 +381,25 @@ class Membership(models.Model):
         return self.role in STAFF_ROLES
 
 
+from .engagements.models import (  # noqa: E402  (the label's engagements live in their own package)
+    Engagement,
+    EngagementVersion,
+    ManualMeasure,
+    MonthlyIndicator,
+    WorkingDay,
+)
 from .mail import OutgoingEmail  # noqa: E402  (the outbox model lives beside its services)
 
-__all__ = ["Membership", "OutgoingEmail", "Prefecture", "Service", "Site", "User"]
+__all__ = [
+    "Engagement",
+    "EngagementVersion",
+    "ManualMeasure",
+    "Membership",
+    "MonthlyIndicator",
+    "OutgoingEmail",
+    "Prefecture",
+    "Service",
+    "Site",
+    "User",
+    "WorkingDay",
+]

@@ -155,6 +155,11 @@ CELERY_BEAT_SCHEDULE = {
     # day there); each prefecture's cases are judged by its own today.
     "complaints-daily-digest": {"task": "complaints.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     "complaints-retention": {"task": "complaints.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
+    # After the day's answers and ratings: the last three months of every prefecture's engagement figures.
+    "engagements-refresh-monthly-indicators": {
+        "task": "qualipref.engagements.tasks.refresh_all_monthly_indicators",
+        "schedule": crontab(hour=4, minute=45),
+    },
     "delays-expire-stale-imports": {
         "task": "delays.tasks.expire_stale_delivery_imports",
         "schedule": crontab(hour=4, minute=15),

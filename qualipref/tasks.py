@@ -39,3 +39,6 @@ def send_outgoing_email(self, email_id):
 def sweep_outbox():
     """Send what the outbox still holds (scheduled every five minutes by Celery beat)."""
     return outbox_sweep()
+
+
+from .engagements.tasks import refresh_all_monthly_indicators, refresh_monthly_indicators  # noqa: E402, F401

@@ -7,6 +7,7 @@ from django.urls import reverse
 from committee.models import Comment, Committee, ImprovementAction, Meeting, Member, SuggestionOpinion, WorkingGroup
 from complaints.models import AnswerTemplate, Case
 from delays.models import DeliveryImport, MonthPublication
+from qualipref.engagements.models import ManualMeasure, MonthlyIndicator
 from qualipref.enums import Role
 from qualipref.models import Membership, Prefecture, Service, Site, User
 from qualipref.scoping import is_scoped
@@ -22,6 +23,7 @@ from tests.committee.factories import (
 )
 from tests.complaints.factories import AnswerTemplateFactory, CaseFactory
 from tests.delays.factories import DeliveryImportFactory, MonthPublicationFactory
+from tests.engagements.factories import ManualMeasureFactory, MonthlyIndicatorFactory
 from tests.surveys.factories import DistributionPointFactory, SurveyFactory
 
 from .factories import MembershipFactory, PrefectureFactory, ServiceFactory, SiteFactory, coordinator, officer_of
@@ -47,6 +49,8 @@ SCOPED_OBJECT_FACTORIES = {
     ImprovementAction: lambda prefecture: ImprovementActionFactory(prefecture=prefecture),
     Survey: lambda prefecture: SurveyFactory(prefecture=prefecture),
     DistributionPoint: lambda prefecture: DistributionPointFactory(survey__prefecture=prefecture),
+    ManualMeasure: lambda prefecture: ManualMeasureFactory(prefecture=prefecture),
+    MonthlyIndicator: lambda prefecture: MonthlyIndicatorFactory(prefecture=prefecture),
 }
 
 

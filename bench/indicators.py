@@ -1,0 +1,240 @@
+#!/usr/bin/env python
+"""The engagements' indicators at network scale: 100 prefectures × 36 months, 2,000,000 cases, 5,000,000 answers.
+
+Runs on its own PostgreSQL database (``BENCH_INDICATORS_DATABASE_URL``, by default
+``postgres://postgres@127.0.0.1:5432/qualipref_bench_indicators``, recreated each run). Rows are inserted
+with INSERT … SELECT generate_series. Then it measures, with the number of queries and the time:
+
+1. every engagement of ONE prefecture for ONE month, computed from the raw rows (the indicator engine);
+2. every engagement of ONE prefecture for 36 months in one go (same number of queries as 1.);
+3. the materialisation of all 100 prefectures × 36 months (``monthly_indicators_refresh``);
+4. the public pages, which read the materialised figures only: the network page and a prefecture's results.
+
+Prints a ``SUMMARY indicators key=value …`` line at the end. Takes two to four minutes.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE_URL = os.environ.get(
+    "BENCH_INDICATORS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qualipref_bench_indicators"
+)
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["DEBUG"] = "true"
+os.environ.pop("REDIS_URL", None)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualipref.settings")
+
+PREFECTURES = int(os.environ.get("BENCH_PREFECTURES", 100))
+MONTHS = 36
+CASES = int(os.environ.get("BENCH_CASES", 2_000_000))
+RESPONSES = int(os.environ.get("BENCH_RESPONSES", 1_000_000))  # five satisfaction answers each
+QUESTIONS = 5
+
+
+def recreate_database():
+    import psycopg2
+
+    url = urlparse(DATABASE_URL)
+    name = url.path.lstrip("/")
+    try:
+        connection = psycopg2.connect(
+            host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
+        )
+    except psycopg2.OperationalError as error:
+        sys.exit(f"PostgreSQL is not reachable at {url.hostname}:{url.port}: {error}")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def timed(label, func):
+    from django.db import connection, reset_queries
+
+    reset_queries()
+    start = time.perf_counter()
+    result = func()
+    elapsed = time.perf_counter() - start
+    queries = len(connection.queries)
+    print(f"{label}: {queries} queries, {elapsed:.2f} s")
+    return result, queries, elapsed
+
+
+def build(first_month):
+    import datetime
+
+    from django.db import connection
+
+    from committee.models import Committee
+    from qualipref.engagements.periods import add_months
+    from qualipref.models import Prefecture
+    from surveys.models import Question, Survey
+
+    start = time.perf_counter()
+    prefectures = Prefecture.objects.bulk_create(
+        [
+            Prefecture(
+                department_code=f"{i:03d}",
+                name=f"Préfecture {i}",
+                slug=f"prefecture-{i}",
+                label="qualipref" if i % 3 else "marianne",
+                label_awarded_on=datetime.date(2020 + i % 5, 1 + i % 12, 1),
+            )
+            for i in range(1, PREFECTURES + 1)
+        ]
+    )
+    Committee.objects.bulk_create([Committee(prefecture=p) for p in prefectures])
+    end = add_months(first_month, MONTHS) - datetime.timedelta(days=1)
+    surveys = Survey.objects.bulk_create(
+        [
+            Survey(
+                prefecture=p,
+                title="Accueil",
+                slug="accueil",
+                opens_on=first_month,
+                closes_on=end,
+                status="open",
+                results_public=True,
+            )
+            for p in prefectures
+        ]
+    )
+    Question.objects.bulk_create(
+        [
+            Question(survey=s, position=q, kind="satisfaction", text=f"Question {q}", is_public=True)
+            for s in surveys
+            for q in range(1, QUESTIONS + 1)
+        ]
+    )
+    days = (end - first_month).days + 1
+    first_id = prefectures[0].pk
+    with connection.cursor() as cursor:
+        # Cases: spread evenly over prefectures and days; channels, answers, ratings and delays vary with g.
+        cursor.execute(
+            """
+            INSERT INTO complaints_case (
+                prefecture_id, reference, kind, channel, topic, subject, description, name, email, phone,
+                status, received_on, due_on, paused_working_days, created_at, answered_at,
+                rejection_reason, public_reply, rating, rating_comment, rated_at)
+            SELECT %(first)s + g %% %(n)s, 'B-' || g, 'complaint',
+                   (ARRAY['online','letter','email','phone','counter'])[1 + g %% 5], 'other', 'Objet', 'Texte',
+                   '', 'x@example.org', '',
+                   CASE WHEN g %% 50 = 0 THEN 'in_progress' ELSE 'answered' END,
+                   day, day + 21, 0, day::timestamp,
+                   CASE WHEN g %% 50 = 0 THEN NULL ELSE (day + (g %% 30))::timestamp + interval '10 hours' END,
+                   '', '', CASE WHEN g %% 4 = 0 THEN 1 + g %% 5 END, '',
+                   CASE WHEN g %% 4 = 0 THEN (day + (g %% 30) + 2)::timestamp + interval '12 hours' END
+            FROM (SELECT g, %(start)s::date + (g / %(n)s) %% %(days)s AS day
+                  FROM generate_series(0, %(count)s - 1) AS g) AS s
+            """,
+            {"first": first_id, "n": PREFECTURES, "start": first_month, "days": days, "count": CASES},
+        )
+        cursor.execute(
+            """
+            INSERT INTO surveys_response (survey_id, submitted_on)
+            SELECT s.id, %(start)s::date + (g / %(n)s) %% %(days)s
+            FROM generate_series(0, %(count)s - 1) AS g
+            JOIN surveys_survey s ON s.id = (SELECT min(id) FROM surveys_survey) + g %% %(n)s
+            """,
+            {"start": first_month, "n": PREFECTURES, "days": days, "count": RESPONSES},
+        )
+        cursor.execute(
+            """
+            INSERT INTO surveys_answer (response_id, question_id, submitted_on, value, text)
+            SELECT r.id, q.id, r.submitted_on, 1 + (r.id + q.id) %% 5, ''
+            FROM surveys_response r JOIN surveys_question q ON q.survey_id = r.survey_id
+            """,
+            [],
+        )
+        cursor.execute(
+            """
+            INSERT INTO committee_meeting (committee_id, title, date, start_time, place, video_url, status, sequence,
+                                           minutes, public_summary, summary_published, created_at)
+            SELECT c.id, 'Réunion', %(start)s::date + m * 91, '09:30', '', '', 'held', 0, '', '', false, now()
+            FROM committee_committee c, generate_series(0, %(quarters)s - 1) AS m
+            """,
+            {"start": first_month, "quarters": MONTHS // 3},
+        )
+        cursor.execute("ANALYZE")
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in ("complaints_case", "surveys_answer"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            counts[table] = cursor.fetchone()[0]
+    elapsed = time.perf_counter() - start
+    print(
+        f"built {PREFECTURES} prefectures, {counts['complaints_case']:,} cases, {counts['surveys_answer']:,} "
+        f"answers in {elapsed:.1f} s"
+    )
+    return prefectures, counts, elapsed
+
+
+def main():
+    recreate_database()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    settings.DEBUG = True  # query logging
+    call_command("migrate", verbosity=0)
+    setup_test_environment()
+
+    from qualipref.engagements.indicators import compute
+    from qualipref.engagements.periods import Period, add_months, month_start
+    from qualipref.engagements.services import monthly_indicators_refresh
+    from qualipref.models import Prefecture
+
+    current = month_start(Prefecture(time_zone="Europe/Paris").today())
+    first_month = add_months(current, -MONTHS)
+    prefectures, counts, build_seconds = build(first_month)
+    months = [add_months(first_month, i) for i in range(MONTHS)]
+    one = Prefecture.objects.get(pk=prefectures[0].pk)
+    compute(one, [Period.month(months[-1])])  # warm: the calendar table is written once
+
+    _r, one_queries, one_seconds = timed(
+        "one prefecture × one month, from the rows", lambda: compute(one, [Period.month(months[-1])])
+    )
+    _r, year_queries, year_seconds = timed(
+        "one prefecture × 36 months, from the rows", lambda: compute(one, [Period.month(m) for m in months])
+    )
+
+    def materialise():
+        total = 0
+        for prefecture in Prefecture.objects.order_by("pk"):
+            total += monthly_indicators_refresh(prefecture=prefecture, months=months)
+        return total
+
+    figures, all_queries, all_seconds = timed(
+        f"all {PREFECTURES} prefectures × {MONTHS} months, materialised", materialise
+    )
+    client = Client()
+    _r, network_queries, network_seconds = timed("network page (/reseau/)", lambda: client.get("/reseau/"))
+    _r, page_queries, page_seconds = timed(
+        "a prefecture's results page", lambda: client.get(f"/{one.slug}/resultats/")
+    )
+    print(
+        "SUMMARY indicators "
+        f"prefectures={PREFECTURES} months={MONTHS} cases={counts['complaints_case']} "
+        f"answers={counts['surveys_answer']} build_s={build_seconds:.1f} "
+        f"one_month_queries={one_queries} one_month_s={one_seconds:.3f} "
+        f"one_prefecture_36_months_queries={year_queries} one_prefecture_36_months_s={year_seconds:.3f} "
+        f"all_materialised_figures={figures} all_queries={all_queries} all_s={all_seconds:.1f} "
+        f"queries_per_prefecture_month={all_queries / (PREFECTURES * MONTHS):.2f} "
+        f"network_page_queries={network_queries} network_page_s={network_seconds:.3f} "
+        f"results_page_queries={page_queries} results_page_s={page_seconds:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Geometry of an accessible monthly line chart, drawn as SVG by a template (no script; a data table goes beside it).
+
+Generic: one series of ``(month, value or None)`` and an optional horizontal target line. (The delays
+chart in ``delays/charts.py`` draws its own two series the same way.)
+"""
+
+from django.utils import formats
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+
+
+def _nice_ceiling(value):
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        if value <= step * 5:
+            return step * ((int(value) // step) + 1), step
+    return int(value) + 1, max(1, int(value) // 5)
+
+
+def line_chart(points, *, target=None, ceiling=None):
+    """``points``: ``[(month, value or None)]`` oldest first; ``ceiling`` fixes the top (100 for a share)."""
+    values = [float(v) for _m, v in points if v is not None] + ([float(target)] if target is not None else [])
+    if ceiling is not None:
+        top, step = ceiling, ceiling // 5 or 1
+    else:
+        top, step = _nice_ceiling(max(values, default=10))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    count = len(points)
+
+    def x(i):
+        return round(LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2), 1)
+
+    def y(value):
+        return round(TOP + plot_h * (1 - min(float(value), top) / top), 1)
+
+    series = [(x(i), y(v), v, month) for i, (month, v) in enumerate(points) if v is not None]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "bottom": HEIGHT - BOTTOM,
+        "label_y": HEIGHT - BOTTOM + 18,
+        "grid": [{"y": y(v), "label": formats.number_format(v)} for v in range(0, top + 1, step)],
+        "months": [{"x": x(i), "month": month} for i, (month, _v) in enumerate(points)],
+        "points": series,
+        "path": " ".join(f"{px},{py}" for px, py, _v, _m in series),
+        "target_y": y(target) if target is not None else None,
+    }

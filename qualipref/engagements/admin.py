@@ -1,0 +1,206 @@
+"""Admin of the engagements: the referential (national coordinator), officers' manual measures with their
+evidence, the monthly figures with the records behind each, and an on-demand refresh."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ..admin import PrefectureScopedAdmin
+from ..models import Prefecture
+from ..uploads import validate_upload
+from .drill import drilldown_table
+from .enums import Source
+from .indicators import drilldown
+from .models import Engagement, EngagementVersion, ManualMeasure, MonthlyIndicator
+from .periods import Period
+from .services import manual_measure_save, monthly_indicators_refresh
+
+
+class EngagementVersionInline(admin.StackedInline):
+    """Versions are added, never changed: past figures keep the wording and target they were judged against."""
+
+    model = EngagementVersion
+    extra = 0
+    fields = ["valid_from", "wording", "measurement", "target_value", "comparator", "unit", "deadline_working_days"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    list_display = ["code", "current_wording", "label", "source", "current_target", "is_active"]
+    list_filter = ["label", "source", "is_active"]
+    search_fields = ["code", "versions__wording"]
+    inlines = [EngagementVersionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
+    def _current(self, obj):
+        versions = sorted(obj.versions.all(), key=lambda v: v.valid_from)
+        return versions[-1] if versions else None
+
+    @admin.display(description=_("wording"))
+    def current_wording(self, obj):
+        version = self._current(obj)
+        return version.wording if version else "—"
+
+    @admin.display(description=_("target"))
+    def current_target(self, obj):
+        version = self._current(obj)
+        if not version:
+            return "—"
+        return f"{version.get_comparator_display()} {version.target_value.normalize():f} {version.get_unit_display()}"
+
+
+class ManualMeasureForm(forms.ModelForm):
+    class Meta:
+        model = ManualMeasure
+        fields = ["prefecture", "engagement", "month", "numerator", "denominator", "value", "evidence", "note"]
+        widgets = {"evidence": forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "engagement" in self.fields:
+            self.fields["engagement"].queryset = Engagement.objects.active().filter(source=Source.MANUAL)
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if upload is not None and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            validate_upload(upload)
+            self.new_upload = upload
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("month"):
+            cleaned["month"] = cleaned["month"].replace(day=1)
+            self.instance.month = cleaned["month"]
+        return cleaned
+
+
+@admin.register(ManualMeasure)
+class ManualMeasureAdmin(PrefectureScopedAdmin):
+    form = ManualMeasureForm
+    list_display = ["engagement", "prefecture", "month", "value", "evidence_link", "entered_by"]
+    list_filter = ["engagement", "prefecture"]
+    list_select_related = ["engagement", "prefecture", "entered_by"]
+    date_hierarchy = "month"
+    readonly_fields = ["evidence_link", "entered_by", "entered_at"]
+
+    def save_model(self, request, obj, form, change):
+        manual_measure_save(measure=obj, by=request.user, upload=getattr(form, "new_upload", None))
+
+    @admin.display(description=_("evidence"))
+    def evidence_link(self, obj):
+        if not obj.pk or not obj.evidence:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.get_evidence_url(), obj.evidence_name or _("download"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/evidence/",
+                self.admin_site.admin_view(self.evidence_view),
+                name="qualipref_manualmeasure_evidence",
+            )
+        ] + super().get_urls()
+
+    def evidence_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        # Another prefecture's evidence is indistinguishable from a missing one.
+        measure = get_object_or_404(self.get_queryset(request), pk=pk)
+        try:
+            handle = measure.evidence.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404 from missing
+        response = FileResponse(handle, as_attachment=True, filename=measure.evidence_name or "preuve")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@admin.register(MonthlyIndicator)
+class MonthlyIndicatorAdmin(PrefectureScopedAdmin):
+    list_display = ["engagement", "prefecture", "month", "value", "target_display", "met", "records_link"]
+    list_filter = ["engagement", "met", "prefecture"]
+    list_select_related = ["engagement", "prefecture"]
+    date_hierarchy = "month"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Figures are recomputed, not edited: Django's own log view, still scoped.
+        self._ensure_in_scope(request, object_id)
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context=extra_context)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("target"))
+    def target_display(self, obj):
+        return f"{obj.get_comparator_display()} {obj.target_value.normalize():f} {obj.get_unit_display()}"
+
+    @admin.display(description=_("records"))
+    def records_link(self, obj):
+        url = reverse("admin:qualipref_monthlyindicator_records", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("records behind the figure"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/records/",
+                self.admin_site.admin_view(self.records_view),
+                name="qualipref_monthlyindicator_records",
+            ),
+            path("refresh/", self.admin_site.admin_view(self.refresh_view), name="qualipref_monthlyindicator_refresh"),
+        ] + super().get_urls()
+
+    def records_view(self, request, pk):
+        """The records counted in a figure, recomputed now: the auditor follows a figure to its evidence."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        figure = get_object_or_404(
+            self.get_queryset(request).select_related("engagement", "prefecture", "version"), pk=pk
+        )
+        found = drilldown(figure.prefecture, figure.engagement, Period.month(figure.month))
+        columns, rows, total = drilldown_table(found) if found else ([], [], 0)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Records behind the figure"),
+            "figure": figure,
+            "current": found.figure if found else None,
+            "columns": columns,
+            "rows": rows,
+            "total": total,
+            "truncated": total > len(rows),
+        }
+        return TemplateResponse(request, "admin/qualipref/monthlyindicator/records.html", context)
+
+    def refresh_view(self, request):
+        """Recompute the recent months of the user's prefectures now (POST only)."""
+        if request.method != "POST" or not self.has_view_permission(request):
+            raise PermissionDenied
+        prefectures = Prefecture.objects.for_user(request.user)
+        count = 0
+        for prefecture in prefectures[:20]:
+            count += monthly_indicators_refresh(prefecture=prefecture)
+        self.message_user(request, _("%(n)d figures recomputed.") % {"n": count}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:index"))

@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Comparator(models.TextChoices):
+    AT_LEAST = "gte", _("at least")
+    AT_MOST = "lte", _("at most")
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", _("%")
+    WORKING_DAYS = "working_days", _("working days")
+    SCORE_10 = "score_10", _("out of 10")
+    MINUTES = "minutes", _("minutes")
+    COUNT = "count", _("per rolling 12 months")
+
+
+class Source(models.TextChoices):
+    """How an engagement is measured: computed from an app's records, or entered monthly by officers."""
+
+    CASES_ON_TIME = "cases_on_time", _("Complaints answered by their due date (complaints)")
+    CASES_WITHIN_DAYS = "cases_within_days", _("Cases of a channel answered within N working days (complaints)")
+    CASES_MEAN_DAYS = "cases_mean_days", _("Mean answer time in working days (complaints)")
+    ANSWER_SATISFACTION = "answer_satisfaction", _("Citizens satisfied with the answer, 4 or 5 out of 5 (complaints)")
+    SURVEYS_PUBLISHED = "surveys_published", _("Surveys run with their results published (surveys)")
+    SURVEY_SATISFACTION = "survey_satisfaction", _("Satisfaction in the published surveys, 4 or 5 out of 5 (surveys)")
+    COMMITTEE_MEETINGS = "committee_meetings", _("Committee meetings held (committee)")
+    ACTIONS_DONE = "actions_done", _("Improvement actions due and done (committee)")
+    DELAYS_PUBLISHED = "delays_published", _("Monthly delays published for each title (delays)")
+    RESULTS_PUBLISHED = "results_published", _("Engagements with a published result (this portal)")
+    MANUAL = "manual", _("Entered monthly by the officers, with evidence")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")

@@ -1,0 +1,207 @@
+"""Reads for the public results pages, the network and open data: materialised monthly figures only.
+
+Each page reads a fixed number of queries whatever the number of cases, answers or months stored.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Max, Q, Sum
+from django.utils import timezone
+
+from ..charts import line_chart
+from ..models import Prefecture
+from .enums import Unit
+from .models import Engagement, MonthlyIndicator
+from .periods import add_months, month_start
+
+TREND_MONTHS = 12
+
+
+def published_before(today=None):
+    """Figures are published once their month is over: the first day of the current month."""
+    return month_start(today or timezone.localdate())
+
+
+def prefecture_results(prefecture):
+    """The latest complete month's figure of each engagement with its 12-month trend. One query."""
+    before = published_before(prefecture.today())
+    first = add_months(before, -TREND_MONTHS)
+    rows = list(
+        MonthlyIndicator.objects.for_prefecture(prefecture)
+        .published(before)
+        .filter(month__gte=first, engagement__is_active=True)
+        .select_related("engagement", "version")
+        .order_by("engagement__position", "engagement__code", "month")
+    )
+    if not rows:
+        return {"latest_month": None, "engagements": [], "computed_at": None}
+    latest_month = max(row.month for row in rows)
+    months = [add_months(latest_month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
+    by_engagement = {}
+    for row in rows:
+        by_engagement.setdefault(row.engagement, {})[row.month] = row
+    engagements = []
+    for engagement, figures in by_engagement.items():
+        latest = figures.get(latest_month)
+        if latest is None:
+            continue
+        trend = [{"month": m, "figure": figures.get(m)} for m in months]
+        chart = line_chart(
+            [(p["month"], p["figure"].value if p["figure"] else None) for p in trend],
+            target=latest.target_value,
+            ceiling=100 if latest.unit == Unit.PERCENT else None,
+        )
+        engagements.append({"engagement": engagement, "latest": latest, "trend": trend, "chart": chart})
+    computed_at = max(row.computed_at for row in rows)
+    return {"latest_month": latest_month, "engagements": engagements, "computed_at": computed_at}
+
+
+SORTS = {
+    "departement": lambda row: row["prefecture"].department_code,
+    "nom": lambda row: row["prefecture"].name,
+    "label": lambda row: (row["prefecture"].label, row["prefecture"].department_code),
+    "attribution": lambda row: (row["prefecture"].label_awarded_on is None, row["prefecture"].label_awarded_on),
+    "audit": lambda row: (row["next_audit"] is None, row["next_audit"]),
+    "respect": lambda row: (row["met_share"] is None, row["met_share"] if row["met_share"] is not None else 0),
+}
+
+
+def national_value(unit, numerator, denominator, mean):
+    """A network figure: the ratio of the sums for a share or a mean time, the mean of the values otherwise."""
+    if unit in (Unit.PERCENT, Unit.WORKING_DAYS) and numerator is not None and denominator:
+        ratio = Decimal(str(numerator)) / Decimal(str(denominator))
+        return ratio * 100 if unit == Unit.PERCENT else ratio
+    return None if mean is None else Decimal(str(mean))
+
+
+def network_results(sort="departement"):
+    """Every prefecture with its label, next audit and the latest month's headline results; national figures.
+
+    Four queries. ``sort``: a key of ``SORTS``, ``-`` in front for the reverse order.
+    """
+    today = timezone.localdate()
+    month = add_months(published_before(today), -1)
+    prefectures = list(Prefecture.objects.order_by("department_code"))
+    headline = list(Engagement.objects.active().filter(is_headline=True).order_by("position", "code"))
+    figures = MonthlyIndicator.objects.filter(month=month)
+    met = {
+        row["prefecture"]: row
+        for row in figures.values("prefecture")
+        .annotate(n_met=Count("pk", filter=Q(met=True)), n_judged=Count("pk", filter=Q(met__isnull=False)))
+        .order_by()
+    }
+    headline_values = {
+        (row["prefecture"], row["engagement"]): row["value"]
+        for row in figures.filter(engagement__in=headline).values("prefecture", "engagement", "value").order_by()
+    }
+    rows = []
+    for prefecture in prefectures:
+        counts = met.get(prefecture.pk, {"n_met": 0, "n_judged": 0})
+        rows.append(
+            {
+                "prefecture": prefecture,
+                "next_audit": prefecture.next_audit_on or prefecture.scheduled_next_audit(prefecture.today()),
+                "met": counts["n_met"],
+                "judged": counts["n_judged"],
+                "met_share": round(100 * counts["n_met"] / counts["n_judged"]) if counts["n_judged"] else None,
+                "headline": [headline_values.get((prefecture.pk, e.pk)) for e in headline],
+            }
+        )
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        key, sort = "departement", "departement"
+    rows.sort(key=SORTS[key], reverse=sort.startswith("-"))
+    national = []
+    sums = {
+        row["engagement"]: row
+        for row in figures.values("engagement")
+        .annotate(
+            num=Sum("numerator"),
+            den=Sum("denominator"),
+            mean=Avg("value"),
+            n_met=Count("pk", filter=Q(met=True)),
+            n_judged=Count("pk", filter=Q(met__isnull=False)),
+            any_unit=Max("unit"),
+        )
+        .order_by()
+    }
+    for engagement in Engagement.objects.active().prefetch_related("versions").order_by("position", "code"):
+        row = sums.get(engagement.pk)
+        if not row:
+            continue
+        national.append(
+            {
+                "engagement": engagement,
+                "version": max(engagement.versions.all(), key=lambda v: v.valid_from),
+                "value": national_value(row["any_unit"], row["num"], row["den"], row["mean"]),
+                "met": row["n_met"],
+                "judged": row["n_judged"],
+            }
+        )
+    return {"month": month, "rows": rows, "headline": headline, "national": national, "sort": sort}
+
+
+OPEN_DATA_COLUMNS = [
+    "departement",
+    "prefecture",
+    "label",
+    "code_engagement",
+    "engagement",
+    "mois",
+    "numerateur",
+    "denominateur",
+    "valeur",
+    "unite",
+    "comparateur",
+    "cible",
+    "atteint",
+    "calcule_le",
+]
+
+
+def open_data_rows(*, prefecture=None):
+    """Published monthly figures (complete months) as dicts, in a stable order, for CSV and JSON."""
+    queryset = MonthlyIndicator.objects.published(published_before())
+    if prefecture is not None:
+        queryset = queryset.filter(prefecture=prefecture)
+    return queryset.order_by(
+        "prefecture__department_code", "engagement__position", "engagement__code", "month"
+    ).values(
+        "month",
+        "numerator",
+        "denominator",
+        "value",
+        "unit",
+        "comparator",
+        "target_value",
+        "met",
+        "computed_at",
+        "prefecture__department_code",
+        "prefecture__name",
+        "engagement__label",
+        "engagement__code",
+        "version__wording",
+    )
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def open_data_record(row):
+    return {
+        "departement": row["prefecture__department_code"],
+        "prefecture": row["prefecture__name"],
+        "label": row["engagement__label"],
+        "code_engagement": row["engagement__code"],
+        "engagement": row["version__wording"],
+        "mois": month_start(row["month"]).strftime("%Y-%m"),
+        "numerateur": _number(row["numerator"]),
+        "denominateur": _number(row["denominator"]),
+        "valeur": _number(row["value"]),
+        "unite": row["unit"],
+        "comparateur": row["comparator"],
+        "cible": _number(row["target_value"]),
+        "atteint": row["met"],
+        "calcule_le": row["computed_at"].isoformat(timespec="seconds") if row["computed_at"] else "",
+    }

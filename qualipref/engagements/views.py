@@ -1,0 +1,145 @@
+"""Public pages: a prefecture's results against its engagements, the network, and the open data."""
+
+import csv
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from ..models import Prefecture
+from ..views import breadcrumb
+from .selectors import OPEN_DATA_COLUMNS, SORTS, network_results, open_data_record, open_data_rows, prefecture_results
+
+LICENCE = "Licence Ouverte / Etalab 2.0"
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+
+
+@require_GET
+def prefecture_results_page(request, slug):
+    prefecture = get_object_or_404(Prefecture, slug=slug)
+    title = _("Our results")
+    return render(
+        request,
+        "qualipref/results/prefecture.html",
+        {
+            "prefecture": prefecture,
+            "page_title": f"{title} — {prefecture.name}",
+            **prefecture_results(prefecture),
+            **breadcrumb(title, (prefecture.name, prefecture.get_absolute_url())),
+        },
+    )
+
+
+@require_GET
+def network_page(request):
+    sort = request.GET.get("tri", "departement")
+    title = _("The network of labelled prefectures")
+    overview = network_results(sort)
+    columns = [
+        ("departement", _("Department")),
+        ("nom", _("Prefecture")),
+        ("label", _("Label")),
+        ("attribution", _("Awarded on")),
+        ("audit", _("Next audit")),
+        ("respect", _("Engagements met")),
+    ]
+    current = overview["sort"]
+    headers = [
+        {
+            "key": key,
+            "title": label,
+            "current": current.lstrip("-") == key,
+            "descending": current == f"-{key}",
+            "url": "?tri=" + (f"-{key}" if current == key else key),
+        }
+        for key, label in columns
+        if key in SORTS
+    ]
+    return render(
+        request,
+        "qualipref/results/network.html",
+        {"page_title": title, "headers": headers, **overview, **breadcrumb(title)},
+    )
+
+
+@require_GET
+def open_data_page(request):
+    title = _("Open data: results against the engagements")
+    return render(
+        request,
+        "qualipref/results/open_data.html",
+        {
+            "page_title": title,
+            "columns": OPEN_DATA_COLUMNS,
+            "licence": LICENCE,
+            "licence_url": LICENCE_URL,
+            "prefectures": Prefecture.objects.order_by("department_code").only("name", "slug", "department_code"),
+            **breadcrumb(title, (_("The network"), reverse("results:network"))),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_stream(rows):
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff"  # so that spreadsheets read the accents right
+    yield writer.writerow(OPEN_DATA_COLUMNS)
+    for row in rows.iterator(chunk_size=2000):
+        record = open_data_record(row)
+        yield writer.writerow(["" if record[c] is None else record[c] for c in OPEN_DATA_COLUMNS])
+
+
+def _json_stream(rows, *, scope):
+    header = {
+        "titre": "Résultats des préfectures au regard de leurs engagements de qualité de service",
+        "perimetre": scope,
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "genere_le": timezone.now().isoformat(timespec="seconds"),
+    }
+    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "donnees": ['
+    first = True
+    for row in rows.iterator(chunk_size=2000):
+        yield ("" if first else ",") + json.dumps(open_data_record(row), cls=DjangoJSONEncoder, ensure_ascii=False)
+        first = False
+    yield "]}"
+
+
+def _download(rows, *, fmt, filename, scope):
+    if fmt == "csv":
+        response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(_json_stream(rows, scope=scope), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def prefecture_open_data(request, slug, fmt):
+    prefecture = get_object_or_404(Prefecture, slug=slug)
+    return _download(
+        open_data_rows(prefecture=prefecture),
+        fmt=fmt,
+        filename=f"resultats-{prefecture.department_code}-{prefecture.today().isoformat()}",
+        scope=f"{prefecture.department_code} {prefecture.name}",
+    )
+
+
+@require_GET
+def network_open_data(request, fmt):
+    return _download(
+        open_data_rows(),
+        fmt=fmt,
+        filename=f"resultats-reseau-{timezone.localdate().isoformat()}",
+        scope="réseau des préfectures",
+    )
