@@ -159,7 +159,6 @@ def test_open_data_documentation_page(client):
     assert "delai_90e_centile_jours" in html and "Etalab" in html
 
 
-
 def test_chart_coordinates_keep_a_decimal_point_on_french_pages(client, reunion, figures):
     import re
 
