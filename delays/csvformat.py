@@ -41,7 +41,9 @@ REQUIRED_FIELDS = ("title", "filed", "delivered")
 ALIAS_TO_FIELD = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
 DELIMITERS = (";", ",")
 # Bytes that Windows-1252 leaves undefined: a file holding them is in neither accepted encoding.
-CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+# The first bytes of the file: the header row must end within them.
+HEAD = 65536
 
 
 class FileRefused(Exception):
@@ -54,14 +56,15 @@ class FileRefused(Exception):
 
 @dataclass
 class FileFacts:
-    sha256: str
-    size: int
+    sha256: str | None  # None: not read yet (``read_header``)
+    size: int | None
     encoding: str  # "utf-8" or "cp1252" (Python codec names)
     delimiter: str
     header: list
     columns: dict  # field name → 0-based position in a row
-    data_lines: int  # physical lines after the header (a quoted field may span several)
+    data_lines: int | None  # physical lines after the header (a quoted field may span several)
     ignored_columns: list = field(default_factory=list)
+    header_bytes: int = 0  # length of the header row, its line end included
 
     @property
     def field_count(self):
@@ -136,7 +139,7 @@ def inspect_file(fileobj, *, progress=None):
     last_byte = b""
     while chunk := fileobj.read(CHUNK):
         if not size:
-            first = chunk[:65536]
+            first = chunk[:HEAD]
             _refuse_foreign_formats(first)
         size += len(chunk)
         digest.update(chunk)
@@ -148,7 +151,7 @@ def inspect_file(fileobj, *, progress=None):
                 utf8.decode(chunk)
             except UnicodeDecodeError:
                 utf8_ok = False
-        if cp1252_ok and CP1252_UNDEFINED.search(chunk):
+        if cp1252_ok and any(byte in chunk for byte in CP1252_UNDEFINED):
             cp1252_ok = False
         last_byte = chunk[-1:]
         if progress:
@@ -169,21 +172,42 @@ def inspect_file(fileobj, *, progress=None):
         raise FileRefused(_("The file is neither in UTF-8 nor in Windows-1252: save it as “CSV UTF-8” and try again."))
     if b"\n" not in first and size > len(first):
         raise FileRefused(_("The header row is too long: is this really a CSV file?"))
-    header_line = first.split(b"\n", 1)[0].rstrip(b"\r")
-    header_text = header_line.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="replace")
-    delimiter, header, columns, ignored = _parse_header(header_text)
+    facts = _header_facts(first, encoding)
     data_lines = newlines - 1 if last_byte == b"\n" else newlines
     if data_lines <= 0:
         raise FileRefused(_("The file holds a header row but no delivery."))
+    facts.sha256, facts.size, facts.data_lines = digest.hexdigest(), size, data_lines
+    return facts
+
+
+def read_header(fileobj, *, encoding):
+    """The facts of a file already inspected (its encoding known) from its header row alone.
+
+    ``sha256``, ``size`` and ``data_lines`` stay ``None``: the caller hashes the file while it
+    streams it. Leaves ``fileobj`` at its start.
+    """
+    fileobj.seek(0)
+    first = fileobj.read(HEAD)
+    fileobj.seek(0)
+    if b"\n" not in first and len(first) == HEAD:
+        raise FileRefused(_("The header row is too long: is this really a CSV file?"))
+    return _header_facts(first, encoding)
+
+
+def _header_facts(first, encoding):
+    line, newline, _rest = first.partition(b"\n")
+    header_text = line.rstrip(b"\r").decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="replace")
+    delimiter, header, columns, ignored = _parse_header(header_text)
     return FileFacts(
-        sha256=digest.hexdigest(),
-        size=size,
+        sha256=None,
+        size=None,
         encoding=encoding,
         delimiter=delimiter,
         header=header,
         columns=columns,
-        data_lines=data_lines,
+        data_lines=None,
         ignored_columns=ignored,
+        header_bytes=len(line) + len(newline),
     )
 
 

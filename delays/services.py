@@ -6,14 +6,13 @@ validated, valid ones stored but not counted yet) → ``delivery_import_accept``
 ``delivery_import_withdraw``. Publication: ``month_publish``, ``month_unpublish``.
 """
 
-import datetime
 import logging
 import uuid
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,7 @@ from .cache import clear_public_cache
 from .csvformat import FileRefused, inspect_file
 from .enums import ImportSource, ImportStatus, PublicationAction, PublicationStatus
 from .models import DeliveryImport, DeliveryRecord, MonthPublication, PublicationEvent
-from .stats import month_start, refresh_statistics
+from .stats import count_import, month_start, refresh_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -137,30 +136,16 @@ def _check_rows(delivery_import, fileobj):
     reader = importer.ProgressReader(
         fileobj, lambda done: cache.set(progress_key(delivery_import.pk), min(99, 100 * done // size), 3600)
     )
-    suffix = uuid.uuid4().hex[:12]
-    staging, parsed = f"delays_staging_{suffix}", f"delays_parsed_{suffix}"
     try:
-        facts = inspect_file(fileobj)
-        if facts.sha256 != delivery_import.sha256:
-            raise FileRefused(_("The file changed after it was uploaded: upload it again."))
-        with connection.cursor() as cursor:
-            importer.create_staging(cursor, staging, facts)
-            importer.load_staging(cursor, staging, facts, reader)
-            importer.parse_into(
-                cursor, staging=staging, parsed=parsed, facts=facts, prefecture=prefecture, today=prefecture.today()
-            )
-            importer.drop(cursor, staging)
-            valid = importer.move_valid_rows(cursor, parsed=parsed, delivery_import=delivery_import)
-            bad = importer.move_bad_rows(cursor, parsed=parsed, delivery_import=delivery_import)
-            months, first, last = importer.valid_months(cursor, parsed=parsed)
-            importer.drop(cursor, parsed)
+        result = importer.check_file(delivery_import=delivery_import, fileobj=reader)
     finally:
         if own_file:
             fileobj.close()
-    delivery_import.valid_rows, delivery_import.bad_rows = valid, bad
+    valid, months = result.valid, result.months
+    delivery_import.valid_rows, delivery_import.bad_rows = valid, result.bad
     delivery_import.months = dict(sorted(months.items()))
-    delivery_import.first_delivered_on = _as_date(first)
-    delivery_import.last_delivered_on = _as_date(last)
+    delivery_import.first_delivered_on = result.first
+    delivery_import.last_delivered_on = result.last
     delivery_import.published_months = [
         m.strftime("%Y-%m")
         for m in MonthPublication.objects.published()
@@ -177,21 +162,22 @@ def _check_rows(delivery_import, fileobj):
     delivery_import.save()
 
 
-def _as_date(value):
-    if value is None or isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(value)
-
-
 def _accept(delivery_import, *, by):
     delivery_import.status = ImportStatus.ACCEPTED
     delivery_import.decided_at = timezone.now()
     delivery_import.decided_by = by
     delivery_import.save(update_fields=["status", "decided_at", "decided_by"])
-    _refresh(delivery_import, by=by)
+    _count(delivery_import, by=by)
 
 
-def _refresh(delivery_import, *, by):
+def _count(delivery_import, *, by, sign=1):
+    """Add the import's records to its months' figures (``sign=-1``: take them out), then refresh them."""
+    count_import(
+        prefecture_id=delivery_import.prefecture_id,
+        import_id=delivery_import.pk,
+        months=delivery_import.months,
+        sign=sign,
+    )
     published = refresh_statistics(prefecture_id=delivery_import.prefecture_id, months=delivery_import.months)
     if published:
         PublicationEvent.objects.bulk_create(
@@ -233,12 +219,7 @@ def delivery_import_accept(*, delivery_import, by):
 def _delete_records(delivery_import):
     if delivery_import.first_delivered_on is None:
         return 0
-    deleted, _per_model = DeliveryRecord.objects.filter(
-        prefecture_id=delivery_import.prefecture_id,
-        delivered_on__gte=delivery_import.first_delivered_on,
-        delivered_on__lte=delivery_import.last_delivered_on,
-        source_import=delivery_import,
-    ).delete()
+    deleted, _per_model = DeliveryRecord.objects.filter(source_import=delivery_import).delete()
     return deleted
 
 
@@ -262,8 +243,8 @@ def delivery_import_withdraw(*, delivery_import, by):
     locked.status = ImportStatus.WITHDRAWN
     locked.decided_at, locked.decided_by = timezone.now(), by
     locked.save(update_fields=["status", "decided_at", "decided_by"])
+    _count(locked, by=by, sign=-1)
     _delete_records(locked)
-    _refresh(locked, by=by)
     return locked
 
 

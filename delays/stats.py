@@ -1,7 +1,11 @@
 """Monthly statistics, exact and in SQL: records → histogram → count, mean, median, 90th percentile.
 
-Only the months an import touched are refreshed, in a fixed number of queries whatever the
-number of records. Percentiles come from the histogram's running totals: the delay at rank r is
+The histogram follows the accepted imports one by one: accepting an import adds its records to
+the bins of its months, withdrawing it takes them out again (``count_import``). Each import's
+records are found through their import (an index that only grows at its end), so the work is
+proportional to the import, never to the prefecture's whole history. Then only the months an
+import touched are refreshed, in a fixed number of queries whatever the number of records
+(``refresh_statistics``). Percentiles come from the histogram's running totals: the delay at rank r is
 the smallest delay whose running total of deliveries reaches r.
 
 * median: the delay at rank (n + 1) div 2 and the one at rank n div 2 + 1, averaged (the middle
@@ -11,6 +15,7 @@ the smallest delay whose running total of deliveries reaches r.
 """
 
 import datetime
+import uuid
 
 from django.db import connection
 from django.db.models import Count
@@ -19,8 +24,10 @@ from django.utils import timezone
 
 from qualipref.models import Prefecture
 
-from .enums import ImportStatus, PublicationStatus
+from .enums import PublicationStatus
 from .models import DelayHistogram, DeliveryRecord, MonthlyDelay, MonthPublication
+
+IMPORT_WORK_MEM = "64MB"
 
 
 def month_start(value):
@@ -33,8 +40,65 @@ def next_month(day):
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
+def _lock(prefecture_id):
+    """Two updates of the same prefecture's figures never interleave."""
+    Prefecture.objects.select_for_update().filter(pk=prefecture_id).only("pk").first()
+
+
+def count_import(*, prefecture_id, import_id, months, sign=1):
+    """Add an import's records to the histogram of its ``months`` (``sign=-1``: take them out).
+
+    Call inside a transaction, while the import's records are in the table, then
+    ``refresh_statistics`` for the same months. A fixed number of queries: the months' bins and the
+    import's, summed into a temporary table, replace the months' bins (a bin that falls to zero goes).
+    """
+    months = sorted({month_start(m) for m in months})
+    if not months:
+        return
+    _lock(prefecture_id)
+    histogram = DelayHistogram._meta.db_table
+    records = (
+        DeliveryRecord.objects.filter(source_import_id=import_id)
+        .annotate(m=TruncMonth("delivered_on"))
+        .values("title_type_id", "site_id", "m", "delay_days")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    records_sql, records_params = records.query.sql_with_params()
+    in_months = ", ".join(["%s"] * len(months))
+    month_params = [m.isoformat() for m in months]
+    merged = f"delays_bins_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Grouping a million records sorts them: in memory rather than in temporary files.
+            cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE {merged} AS
+            SELECT u.title_type_id, u.site_id, u.month, u.delay_days, SUM(u.n) AS n FROM (
+                SELECT h.title_type_id, h.site_id, h.month, h.delay_days, h.count AS n FROM {histogram} h
+                WHERE h.prefecture_id = %s AND h.month IN ({in_months})
+                UNION ALL
+                SELECT g.title_type_id, g.site_id, g.m, g.delay_days, %s * g.n FROM ({records_sql}) g
+            ) u
+            GROUP BY u.title_type_id, u.site_id, u.month, u.delay_days
+            """,
+            [prefecture_id, *month_params, sign, *records_params],
+        )
+        cursor.execute(
+            f"DELETE FROM {histogram} WHERE prefecture_id = %s AND month IN ({in_months})",
+            [prefecture_id, *month_params],
+        )
+        cursor.execute(
+            f"INSERT INTO {histogram} (prefecture_id, title_type_id, site_id, month, delay_days, count) "
+            f"SELECT %s, b.title_type_id, b.site_id, b.month, b.delay_days, b.n FROM {merged} b WHERE b.n > 0",
+            [prefecture_id],
+        )
+        cursor.execute(f"DROP TABLE {merged}")
+
+
 def refresh_statistics(*, prefecture_id, months):
-    """Recompute the histogram and the statistics of ``months`` (dates or ``"YYYY-MM"``) for a prefecture.
+    """Recompute the statistics of ``months`` (dates or ``"YYYY-MM"``) for a prefecture from its histogram.
 
     Call inside a transaction. The prefecture's row is locked so that two refreshes of the same
     prefecture never interleave. Returns the months that are published (their public pages change).
@@ -42,9 +106,8 @@ def refresh_statistics(*, prefecture_id, months):
     months = sorted({month_start(m) for m in months})
     if not months:
         return []
-    Prefecture.objects.select_for_update().filter(pk=prefecture_id).only("pk").first()
+    _lock(prefecture_id)
     now = timezone.now()
-    _refresh_histogram(prefecture_id, months)
     MonthlyDelay.objects.filter(prefecture_id=prefecture_id, month__in=months).delete()
     present = set(
         DelayHistogram.objects.filter(prefecture_id=prefecture_id, month__in=months)
@@ -62,31 +125,6 @@ def refresh_statistics(*, prefecture_id, months):
     publications = MonthPublication.objects.filter(prefecture_id=prefecture_id, month__in=months)
     publications.update(figures_updated_at=now)
     return list(publications.published().values_list("month", flat=True))
-
-
-def _refresh_histogram(prefecture_id, months):
-    DelayHistogram.objects.filter(prefecture_id=prefecture_id, month__in=months).delete()
-    records = (
-        DeliveryRecord.objects.filter(
-            prefecture_id=prefecture_id,
-            delivered_on__gte=months[0],
-            delivered_on__lt=next_month(months[-1]),
-            source_import__status=ImportStatus.ACCEPTED,
-        )
-        .annotate(m=TruncMonth("delivered_on"))
-        .filter(m__in=months)
-        .values("prefecture_id", "title_type_id", "site_id", "m", "delay_days")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    sql, params = records.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {DelayHistogram._meta.db_table} "
-            "(prefecture_id, title_type_id, site_id, month, delay_days, count) "
-            f"SELECT g.prefecture_id, g.title_type_id, g.site_id, g.m, g.delay_days, g.n FROM ({sql}) g",
-            params,
-        )
 
 
 def _insert_statistics(prefecture_id, months, now):
