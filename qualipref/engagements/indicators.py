@@ -2,9 +2,9 @@
 
 Every measure is a *population* (the records counted in the denominator, a queryset filter) and a
 *hit* condition (those counted in the numerator). The figures are filtered aggregates over that
-population — one query per engagement, whatever the number of periods asked at once (the monthly
-materialisation asks 36 months in the same query) — and the drill-down is the same population, so
-that an auditor sees exactly the records behind a figure.
+population — one query per engagement, grouped by month, whatever the number of periods asked at once
+(the monthly materialisation asks 36 months in the same query, at the cost of one pass over the rows) —
+and the drill-down is the same population, so that an auditor sees exactly the records behind a figure.
 
 Definitions (each period is judged in the prefecture's time zone and calendar):
 
@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Avg,
     BooleanField,
     Count,
     ExpressionWrapper,
@@ -46,7 +45,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as SqlCase
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 
 from committee.enums import ActionStatus, MeetingStatus
 from committee.models import ImprovementAction, Meeting
@@ -60,7 +59,7 @@ from surveys.models import Answer, Survey
 from .calendar_table import calendar_ensure, ordinal
 from .enums import Source
 from .models import Engagement, EngagementVersion, ManualMeasure
-from .periods import Period
+from .periods import Period, month_start
 
 HUNDRED = Decimal(100)
 SATISFIED_RATING = 4
@@ -121,27 +120,49 @@ class Figure:
 
 
 class Measure:
-    """A population and a hit condition; ``kind`` says how they make a figure."""
+    """A population and a hit condition; ``kind`` says how they make a figure.
+
+    A record belongs to the month of its ``date_field`` (``month_of``): the engine groups the records by
+    that month in one query and adds up the months of each period (its ``window``), so that asking 36
+    months costs one pass over the rows, not 36. The population is that window and a ``condition``
+    that may depend on the version in force (a deadline), never on the period. A measure without
+    ``date_field`` (a record spanning several months) is aggregated with one filter per period instead.
+    """
 
     kind = "share"  # share | mean | count | manual
     model = None
+    date_field = None
+    rolling = False  # counted over the twelve months ending with the period
 
     def base(self, ctx, engagement):
         raise NotImplementedError
 
+    def window(self, period):
+        """The first and last day of the records counted for ``period``."""
+        return (period.rolling_start if self.rolling else period.start), period.end
+
+    def in_window(self, ctx, start, end):
+        return Q(**{f"{self.date_field}__gte": start, f"{self.date_field}__lte": end})
+
+    def month_of(self, ctx):
+        return TruncMonth(self.date_field)
+
+    def condition(self, ctx, engagement, version):
+        return Q()
+
     def population(self, ctx, engagement, version, period):
-        raise NotImplementedError
+        return self.in_window(ctx, *self.window(period)) & self.condition(ctx, engagement, version)
 
-    def hit(self, ctx, engagement, version, period):
+    def hit(self, ctx, engagement, version, period=None):
         raise NotImplementedError
-
-    def span(self, period):
-        """The dates the population of ``period`` reaches (to bound the query)."""
-        return period.start, period.end
 
     def aggregates(self, key, ctx, engagement, version, period):
-        population = self.population(ctx, engagement, version, period)
-        hit = self.hit(ctx, engagement, version, period)
+        """The aggregates of ``period``'s figure, keyed ``<key>_…`` (for one filtered ``aggregate()``)."""
+        return self.aggregates_over(key, ctx, engagement, version, self.population(ctx, engagement, version, period))
+
+    def aggregates_over(self, key, ctx, engagement, version, population):
+        """The aggregates of one figure over ``population`` (the condition alone when grouped by month)."""
+        hit = self.hit(ctx, engagement, version)
         return {f"{key}_den": Count("pk", filter=population), f"{key}_num": Count("pk", filter=population & hit)}
 
     def figure(self, key, row):
@@ -155,6 +176,7 @@ class Measure:
 
 class _CaseMeasure(Measure):
     model = Case
+    date_field = "received_on"
 
     def base(self, ctx, engagement):
         queryset = (
@@ -164,19 +186,20 @@ class _CaseMeasure(Measure):
             queryset = queryset.filter(channel=engagement.channel)
         return queryset.annotate(answered_day=TruncDate("answered_at", tzinfo=ctx.tz))
 
-    def received(self, period):
-        return Q(received_on__gte=period.start, received_on__lte=period.end)
+    def condition(self, ctx, engagement, version):
+        return Q(answered_at__isnull=False) | (Q(due_on__lt=ctx.today) & ~Q(status=Status.WAITING_CITIZEN))
 
-    def population(self, ctx, engagement, version, period):
-        settled = Q(answered_at__isnull=False) | (Q(due_on__lt=ctx.today) & ~Q(status=Status.WAITING_CITIZEN))
-        return self.received(period) & settled
-
-    def hit(self, ctx, engagement, version, period):
+    def hit(self, ctx, engagement, version, period=None):
         return Q(answered_at__isnull=False, answered_day__lte=F("due_on"))
 
 
 class _WorkingDaysMixin:
-    """Annotates ``duration``: the answer time in working days, through the calendar table."""
+    """Annotates ``duration``: the answer time in working days, through the calendar table.
+
+    ``duration`` is NULL for an unanswered case; ``elapsed`` (working days since receipt) serves the cases
+    still waiting. The engine groups by month, so each case's dates are looked up a few times per figure
+    (once per aggregate referring to them), not once per period asked.
+    """
 
     def base(self, ctx, engagement):
         from .models import WorkingDay
@@ -207,27 +230,26 @@ class CasesOnTime(_CaseMeasure):
 
 
 class CasesWithinDays(_WorkingDaysMixin, _CaseMeasure):
-    def population(self, ctx, engagement, version, period):
+    def condition(self, ctx, engagement, version):
         late_unanswered = Q(answered_at__isnull=True, elapsed__gt=version.deadline_working_days) & ~Q(
             status=Status.WAITING_CITIZEN
         )
-        return self.received(period) & (Q(answered_at__isnull=False) | late_unanswered)
+        return Q(answered_at__isnull=False) | late_unanswered
 
-    def hit(self, ctx, engagement, version, period):
+    def hit(self, ctx, engagement, version, period=None):
         return Q(answered_at__isnull=False, duration__lte=version.deadline_working_days)
 
 
 class CasesMeanDays(_WorkingDaysMixin, _CaseMeasure):
     kind = "mean"
 
-    def population(self, ctx, engagement, version, period):
-        return self.received(period) & Q(answered_at__isnull=False)
-
-    def hit(self, ctx, engagement, version, period):
+    def condition(self, ctx, engagement, version):
         return Q(answered_at__isnull=False)
 
-    def aggregates(self, key, ctx, engagement, version, period):
-        population = self.population(ctx, engagement, version, period)
+    def hit(self, ctx, engagement, version, period=None):
+        return Q(answered_at__isnull=False)
+
+    def aggregates_over(self, key, ctx, engagement, version, population):
         return {f"{key}_den": Count("pk", filter=population), f"{key}_num": Sum("duration", filter=population)}
 
     def figure(self, key, row):
@@ -236,108 +258,105 @@ class CasesMeanDays(_WorkingDaysMixin, _CaseMeasure):
 
 
 class AnswerSatisfaction(_CaseMeasure):
-    def population(self, ctx, engagement, version, period):
-        start, end = ctx.local_bounds(period.start, period.end)
-        return Q(rating__isnull=False, rated_at__gte=start, rated_at__lt=end)
+    date_field = "rated_at"
 
-    def hit(self, ctx, engagement, version, period):
+    def in_window(self, ctx, start, end):
+        start, end = ctx.local_bounds(start, end)
+        return Q(rated_at__gte=start, rated_at__lt=end)
+
+    def month_of(self, ctx):
+        return TruncMonth("rated_at", tzinfo=ctx.tz)
+
+    def condition(self, ctx, engagement, version):
+        return Q(rating__isnull=False)
+
+    def hit(self, ctx, engagement, version, period=None):
         return Q(rating__gte=SATISFIED_RATING)
 
 
 class SurveySatisfaction(Measure):
     model = Answer
+    date_field = "submitted_on"
 
     def base(self, ctx, engagement):
         return (
             Answer.objects.published().for_prefecture(ctx.prefecture).filter(question__kind=QuestionKind.SATISFACTION)
         )
 
-    def population(self, ctx, engagement, version, period):
-        return Q(submitted_on__gte=period.start, submitted_on__lte=period.end)
-
-    def hit(self, ctx, engagement, version, period):
+    def hit(self, ctx, engagement, version, period=None):
         return Q(value__gte=SATISFIED_FROM)
 
 
 class SurveysPublished(Measure):
+    """Surveys open at some point of the twelve months: a survey spans months, so one filter per period."""
+
     kind = "count"
     model = Survey
+    rolling = True
 
     def base(self, ctx, engagement):
         return Survey.objects.for_prefecture(ctx.prefecture).visible()
 
-    def span(self, period):
-        return period.rolling_start, period.end
+    def in_window(self, ctx, start, end):
+        return Q(opens_on__lte=end, closes_on__gte=start)
 
-    def population(self, ctx, engagement, version, period):
-        return Q(opens_on__lte=period.end, closes_on__gte=period.rolling_start)
-
-    def hit(self, ctx, engagement, version, period):
+    def hit(self, ctx, engagement, version, period=None):
         return Q(results_public=True)
 
 
 class CommitteeMeetings(Measure):
     kind = "count"
     model = Meeting
+    date_field = "date"
+    rolling = True
 
     def base(self, ctx, engagement):
         return Meeting.objects.filter(committee__prefecture=ctx.prefecture).exclude(status=MeetingStatus.CANCELLED)
 
-    def span(self, period):
-        return period.rolling_start, period.end
-
-    def population(self, ctx, engagement, version, period):
-        return Q(date__gte=period.rolling_start, date__lte=period.end)
-
-    def hit(self, ctx, engagement, version, period):
+    def hit(self, ctx, engagement, version, period=None):
         return Q(status=MeetingStatus.HELD)
 
 
 class ActionsDone(Measure):
     model = ImprovementAction
+    date_field = "due_on"
 
     def base(self, ctx, engagement):
         return ImprovementAction.objects.for_prefecture(ctx.prefecture).exclude(status=ActionStatus.ABANDONED)
 
-    def population(self, ctx, engagement, version, period):
-        return Q(due_on__gte=period.start, due_on__lte=period.end)
-
-    def hit(self, ctx, engagement, version, period):
+    def hit(self, ctx, engagement, version, period=None):
         return Q(status=ActionStatus.DONE)
 
 
 class DelaysPublished(Measure):
     model = MonthlyDelay
+    date_field = "month"
 
     def base(self, ctx, engagement):
         return MonthlyDelay.objects.for_prefecture(ctx.prefecture).all_sites()
 
-    def population(self, ctx, engagement, version, period):
-        return Q(month__gte=period.start, month__lte=period.end)
-
-    def hit(self, ctx, engagement, version, period):
+    def hit(self, ctx, engagement, version, period=None):
         return Q(publication__status=PublicationStatus.PUBLISHED)
 
 
 class Manual(Measure):
     kind = "manual"
     model = ManualMeasure
+    date_field = "month"
 
     def base(self, ctx, engagement):
         return ManualMeasure.objects.for_prefecture(ctx.prefecture).filter(engagement=engagement)
 
-    def population(self, ctx, engagement, version, period):
-        return Q(month__gte=period.start, month__lte=period.end)
-
-    def hit(self, ctx, engagement, version, period):
+    def hit(self, ctx, engagement, version, period=None):
         return Q(numerator__isnull=False) | Q(value__isnull=False)
 
-    def aggregates(self, key, ctx, engagement, version, period):
-        population = self.population(ctx, engagement, version, period)
+    def aggregates_over(self, key, ctx, engagement, version, population):
+        # The mean of the values as a sum and a count, so that months add up into quarters and years.
         return {
             f"{key}_num": Sum("numerator", filter=population),
             f"{key}_den": Sum("denominator", filter=population),
-            f"{key}_avg": Avg("value", filter=population),
+            f"{key}_sum": Sum("value", filter=population),
+            f"{key}_values": Count("value", filter=population),
             f"{key}_n": Count("pk", filter=population),
         }
 
@@ -347,7 +366,8 @@ class Manual(Measure):
         numerator, denominator = _decimal(row[f"{key}_num"]), _decimal(row[f"{key}_den"])
         if numerator is not None and denominator:
             return numerator, denominator, HUNDRED * numerator / denominator
-        return None, None, _decimal(row[f"{key}_avg"])
+        values = row[f"{key}_values"]
+        return None, None, (_decimal(row[f"{key}_sum"]) / values if values else None)
 
 
 MEASURES = {
@@ -391,11 +411,69 @@ def _context(prefecture, periods, today):
     return Context(prefecture=prefecture, today=today)
 
 
+def _month(value, tz):
+    """The first day of the month of a truncated value (a date, or a datetime for a timestamp field)."""
+    if isinstance(value, datetime.datetime):
+        value = value.astimezone(tz).date() if value.tzinfo else value.date()
+    return month_start(value)
+
+
+def _add_up(aggregate, values):
+    """Months added up into a period: counts make 0 when empty, sums stay None without any value."""
+    values = [value for value in values if value is not None]
+    if isinstance(aggregate, Count):
+        return sum(values, 0)
+    return sum(values[1:], values[0]) if values else None
+
+
+def _rows(measure, ctx, engagement, wanted):
+    """The aggregates of ``measure`` for each ``(period, version)`` of ``wanted``, keyed ``p<index>``. One query.
+
+    Grouped by month: the records are read once and each aggregate is filtered only by the condition of
+    a version (usually one version for all the periods), then the months of each period's window are
+    added up in Python.
+    """
+    queryset = measure.base(ctx, engagement).order_by()
+    if measure.date_field is None:
+        aggregates = {}
+        for index, (period, version) in enumerate(wanted):
+            aggregates.update(measure.aggregates(f"p{index}", ctx, engagement, version, period))
+        row = queryset.aggregate(**aggregates)
+        return [row] * len(wanted)
+    versions = list(dict.fromkeys(version for _period, version in wanted))
+    aggregates = {}
+    for number, version in enumerate(versions):
+        condition = measure.condition(ctx, engagement, version)
+        aggregates.update(measure.aggregates_over(f"v{number}", ctx, engagement, version, condition))
+    windows = [measure.window(period) for period, _version in wanted]
+    first, last = min(start for start, _end in windows), max(end for _start, end in windows)
+    monthly = {
+        _month(row.pop("_month"), ctx.tz): row
+        for row in queryset.filter(measure.in_window(ctx, first, last))
+        .annotate(_month=measure.month_of(ctx))
+        .values("_month")
+        .annotate(**aggregates)
+    }
+    rows = []
+    for index, ((_period, version), (start, end)) in enumerate(zip(wanted, windows, strict=True)):
+        prefix = f"v{versions.index(version)}_"
+        months = [row for month, row in monthly.items() if start <= month <= end]
+        rows.append(
+            {
+                f"p{index}_{name.removeprefix(prefix)}": _add_up(aggregate, [row[name] for row in months])
+                for name, aggregate in aggregates.items()
+                if name.startswith(prefix)
+            }
+        )
+    return rows
+
+
 def compute(prefecture, periods, *, today=None, engagements=None):
     """The figure of every engagement in force for each of ``periods``: ``{period: [Figure, …]}``.
 
     One query per engagement whatever the number of periods (plus one for the referential and one for
-    the calendar); figures of an engagement without version for a period are left out.
+    the calendar), grouped by month so that its cost grows with the rows read, not with the periods
+    asked; figures of an engagement without version for a period are left out.
     """
     periods = list(periods)
     if not periods:
@@ -410,20 +488,11 @@ def compute(prefecture, periods, *, today=None, engagements=None):
             derived.append(engagement)
             continue
         measure = MEASURES[engagement.source]
-        wanted = [(i, p, in_force[(engagement, p)]) for i, p in enumerate(periods) if (engagement, p) in in_force]
-        aggregates = {}
-        spans = []
-        for index, period, version in wanted:
-            aggregates.update(measure.aggregates(f"p{index}", ctx, engagement, version, period))
-            spans.append(measure.span(period))
-        row = measure.base(ctx, engagement).order_by().aggregate(**aggregates)
-        for index, period, version in wanted:
-            numerator, denominator, value = measure.figure(f"p{index}", row)
-            results[period].append(
-                Figure(
-                    engagement, version, period, numerator, denominator, _round(value) if value is not None else None
-                )
-            )
+        wanted = [(period, in_force[(engagement, period)]) for period in periods if (engagement, period) in in_force]
+        rows = _rows(measure, ctx, engagement, wanted)
+        for index, (period, version) in enumerate(wanted):
+            numerator, denominator, value = measure.figure(f"p{index}", rows[index])
+            results[period].append(Figure(engagement, version, period, numerator, denominator, _round(value)))
     for engagement in derived:
         for period in periods:
             version = in_force.get((engagement, period))
@@ -474,7 +543,7 @@ def drilldown(prefecture, engagement, period, *, today=None):
         return Drilldown(None, MonthlyIndicator, records)
     measure = MEASURES[engagement.source]
     population = measure.population(ctx, engagement, version, period)
-    hit = measure.hit(ctx, engagement, version, period)
+    hit = measure.hit(ctx, engagement, version)
     records = (
         measure.base(ctx, engagement)
         .filter(population)

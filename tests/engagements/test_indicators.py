@@ -306,3 +306,96 @@ def test_suggestions_are_not_complaints(reunion, march):
         email="",
     )
     assert figure_of(compute_period(reunion, march, today=TODAY), "RECLAMATIONS-15J").denominator == 0
+
+
+@pytest.fixture
+def winter(reunion):
+    """Four months of activity at La Réunion around its holidays (20 and 25 December, 1 January)."""
+    channels = [Channel.LETTER, Channel.EMAIL, Channel.ONLINE]
+    for index, received in enumerate([D(2024, 12, 2), D(2024, 12, 16), D(2024, 12, 19), D(2025, 1, 6)]):
+        for offset, channel in enumerate(channels):
+            case = answered(reunion, received, received + datetime.timedelta(days=7 + 4 * offset), channel=channel)
+            if (index + offset) % 2:
+                case.rating, case.rated_at = 3 + offset, local(reunion, received + datetime.timedelta(days=12))
+                case.paused_working_days = 1
+                case.save()
+    for received in [D(2025, 1, 20), D(2025, 2, 3), D(2025, 2, 24), D(2025, 3, 17)]:
+        for channel in channels:
+            CaseFactory(
+                prefecture=reunion,
+                channel=channel,
+                received_on=received,
+                due_on=received + datetime.timedelta(days=21),
+                status=Status.IN_PROGRESS,
+            )
+        answered(reunion, received, received + datetime.timedelta(days=3), channel=Channel.EMAIL)
+    CaseFactory(
+        prefecture=reunion,
+        channel=Channel.LETTER,
+        received_on=D(2025, 2, 10),
+        due_on=D(2025, 3, 3),
+        status=Status.WAITING_CITIZEN,
+    )
+    survey = SurveyFactory(prefecture=reunion, results_public=True, opens_on=D(2024, 11, 1), closes_on=D(2025, 3, 31))
+    question = QuestionFactory(survey=survey, is_public=True)
+    for day, values in [(D(2024, 12, 24), [5, 2]), (D(2025, 1, 31), [4, 4, 1]), (D(2025, 3, 1), [3])]:
+        for value in values:
+            respond(survey, {question: value}, on=day)
+    committee = CommitteeFactory(prefecture=reunion)
+    MeetingFactory(committee=committee, date=D(2024, 3, 5), status=MeetingStatus.HELD)
+    MeetingFactory(committee=committee, date=D(2025, 1, 14), status=MeetingStatus.HELD)
+    MeetingFactory(committee=committee, date=D(2025, 3, 11), status=MeetingStatus.PLANNED)
+    ImprovementActionFactory(prefecture=reunion, due_on=D(2024, 12, 31), status=ActionStatus.DONE, outcome="Fait")
+    ImprovementActionFactory(prefecture=reunion, due_on=D(2025, 2, 1), status=ActionStatus.IN_PROGRESS)
+    ManualMeasureFactory(prefecture=reunion, month=D(2024, 12, 1), numerator=40, denominator=50)
+    ManualMeasureFactory(prefecture=reunion, month=D(2025, 2, 1), numerator=47, denominator=50)
+    for month, value in [(D(2025, 1, 1), Decimal("6.5")), (D(2025, 3, 1), Decimal("8"))]:
+        ManualMeasureFactory(
+            prefecture=reunion,
+            engagement=engagement("COURTOISIE-VISITE-MYSTERE"),
+            month=month,
+            numerator=None,
+            denominator=None,
+            value=value,
+        )
+    # A shorter deadline for e-mails from February: January and February are judged by different versions.
+    engagement_version_add(
+        engagement=engagement("COURRIELS-5J"),
+        valid_from=D(2025, 2, 1),
+        wording="Nous répondons à vos courriels en 3 jours ouvrés.",
+        target_value=Decimal("90"),
+        comparator="gte",
+        unit="percent",
+        deadline_working_days=3,
+    )
+    return reunion
+
+
+def _figures(figures):
+    return {(f.engagement.code, f.version.pk, f.numerator, f.denominator, f.value) for f in figures}
+
+
+def test_many_periods_at_once_give_the_figures_of_each_period_alone(winter):
+    months = [Period.month(D(2024, 11, 1)), *(Period.month(D(2025, m, 1)) for m in range(1, 4))]
+    months.insert(1, Period.month(D(2024, 12, 1)))
+    periods = [*months, Period.quarter(2025, 1), Period.year(2024)]
+    together = compute(winter, periods, today=TODAY)
+    for period in periods:
+        alone = compute_period(winter, period, today=TODAY)
+        assert _figures(together[period]) == _figures(alone), period
+    december = {f.engagement.code: f for f in together[months[1]]}
+    # E-mails of December: answered 11 days after receipt, the first and third with one working day on hold.
+    durations = [
+        working_days_between(day, day + datetime.timedelta(days=11), winter) - paused
+        for day, paused in [(D(2024, 12, 2), 1), (D(2024, 12, 16), 0), (D(2024, 12, 19), 1)]
+    ]
+    emails = december["COURRIELS-5J"]
+    assert (emails.numerator, emails.denominator) == (sum(1 for d in durations if d <= 5), 3)
+    assert december["RECLAMATIONS-DELAI-MOYEN"].denominator == 9
+    quarter = {f.engagement.code: f for f in together[Period.quarter(2025, 1)]}
+    assert (quarter["TELEPHONE-5-SONNERIES"].numerator, quarter["TELEPHONE-5-SONNERIES"].denominator) == (47, 50)
+    assert quarter["COURTOISIE-VISITE-MYSTERE"].value == Decimal("7.25")
+    january, february = (
+        figure_of(together[Period.month(D(2025, m, 1))], "COURRIELS-5J").version.deadline_working_days for m in (1, 2)
+    )
+    assert (january, february) == (5, 3)
