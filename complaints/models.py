@@ -113,6 +113,8 @@ class Case(models.Model):
             models.Index(fields=["email"], name="case_email"),
             # "Assigned to me" and the daily digest read cases by assignee within a prefecture.
             models.Index(fields=["prefecture", "assignee", "status"], name="case_pref_assignee"),
+            # Indicators and reports read a prefecture's cases by month of receipt.
+            models.Index(fields=["prefecture", "received_on"], name="case_pref_received"),
         ]
         constraints = [
             models.CheckConstraint(
