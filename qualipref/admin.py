@@ -181,3 +181,4 @@ class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
 
 
 from .engagements import admin as engagements_admin  # noqa: E402, F401  (registers the engagements' admin)
+from .reports import admin as reports_admin  # noqa: E402, F401  (registers the audit reports' admin)

@@ -389,8 +389,10 @@ from .engagements.models import (  # noqa: E402  (the label's engagements live i
     WorkingDay,
 )
 from .mail import OutgoingEmail  # noqa: E402  (the outbox model lives beside its services)
+from .reports.models import AuditReport  # noqa: E402  (the audit reports live in their own package)
 
 __all__ = [
+    "AuditReport",
     "Engagement",
     "EngagementVersion",
     "ManualMeasure",

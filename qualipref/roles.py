@@ -29,6 +29,7 @@ ROLE_PERMISSIONS = {
         "qualipref.engagement*": VIEW,
         "qualipref.manualmeasure": ALL,
         "qualipref.monthlyindicator": VIEW,
+        "qualipref.auditreport": EDIT,
         "complaints.*": ALL,
         "committee.*": ALL,
         "delays.*": ALL,

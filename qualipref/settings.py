@@ -146,6 +146,10 @@ CELERY_RETRY_MAX_COUNTDOWN = 600
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
+# Audit reports (WeasyPrint) take longer than other tasks: their own limits, still below the visibility
+# timeout; a worker child past the memory limit above is replaced after its task.
+AUDIT_REPORT_SOFT_TIME_LIMIT = env.int("AUDIT_REPORT_SOFT_TIME_LIMIT", default=600)
+AUDIT_REPORT_TIME_LIMIT = AUDIT_REPORT_SOFT_TIME_LIMIT + 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic jobs, run by `celery -A qualipref beat`. Each app adds its own entries here.
 CELERY_BEAT_SCHEDULE = {
@@ -164,6 +168,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delays.tasks.expire_stale_delivery_imports",
         "schedule": crontab(hour=4, minute=15),
     },
+    # Audit reports of the period just over, for every prefecture. 6:30 in Paris on the 1st: already the 1st
+    # everywhere, the Antilles included. Safe to run twice: a schedule asks once per period.
+    "reports-monthly": {
+        "task": "qualipref.reports.tasks.schedule_audit_reports",
+        "schedule": crontab(day_of_month=1, hour=6, minute=30),
+        "args": ("month",),
+    },
+    "reports-quarterly": {
+        "task": "qualipref.reports.tasks.schedule_audit_reports",
+        "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=6, minute=40),
+        "args": ("quarter",),
+    },
+    "reports-yearly": {
+        "task": "qualipref.reports.tasks.schedule_audit_reports",
+        "schedule": crontab(month_of_year=1, day_of_month=1, hour=6, minute=50),
+        "args": ("year",),
+    },
+    "reports-sweep": {"task": "qualipref.reports.tasks.sweep_audit_reports", "schedule": crontab(minute="*/10")},
 }
 
 # --- Passwords ---------------------------------------------------------------------------

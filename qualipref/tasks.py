@@ -42,3 +42,9 @@ def sweep_outbox():
 
 
 from .engagements.tasks import refresh_all_monthly_indicators, refresh_monthly_indicators  # noqa: E402, F401
+from .reports.tasks import (  # noqa: E402, F401
+    build_audit_report,
+    request_scheduled_audit_report,
+    schedule_audit_reports,
+    sweep_audit_reports,
+)

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("", include("surveys.urls")),
     path("", include("delays.urls")),
     path("", include("qualipref.results_urls")),
+    path("", include("qualipref.reports.urls")),
     # Last: a prefecture's slug is the first segment of all its public pages.
     path("<slug:slug>/", views.prefecture_home, name="prefecture_home"),
     prefix_default_language=False,

@@ -1,5 +1,7 @@
 """An officer sees and changes only their prefectures' objects, by any admin URL."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -9,7 +11,7 @@ from complaints.models import AnswerTemplate, Case
 from delays.models import DeliveryImport, MonthPublication
 from qualipref.engagements.models import ManualMeasure, MonthlyIndicator
 from qualipref.enums import Role
-from qualipref.models import Membership, Prefecture, Service, Site, User
+from qualipref.models import AuditReport, Membership, Prefecture, Service, Site, User
 from qualipref.scoping import is_scoped
 from surveys.models import DistributionPoint, Survey
 from tests.committee.factories import (
@@ -51,6 +53,9 @@ SCOPED_OBJECT_FACTORIES = {
     DistributionPoint: lambda prefecture: DistributionPointFactory(survey__prefecture=prefecture),
     ManualMeasure: lambda prefecture: ManualMeasureFactory(prefecture=prefecture),
     MonthlyIndicator: lambda prefecture: MonthlyIndicatorFactory(prefecture=prefecture),
+    AuditReport: lambda prefecture: AuditReport.objects.create(
+        prefecture=prefecture, period_kind="month", period_start=datetime.date(2026, 1, 1), version=1
+    ),
 }
 
 
