@@ -53,8 +53,9 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A qualipref beat --loglevel INFO
 
+# Every benchmark under bench/, then one summary table (BENCH="load surveys_results" runs only those).
 bench: install-dev
-	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(PY) "$$script" || exit 1; done
+	$(PY) bench/run_all.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

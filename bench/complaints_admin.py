@@ -302,6 +302,12 @@ def main():
         "rendering rows, not the table's size."
     )
     print(f"Total run time: {time.perf_counter() - started:.0f} s")
+    print(
+        "SUMMARY complaints_admin "
+        f"case_list_queries={b['queries']} case_list_small_ms={a['ms']:.1f} "
+        f"case_list_ratio={b['ms'] / a['ms']:.2f} "
+        + " ".join(f"{name.replace(' ', '_')}_ms={figures['default', name]['ms']:.1f}" for name, *_rest in SCENARIOS)
+    )
 
 
 if __name__ == "__main__":

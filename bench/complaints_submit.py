@@ -452,6 +452,14 @@ def main():
         or checks["gaps"]
         or checks["acknowledgements"] != checks["stored"]
     )
+    print(
+        f"SUMMARY complaints_submit submissions={len(accepted)} per_s={len(accepted) / elapsed:.1f} "
+        f"post_p50_ms={percentile(post_latencies, 0.5) * 1000:.0f} "
+        f"post_p95_ms={percentile(post_latencies, 0.95) * 1000:.0f} "
+        f"errors={sum(errors.values())} lost={checks['lost']} "
+        f"duplicates={checks['duplicates'] + checks['unexpected']} "
+        f"healthz_per_s={healthz_rate:.0f}"
+    )
     if len(results) < args.submissions:
         print(f"  (stopped by the time limit, {args.seconds:.0f} s, before {args.submissions} submissions)")
     if failed:

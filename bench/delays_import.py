@@ -165,6 +165,11 @@ def run(rows):
         f"{figures['refresh_queries']} queries"
     )
     print(f"  whole child process (Django start, import, refresh): {ours_total:.1f} s; peak memory {peak_mb:.0f} MB")
+    print(
+        f"SUMMARY delays_import rows={rows} rows_per_s={ours_rate:.0f} bare_copy_rows_per_s={bare_rate:.0f} "
+        f"ratio_to_copy={ours_rate / bare_rate:.2f} refresh_s={figures['refresh_seconds']:.2f} "
+        f"peak_mb={peak_mb:.0f}"
+    )
 
 
 def main():

@@ -243,6 +243,12 @@ def main():
         for name, rate in figures.items():
             if name != "bare view":
                 print(f"{name:34} {rate / bare:8.2f} × the bare view (aim: at least 0.5)")
+        print(
+            f"SUMMARY delays_pages bare_per_s={figures['bare view']:.0f} "
+            f"prefecture_page_per_s={figures['/<prefecture>/delais/ (cached)']:.0f} "
+            f"network_page_per_s={figures['/delais/ (cached)']:.0f} "
+            f"prefecture_page_vs_bare={figures['/<prefecture>/delais/ (cached)'] / bare:.2f}"
+        )
     finally:
         server.terminate()
         server.wait()

@@ -228,6 +228,12 @@ def main():
         f"({max(queries)} for the first, which reads the questions into the cache), "
         f"median {statistics.median(timings) * 1000:.1f} ms"
     )
+    print(
+        f"SUMMARY surveys_results officer_page_1m_ms={officer_big * 1000:.0f} "
+        f"public_page_1m_ms={public_big * 1000:.0f} "
+        f"officer_page_1k_ms={officer_small * 1000:.0f} public_page_1k_ms={public_small * 1000:.0f} "
+        f"answer_queries={statistics.median(queries):.0f} answer_ms={statistics.median(timings) * 1000:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -103,7 +103,10 @@ def _parse_header(line):
     """Pick the separator under which the header names every required column."""
     best = None
     for delimiter in DELIMITERS:
-        header = next(csv.reader([line], delimiter=delimiter))
+        try:
+            header = next(csv.reader([line], delimiter=delimiter))
+        except csv.Error:  # a stray carriage return in the header row: it names no column
+            header = []
         columns, ignored = map_header(header)
         missing = [f for f in REQUIRED_FIELDS if f not in columns]
         if not missing:

@@ -115,9 +115,12 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, failing soft: if Redis stops, pages and forms work without a cache.
+            "BACKEND": "qualipref.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "qualipref",
+            # A Redis host that stops answering must cost a request a second, not the OS's minutes.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -208,6 +211,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Every login form of the portal (admin, members' space) posts the e-mail as "username".
 AXES_USERNAME_FORM_FIELD = "username"
+# Cut to the column's length: an overlong name must fail to log in, not fail to be recorded.
+AXES_USERNAME_CALLABLE = "qualipref.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = [env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")]
 AXES_VERBOSE = False
@@ -261,6 +266,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
+# The language switch's cookie: flagged like the others (only the server reads it).
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
 # Content Security Policy (django-csp): scripts only from our own origin, with a per-request

@@ -26,7 +26,9 @@ def refresh_all_next_audits():
         refresh_next_audit.delay(prefecture_id)
 
 
-@shared_task(bind=True, max_retries=6, default_retry_delay=60)
+# ignore_result: nobody reads it, and sending a task whose result is kept first subscribes to the
+# result store: with Redis down, that alone held the citizen's request for twenty seconds.
+@shared_task(bind=True, max_retries=6, default_retry_delay=60, ignore_result=True)
 def send_outgoing_email(self, email_id):
     """Send one e-mail of the outbox; SMTP failures are retried with a growing delay."""
     try:

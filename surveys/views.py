@@ -31,6 +31,12 @@ ATTEMPTS_RATE = "60/h"
 POINT_PARAMETER = "lieu"
 
 
+def _point_code(raw):
+    """A short-link code as typed or scanned, or "" when it cannot be one (a NUL byte must not reach the database)."""
+    code = (raw or "").strip().lower()[:12]
+    return code if code.isascii() and code.isalnum() else ""
+
+
 def cookie_name(survey):
     return f"{COOKIE_PREFIX}{survey.pk}"
 
@@ -106,7 +112,7 @@ ANSWERED = "answered"
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_answer(request, slug, survey_slug):
-    code = (request.POST.get(POINT_PARAMETER) or request.GET.get(POINT_PARAMETER) or "").strip().lower()[:12]
+    code = _point_code(request.POST.get(POINT_PARAMETER) or request.GET.get(POINT_PARAMETER))
     survey, point = _survey_and_point(slug, survey_slug, code)
     prefecture = survey.prefecture
     state = survey.state(prefecture.today())
@@ -205,7 +211,7 @@ def short_link(request, code):
     """``/e/<code>/`` from a poster: the survey's page, remembering the place the answer comes from."""
     point = get_object_or_404(
         DistributionPoint.objects.select_related("survey__prefecture").exclude(survey__status=SurveyStatus.DRAFT),
-        code=code.strip().lower(),
+        code=_point_code(code) or None,
     )
     survey = point.survey
     url = reverse("surveys:answer", kwargs={"slug": survey.prefecture.slug, "survey_slug": survey.slug})

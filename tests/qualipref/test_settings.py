@@ -70,7 +70,7 @@ def test_production_settings_read_the_environment():
         "'django.db.backends.postgresql'",
         "True",
         "True",
-        "'django.core.cache.backends.redis.RedisCache'",
+        "'qualipref.cache.ResilientRedisCache'",
         "'redis://cache.example.org:6379/0'",
         "False",
         "True",

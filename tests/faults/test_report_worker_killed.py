@@ -1,0 +1,93 @@
+"""A real Celery worker killed (SIGKILL, no clean-up) in the middle of building an audit report's PDF: the
+report is never left "running" for good — the periodic sweep sends it to be built again, and it is built."""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from qualipref.celery import app as celery_app
+from qualipref.engagements.periods import Period
+from qualipref.reports.enums import ReportStatus
+from qualipref.reports.services import TIME_LIMIT, report_request
+from qualipref.reports.tasks import sweep_audit_reports
+from tests.qualipref.factories import officer_of
+
+ROOT = Path(__file__).resolve().parents[2]
+QUARTER = Period.quarter(2026, 3)
+
+
+def _skip_reason():
+    if not os.environ.get("REDIS_URL"):
+        return "REDIS_URL is not set: the worker needs a broker"
+    if connection.vendor != "postgresql":
+        return "the worker process cannot share an in-memory SQLite test database"
+    return None
+
+
+@pytest.fixture
+def worker(transactional_db, settings):
+    """A real worker (solo pool: the task runs in the process that will be killed) on the test database."""
+    reason = _skip_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the killed-worker test: {reason}")
+        pytest.skip(reason)
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DEBUG": "true",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    options = ["--pool", "solo", "--loglevel", "ERROR", "--without-heartbeat", "--without-mingle", "--without-gossip"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "qualipref", "worker", *options],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=20)
+
+
+def wait_for(report, status, seconds=90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.status == status:
+            return report
+        time.sleep(0.02)
+    raise AssertionError(f"the report stayed {report.status}, never {status}")
+
+
+def test_a_report_worker_killed_mid_build_is_retried_never_stuck_running(worker, reunion):
+    officer = officer_of(reunion)
+    celery_app.conf.task_always_eager = False  # the worker builds it (the suite's fixture restores eager)
+    report = report_request(prefecture=reunion, period=QUARTER, by=officer)
+
+    wait_for(report, ReportStatus.RUNNING)  # the worker has claimed it and is gathering or rendering
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=20)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RUNNING and not report.file, "killed before the PDF was stored"
+    assert report.attempts == 1
+
+    # Celery beat's sweep, once no live build can still hold it: the report is tried again, and built.
+    celery_app.conf.task_always_eager = True
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=TIME_LIMIT + 120)):
+        assert sweep_audit_reports.delay().get() == 1
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE and report.file and report.page_count > 0
+    assert report.attempts == 2
