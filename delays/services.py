@@ -69,7 +69,9 @@ def delivery_import_create(*, prefecture, fileobj, name, by=None, source=ImportS
         facts = inspect_file(fileobj)
     except FileRefused as refused:
         raise ImportRefused(refused.message) from refused
-    if earlier := already_imported(prefecture=prefecture, sha256=facts.sha256):
+    if (earlier := already_imported(prefecture=prefecture, sha256=facts.sha256)) and not _release_if_abandoned(
+        earlier
+    ):
         raise ImportRefused(duplicate_message(earlier))
     delivery_import = DeliveryImport(
         prefecture=prefecture,
@@ -94,6 +96,29 @@ def delivery_import_create(*, prefecture, fileobj, name, by=None, source=ImportS
         earlier = already_imported(prefecture=prefecture, sha256=facts.sha256)
         raise ImportRefused(duplicate_message(earlier) if earlier else str(error)) from error
     return delivery_import
+
+
+def _release_if_abandoned(earlier):
+    """Free the hash of a command-line import that died mid-check; True if it was so released.
+
+    Such an import stays queued with no stored file to retry from. A check in progress holds the
+    import's row lock (``delivery_import_check``), so an unlocked, file-less queued import is dead.
+    """
+    if earlier.status != ImportStatus.QUEUED or earlier.file:
+        return False
+    with transaction.atomic():
+        abandoned = (
+            DeliveryImport.objects.select_for_update(skip_locked=True)
+            .filter(pk=earlier.pk, status=ImportStatus.QUEUED)
+            .first()
+        )
+        if abandoned is None:
+            return False
+        abandoned.status = ImportStatus.FAILED
+        abandoned.message = _("The import was interrupted before its end: nothing of it was counted.")
+        abandoned.checked_at = timezone.now()
+        abandoned.save(update_fields=["status", "message", "checked_at"])
+    return True
 
 
 def delivery_import_check(*, import_id, fileobj=None, auto_accept=True):

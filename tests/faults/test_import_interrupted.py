@@ -163,12 +163,6 @@ def test_an_import_process_killed_mid_copy_leaves_no_half_imported_month(reunion
     assert killed.status == ImportStatus.QUEUED and records_of(killed) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="known gap (reported to the delays owner): a command import that died stays queued and holds the "
-    "file's hash, so the same file is refused as already imported; an admin upload is retried by its task",
-)
 @pytest.mark.django_db
 def test_the_same_file_can_be_imported_again_by_the_command_after_it_died(reunion_with_november):
     from delays.services import ImportRefused
@@ -185,3 +179,15 @@ def test_the_same_file_can_be_imported_again_by_the_command_after_it_died(reunio
         )
     except ImportRefused as refused:
         pytest.fail(refused.message)
+
+
+@pytest.mark.django_db
+def test_an_uploaded_import_waiting_for_its_task_keeps_its_file_hash(reunion_with_november):
+    from delays.services import ImportRefused
+
+    data = csv_bytes(rows(reunion_with_november, 10))
+    waiting = delivery_import_create(prefecture=reunion_with_november, fileobj=io.BytesIO(data), name="a.csv")
+    with pytest.raises(ImportRefused):
+        delivery_import_create(prefecture=reunion_with_november, fileobj=io.BytesIO(data), name="a.csv")
+    waiting.refresh_from_db()
+    assert waiting.status == ImportStatus.QUEUED  # its Celery task retries it from the stored file
