@@ -2,16 +2,11 @@
 report is never left "running" for good — the periodic sweep sends it to be built again, and it is built."""
 
 import datetime
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from qualipref.celery import app as celery_app
@@ -20,46 +15,16 @@ from qualipref.reports.enums import ReportStatus
 from qualipref.reports.services import TIME_LIMIT, report_request
 from qualipref.reports.tasks import sweep_audit_reports
 from tests.qualipref.factories import officer_of
+from tests.workers import celery_worker, require_real_worker
 
-ROOT = Path(__file__).resolve().parents[2]
 QUARTER = Period.quarter(2026, 3)
-
-
-def _skip_reason():
-    if not os.environ.get("REDIS_URL"):
-        return "REDIS_URL is not set: the worker needs a broker"
-    if connection.vendor != "postgresql":
-        return "the worker process cannot share an in-memory SQLite test database"
-    return None
 
 
 @pytest.fixture
 def worker(transactional_db, settings):
-    """A real worker (solo pool: the task runs in the process that will be killed) on the test database."""
-    reason = _skip_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the killed-worker test: {reason}")
-        pytest.skip(reason)
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "DEBUG": "true",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    options = ["--pool", "solo", "--loglevel", "ERROR", "--without-heartbeat", "--without-mingle", "--without-gossip"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "qualipref", "worker", *options],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield process
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=20)
+    require_real_worker("the killed-worker test")
+    with celery_worker(settings) as process:
+        yield process
 
 
 def wait_for(report, status, seconds=90):

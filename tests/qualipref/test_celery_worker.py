@@ -1,71 +1,23 @@
 """A real Celery worker, against the real Redis, runs a task whose effect lands in the database."""
 
 import datetime
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from qualipref.celery import app as celery_app
 from qualipref.enums import Label
 from qualipref.tasks import refresh_next_audit
+from tests.workers import celery_worker, require_real_worker
 
 from .factories import PrefectureFactory
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _skip_reason():
-    if not os.environ.get("REDIS_URL"):
-        return "REDIS_URL is not set"
-    if connection.vendor == "sqlite":
-        return "the worker process cannot share an in-memory SQLite test database"
-    return None
-
 
 @pytest.fixture
-def worker(transactional_db):
-    reason = _skip_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the real worker test: {reason}")
-        pytest.skip(reason)
-    db = settings.DATABASES["default"]
-    database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "true"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "qualipref",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+def worker(transactional_db, settings):
+    require_real_worker("the real worker test")
+    with celery_worker(settings) as process:
+        yield process
 
 
 def test_worker_runs_a_task_and_its_effect_is_in_the_database(worker):

@@ -1,20 +1,17 @@
 """A real Celery worker, against the real Redis and PostgreSQL, builds a real PDF whose text holds the figures."""
 
 import io
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from pypdf import PdfReader
 
 from qualipref.celery import app as celery_app
 from qualipref.reports.enums import ReportStatus
 from qualipref.reports.services import report_request
+from tests.workers import celery_worker, require_real_worker
 
 from .conftest import QUARTER
 from .test_data import expected_complaints
@@ -22,53 +19,11 @@ from .test_data import expected_complaints
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _skip_reason():
-    if not os.environ.get("REDIS_URL"):
-        return "REDIS_URL is not set"
-    if connection.vendor == "sqlite":
-        return "the worker process cannot share an in-memory SQLite test database"
-    return None
-
-
 @pytest.fixture
 def worker(transactional_db, settings):
-    reason = _skip_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the real worker test: {reason}")
-        pytest.skip(reason)
-    db = settings.DATABASES["default"]
-    database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    # The worker writes the PDF where this test reads it: the test's private media folder.
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "true", "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "qualipref",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    require_real_worker("the real worker test")
+    with celery_worker(settings) as process:
+        yield process
 
 
 def test_worker_builds_a_real_pdf_holding_the_figures(worker, reunion, officer, quarter_data):
