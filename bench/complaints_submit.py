@@ -25,13 +25,10 @@ Environment: ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:543
 """
 
 import argparse
-import http.client
 import itertools
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,22 +37,25 @@ import urllib.parse
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from harness import (
+    ROOT,
+    Client,
+    database_drop,
+    database_recreate,
+    environment,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    percentile,
+    redis_flush,
+    redis_url,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/qualipref_bench_submit"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 SLUG = "bench-reunion"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
-
-# Production settings, except the static files storage: the manifest needs `collectstatic`,
-# which the benchmark has no reason to run (pages only print the static files' URLs).
-SETTINGS_MODULE = """
-from qualipref.settings import *  # noqa: F403
-
-STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-STORAGES = {**STORAGES, "staticfiles": STATIC_STORAGE}  # noqa: F405
-"""
 
 
 def parse_args():
@@ -66,81 +66,6 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (4 threads each)")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     return parser.parse_args()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def redis_url():
-    url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
-    if not url:
-        return ""
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_timeout=2).ping()
-    except redis.RedisError:
-        print(f"Redis unreachable at {url}: tasks run eagerly in the web process.")
-        return ""
-    return url
-
-
-def redis_flush(url):
-    """Empty the benchmark's own Redis database (the queued e-mail tasks, cache keys)."""
-    if url:
-        import redis
-
-        redis.Redis.from_url(url).flushdb()
-
-
-def environment(database_url, broker_url, work_dir):
-    (work_dir / "bench_settings.py").write_text(SETTINGS_MODULE)
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(work_dir), str(ROOT)]),
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": broker_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-that-signs-nothing-of-value",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "RATELIMIT_ENABLE": "false",
-        "EMAIL_URL": "dummymail://",
-        "MEDIA_ROOT": str(work_dir / "media"),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def database_recreate(database_url):
-    import psycopg2
-
-    url = urllib.parse.urlparse(database_url)
-    name = url.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return url, name
-
-
-def database_drop(url, name):
-    import psycopg2
-
-    admin = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 def load_minimal_data():
@@ -165,87 +90,8 @@ def load_minimal_data():
     return prefecture, services, site
 
 
-def gunicorn_start(env, port, workers, log_path):
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        "qualipref.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        "4",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-    ]
-    log = open(log_path, "wb")  # noqa: SIM115 (closed when gunicorn stops)
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    process.log = log
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {process.returncode}; see {log_path}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.2)
-    gunicorn_stop(process)
-    raise RuntimeError(f"gunicorn did not answer /healthz within 30 s; see {log_path}")
-
-
-def gunicorn_stop(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    process.log.close()
-
-
-def percentile(values, fraction):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def latency(seconds):
     return f"p50 {percentile(seconds, 0.5) * 1000:.0f} ms, p95 {percentile(seconds, 0.95) * 1000:.0f} ms"
-
-
-class Client:
-    """One citizen after another on a kept-alive connection; reconnects when the server closes it."""
-
-    def __init__(self, port):
-        self.port = port
-        self.connection = None
-
-    def request(self, method, path, body=None, headers=None):
-        for attempt in (1, 2):
-            if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            try:
-                self.connection.request(method, path, body=body, headers=headers or {})
-                response = self.connection.getresponse()
-                return response, response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # The server closed an idle kept-alive connection: only a GET is retried, a POST
-                # may have been received and is counted as an error.
-                self.connection.close()
-                self.connection = None
-                if method != "GET" or attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
 
 
 def submit_all(port, run_id, services, site, count, clients, seconds):
@@ -385,7 +231,7 @@ def check_database(prefecture, run_id, accepted):
 def main():
     args = parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    broker_url = redis_url()
+    broker_url = redis_url(DEFAULT_REDIS_URL, without="tasks run eagerly in the web process")
     work_dir = Path(tempfile.mkdtemp(prefix="qualipref-bench-"))
     env = environment(database_url, broker_url, work_dir)
     os.environ.update({key: env[key] for key in env if key != "PYTHONPATH"})

@@ -25,13 +25,10 @@ Environment: ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:543
 """
 
 import argparse
-import http.client
 import os
 import random
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,8 +37,20 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from harness import (
+    ROOT,
+    Client,
+    database_drop,
+    database_recreate,
+    environment,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    percentile,
+    redis_flush,
+    redis_url,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/qualipref_bench_load"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 SLUG = "bench-load"
@@ -49,13 +58,6 @@ SURVEY = "accueil"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
 QUESTION = re.compile(rb'name="(q\d+)"(?: type="radio"| value="(\d+)")?')
-# Production settings, except the static files storage (the manifest would need `collectstatic`).
-SETTINGS_MODULE = """
-from qualipref.settings import *  # noqa: F403
-
-STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-STORAGES = {**STORAGES, "staticfiles": STATIC_STORAGE}  # noqa: F405
-"""
 PAGES = [
     "/",
     f"/{SLUG}/",
@@ -81,76 +83,6 @@ def parse_args():
 
 
 # --- setting up -------------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def redis_url():
-    url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
-    if not url:
-        return ""
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_timeout=2).ping()
-    except redis.RedisError:
-        print(f"Redis unreachable at {url}: no broker, cache in memory.")
-        return ""
-    return url
-
-
-def redis_flush(url):
-    if url:
-        import redis
-
-        redis.Redis.from_url(url).flushdb()
-
-
-def environment(database_url, broker_url, work_dir):
-    (work_dir / "bench_settings.py").write_text(SETTINGS_MODULE)
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(work_dir), str(ROOT)]),
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": broker_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-that-signs-nothing-of-value",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "RATELIMIT_ENABLE": "false",
-        "EMAIL_URL": "dummymail://",
-        "MEDIA_ROOT": str(work_dir / "media"),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def _admin_connection(url):
-    import psycopg2
-
-    connection = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-    )
-    connection.autocommit = True
-    return connection
-
-
-def database_recreate(database_url):
-    url = urllib.parse.urlparse(database_url)
-    name = url.path.lstrip("/")
-    with _admin_connection(url).cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    return url, name
-
-
-def database_drop(url, name):
-    with _admin_connection(url).cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def load_demo_like_data():
@@ -229,69 +161,7 @@ def load_demo_like_data():
     return prefecture, services, site, survey
 
 
-def gunicorn_start(env, port, workers, log_path):
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        "qualipref.wsgi:application",
-        *("--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--workers", str(workers)),
-        *("--threads", "4", "--timeout", "60", "--log-level", "warning"),
-    ]
-    log = open(log_path, "wb")  # noqa: SIM115 (closed when gunicorn stops)
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    process.log = log
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {process.returncode}; see {log_path}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.2)
-    gunicorn_stop(process)
-    raise RuntimeError(f"gunicorn did not answer /healthz within 30 s; see {log_path}")
-
-
-def gunicorn_stop(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    process.log.close()
-
-
 # --- the load -----------------------------------------------------------------------------------------
-
-
-class Client:
-    """One browser after another on a kept-alive connection; reconnects when the server closes it."""
-
-    def __init__(self, port):
-        self.port = port
-        self.connection = None
-
-    def request(self, method, path, body=None, headers=None):
-        for attempt in (1, 2):
-            if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            try:
-                self.connection.request(method, path, body=body, headers=headers or {})
-                response = self.connection.getresponse()
-                return response, response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # An idle kept-alive connection closed by the server: only a GET is sent again; a POST
-                # may have been received, so it counts as an error.
-                self.connection.close()
-                self.connection = None
-                if method != "GET" or attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
 
 
 class Run:
@@ -464,13 +334,6 @@ def check_database(prefecture, survey, run_id, accepted):
     return checks
 
 
-def percentile(values, fraction):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def ms(values, fraction):
     return percentile(values, fraction) * 1000
 
@@ -478,7 +341,7 @@ def ms(values, fraction):
 def main():
     args = parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    broker_url = redis_url()
+    broker_url = redis_url(DEFAULT_REDIS_URL, without="no broker, cache in memory")
     work_dir = Path(tempfile.mkdtemp(prefix="qualipref-load-"))
     env = environment(database_url, broker_url, work_dir)
     os.environ.update({key: env[key] for key in env if key != "PYTHONPATH"})
