@@ -193,8 +193,10 @@ class DeliveryRecord(models.Model):
 
     Written only by the import (``delays.importer``), after every reference has been checked
     against the referential: the foreign keys carry no database constraint (a per-row check would
-    halve the import's speed) and the only index besides the primary key is the one the
-    statistics and withdrawals use to find an import's records.
+    halve the import's speed). On PostgreSQL the table has two BRIN indexes and no B-tree at all:
+    one finds an import's records (the statistics and withdrawals use it), the other a record by
+    its id, which the table's identity hands out without a primary-key constraint (its B-tree cost
+    as much as the rows themselves; migration ``0004_records_without_btree_key``).
     """
 
     prefecture = models.ForeignKey(

@@ -7,6 +7,7 @@ import io
 from collections import Counter
 
 import pytest
+from django.db import connection
 
 from delays import importer
 from delays.enums import BadRowReason, ImportStatus
@@ -300,3 +301,31 @@ def test_the_histogram_follows_the_imports_accepted_and_withdrawn(reunion, saint
     delivery_import_withdraw(delivery_import=DeliveryImport.objects.get(pk=waiting.pk), by=None)
     assert not DelayHistogram.objects.exists()
     assert not DeliveryRecord.objects.exists()
+
+
+def test_records_get_unique_ids_and_are_found_by_id_without_a_btree_key(reunion):
+    """On PostgreSQL the records table has no primary-key B-tree (migration 0004): the identity alone
+    hands out the ids, and a BRIN index finds a record by its id."""
+    first = run_import(reunion, csv_bytes([GOOD] * 300), name="1")
+    second = run_import(
+        reunion, csv_bytes([GOOD] * 299 + [("974", "TS-PREMIERE", "", "2026-01-05", "2026-01-05")]), name="2"
+    )
+    ids = list(DeliveryRecord.objects.values_list("pk", flat=True))
+    assert len(ids) == 600 and len(set(ids)) == 600 and None not in ids
+    record = DeliveryRecord.objects.filter(source_import=second).order_by("pk").last()
+    assert DeliveryRecord.objects.get(pk=record.pk).source_import_id == second.pk
+    delivery_import_withdraw(delivery_import=first, by=None)
+    assert DeliveryRecord.objects.count() == 300
+    assert not DeliveryRecord.objects.filter(source_import=first).exists()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT i.relname, am.amname, x.indisunique FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "JOIN pg_am am ON am.oid = i.relam WHERE x.indrelid = %s::regclass ORDER BY i.relname",
+                [DeliveryRecord._meta.db_table],
+            )
+            assert cursor.fetchall() == [("delays_record_id", "brin", False), ("delays_record_import", "brin", False)]
+            cursor.execute(
+                "SELECT relreplident FROM pg_class WHERE oid = %s::regclass", [DeliveryRecord._meta.db_table]
+            )
+            assert cursor.fetchone() == ("f",)
