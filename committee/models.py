@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from complaints.enums import Kind
 from complaints.models import Case
+from qualipref.calendar import before_local_today
 from qualipref.models import Prefecture, Service
 from qualipref.scoping import PrefectureScopedQuerySet
 
@@ -487,7 +488,8 @@ class ImprovementActionQuerySet(PrefectureScopedQuerySet):
         return self.filter(status__in=OPEN_ACTION_STATUSES)
 
     def overdue(self, today=None):
-        return self.open().filter(due_on__lt=today or timezone.localdate())
+        """Open actions past their due date: by ``today``, or each in its prefecture's day."""
+        return self.open().filter(Q(due_on__lt=today) if today else before_local_today("due_on"))
 
     def published(self):
         """Done, public actions: “you told us, we did”."""

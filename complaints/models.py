@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qualipref.calendar import before_local_today
 from qualipref.models import Prefecture, Service, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 
@@ -22,7 +23,9 @@ class CaseQuerySet(PrefectureScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, today=None):
-        return self.open().filter(due_on__lt=today or timezone.localdate()).exclude(status=Status.WAITING_CITIZEN)
+        """Open cases past their due date (clock stopped excepted): by ``today``, or each in its prefecture's day."""
+        late = Q(due_on__lt=today) if today else before_local_today("due_on")
+        return self.open().filter(late).exclude(status=Status.WAITING_CITIZEN)
 
     def assigned_to(self, user):
         return self.filter(assignee=user)
@@ -141,7 +144,8 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, today=None):
-        return self.is_open and self.status != Status.WAITING_CITIZEN and self.due_on < (today or timezone.localdate())
+        today = today or self.prefecture.today()
+        return self.is_open and self.status != Status.WAITING_CITIZEN and self.due_on < today
 
 
 class CaseSequence(models.Model):

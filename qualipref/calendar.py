@@ -1,13 +1,18 @@
-"""Working days of a prefecture: weekends and the public holidays of its subdivision are off.
+"""Working days of a prefecture (weekends and the public holidays of its subdivision are off), and its own today.
 
 La Réunion (subdivision 974) also rests on 20 December, Alsace-Moselle (57, 67, 68) on Good
 Friday and 26 December; the ``holidays`` package knows each French subdivision's list.
 """
 
 import datetime
+import zoneinfo
 from functools import lru_cache
 
 import holidays
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import FRENCH_TIME_ZONES
 
 # Alsace and Moselle share their local law: the package files Bas-Rhin and Haut-Rhin under "6AE".
 SUBDIVISION_ALIASES = {"67": "6AE", "68": "6AE"}
@@ -60,3 +65,17 @@ def working_days_between(start, end, prefecture):
         if is_working_day(day, prefecture):
             count += 1
     return count
+
+
+def before_local_today(lookup, *, prefecture_path="prefecture", now=None):
+    """A condition: the date field ``lookup`` lies before today *in its prefecture's time zone*.
+
+    One ``OR`` branch per French time zone (the prefecture's ``time_zone`` joined in the same
+    query): at 23:00 in Paris it is already tomorrow in La Réunion, and a case due today there is late.
+    """
+    now = now or timezone.now()
+    condition = Q()
+    for zone, _label in FRENCH_TIME_ZONES:
+        today = timezone.localdate(now, timezone=zoneinfo.ZoneInfo(zone))
+        condition |= Q(**{f"{prefecture_path}__time_zone": zone, f"{lookup}__lt": today})
+    return condition

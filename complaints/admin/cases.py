@@ -135,7 +135,7 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
         OverdueFilter,
         AssigneeFilter,
     ]
-    list_select_related = ["service", "site", "assignee"]
+    list_select_related = ["prefecture", "service", "site", "assignee"]  # prefecture: its own "today"
     search_fields = ["reference", "email", "name"]
     search_help_text = _("A reference (974-2026-000123, its beginning or its number), an e-mail address, or a name.")
     date_hierarchy = "received_on"
@@ -194,11 +194,6 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
             return ["reference", "prefecture", *self.list_display[1:]]
         return self.list_display
 
-    def get_list_select_related(self, request):
-        if len(request.user.prefecture_ids) > 1:
-            return [*self.list_select_related, "prefecture"]
-        return self.list_select_related
-
     def get_search_results(self, request, queryset, search_term):
         """Exact or prefix lookups that the indexes serve; only a name is searched inside the text."""
         term = search_term.strip()
@@ -230,7 +225,7 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
 
     @admin.display(description=_("answer due on"), ordering="due_on")
     def due(self, case):
-        return due_badge(case, timezone.localdate())
+        return due_badge(case)
 
     # --- actions: through the services, a refusal reported -------------------------------------------------
 
@@ -343,7 +338,7 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and change:
             context.update(self.workflow_context(request, obj))
-            context["due_badge"] = due_badge(obj, timezone.localdate())
+            context["due_badge"] = due_badge(obj)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     # --- history: shown, never reverted (a revert would move the status past the workflow) ------------------

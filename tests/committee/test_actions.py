@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from committee.enums import ActionStatus
@@ -10,7 +11,7 @@ from committee.models import ImprovementAction
 from committee.services import action_create, action_transition
 from committee.workflow import ACTION_TRANSITIONS, TransitionRefused
 from tests.complaints.factories import CaseFactory
-from tests.qualipref.factories import officer_of
+from tests.qualipref.factories import PrefectureFactory, officer_of
 
 from .factories import ImprovementActionFactory, MeetingFactory, WorkingGroupFactory
 
@@ -113,3 +114,13 @@ def test_overdue_means_open_and_past_its_due_date(reunion):
     ImprovementActionFactory(prefecture=reunion, due_on=None)
     assert list(ImprovementAction.objects.overdue(today)) == [late]
     assert late.is_overdue(today)
+
+
+def test_an_action_is_late_from_midnight_in_its_own_prefecture(reunion):
+    paris = PrefectureFactory(department_code="75", name="Paris", slug="paris", time_zone="Europe/Paris")
+    due = datetime.date(2026, 12, 1)
+    in_reunion = ImprovementActionFactory(prefecture=reunion, due_on=due)
+    in_paris = ImprovementActionFactory(prefecture=paris, due_on=due)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 22, 30, tzinfo=datetime.UTC), tick=False):
+        assert list(ImprovementAction.objects.overdue()) == [in_reunion]
+        assert in_reunion.is_overdue() and not in_paris.is_overdue()

@@ -110,6 +110,27 @@ def test_overdue_filter_keeps_only_open_cases_past_their_due_date(officer_client
 
 
 @pytest.mark.django_db
+def test_a_case_is_late_from_midnight_in_its_own_prefecture(client, reunion):
+    """At 23:30 in Paris it is 02:30 the next day in La Réunion: a case due that day is late there only."""
+    paris = PrefectureFactory(department_code="75", name="Paris", slug="paris", time_zone="Europe/Paris")
+    due = datetime.date(2026, 12, 1)
+    in_reunion = CaseFactory(prefecture=reunion, status=Status.IN_PROGRESS, received_on=LONG_AGO, due_on=due)
+    in_paris = CaseFactory(prefecture=paris, status=Status.IN_PROGRESS, received_on=LONG_AGO, due_on=due)
+    coordinator = MembershipFactory(prefecture=None, role=Role.NATIONAL_COORDINATOR).user
+    client.force_login(coordinator)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 22, 30, tzinfo=datetime.UTC), tick=False):
+        assert list(Case.objects.overdue()) == [in_reunion]
+        assert in_reunion.is_overdue() and not in_paris.is_overdue()
+        assert listed(client.get(url("changelist"), {"overdue": "yes"})) == {in_reunion}
+        html = client.get(url("change", in_paris.pk)).content.decode()
+        assert _("Overdue") not in html
+        html = client.get(url("change", in_reunion.pk)).content.decode()
+        assert f'class="qp-badge qp-badge--error">{_("Overdue")}</strong>' in html
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 23, 30, tzinfo=datetime.UTC), tick=False):
+        assert set(Case.objects.overdue()) == {in_reunion, in_paris}
+
+
+@pytest.mark.django_db
 def test_assigned_to_me_filter_lists_my_cases_only(officer_client, reunion, officer):
     mine = CaseFactory(prefecture=reunion, assignee=officer)
     colleague = CaseFactory(prefecture=reunion, assignee=officer_of(reunion))
