@@ -176,8 +176,8 @@ def meeting_save(*, meeting, by=None):
 
 def _invitation_description(meeting):
     lines = [
-        _("%(committee)s – prefecture of %(prefecture)s")
-        % {"committee": meeting.committee.name, "prefecture": meeting.committee.prefecture.name},
+        _("%(committee)s – prefecture %(prefecture)s")
+        % {"committee": meeting.committee.name, "prefecture": meeting.committee.prefecture.of_name},
         _("%(date)s at %(time)s, local time of the prefecture")
         % {
             "date": date_filter(meeting.date, "l j F Y"),

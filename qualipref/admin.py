@@ -86,7 +86,7 @@ class PrefectureAdmin(PrefectureScopedAdmin):
     search_fields = ["department_code", "name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["department_code", "name", "slug", "time_zone", "holiday_subdivision"]}),
+        (None, {"fields": ["department_code", "name", "of_name_fr", "slug", "time_zone", "holiday_subdivision"]}),
         (_("Contact"), {"fields": ["address", "contact_email", "contact_phone", "website"]}),
         (_("Label"), {"fields": ["label", "label_awarded_on", "certifying_body", "next_audit_on"]}),
     ]

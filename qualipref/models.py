@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import departments
 from .enums import STAFF_ROLES, Label, Role, SiteKind
 from .scoping import PrefectureScopedQuerySet
 
@@ -91,6 +92,15 @@ class Prefecture(models.Model):
         help_text=_("For example 974 for La Réunion, 2A for Corse-du-Sud."),
     )
     name = models.CharField(_("name"), max_length=120)
+    of_name_fr = models.CharField(
+        _("name after “préfecture”"),
+        max_length=130,
+        blank=True,
+        help_text=_(
+            "How the name reads after “préfecture” in French: « du Val-de-Marne », « de la Gironde », « de l’Ain ». "
+            "Empty: the usual form for the department."
+        ),
+    )
     slug = models.SlugField(
         _("slug"),
         max_length=60,
@@ -145,6 +155,11 @@ class Prefecture(models.Model):
 
     def get_absolute_url(self):
         return reverse("prefecture_home", kwargs={"slug": self.slug})
+
+    @property
+    def of_name(self):
+        """The name as it follows “prefecture” in the active language: « du Val-de-Marne », "of Val-de-Marne"."""
+        return departments.of_name(self)
 
     @property
     def tzinfo(self):

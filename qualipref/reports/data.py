@@ -71,6 +71,7 @@ def gather(prefecture, period, *, today=None):
     return {
         "prefecture": {
             "name": prefecture.name,
+            "of_name": prefecture.of_name,  # « de la Gironde », in the report's language
             "department_code": prefecture.department_code,
             "label": prefecture.label,
             "label_display": prefecture.get_label_display(),
