@@ -1,12 +1,9 @@
 """Public pages of published delays, and the open-data files. Pages are cached whole for visitors."""
 
-import csv
-import json
 import re
 
 from django.core.cache import cache
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from qualipref.models import Prefecture
+from qualipref.opendata import LICENCE, LICENCE_URL, open_data_response
 from qualipref.views import breadcrumb
 
 from . import cache as page_cache
@@ -31,8 +29,6 @@ from .selectors import (
 )
 
 INDENTATION = re.compile(r"\n\s+")
-LICENCE = "Licence Ouverte / Etalab 2.0"
-LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 
 def _cached_page(request, key, build):
@@ -119,45 +115,15 @@ def open_data(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_stream(rows):
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff"  # so that spreadsheets read the accents right
-    yield writer.writerow(OPEN_DATA_COLUMNS)
-    for row in rows.iterator(chunk_size=2000):
-        record = open_data_record(row)
-        yield writer.writerow([record[c] for c in OPEN_DATA_COLUMNS])
-
-
-def _json_stream(rows, *, scope):
+def _download(rows, *, fmt, filename, scope):
     header = {
         "titre": "Délais de délivrance des titres publiés par les préfectures",
         "perimetre": scope,
-        "licence": LICENCE,
-        "licence_url": LICENCE_URL,
         "unite": "jours calendaires entre le dépôt complet et la délivrance",
-        "genere_le": timezone.now().isoformat(timespec="seconds"),
     }
-    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "donnees": ['
-    first = True
-    for row in rows.iterator(chunk_size=2000):
-        yield ("" if first else ",") + json.dumps(open_data_record(row), cls=DjangoJSONEncoder, ensure_ascii=False)
-        first = False
-    yield "]}"
-
-
-def _download(rows, *, fmt, filename, scope):
-    if fmt == "csv":
-        response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = StreamingHttpResponse(_json_stream(rows, scope=scope), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return open_data_response(
+        rows, fmt=fmt, filename=filename, columns=OPEN_DATA_COLUMNS, record_of=open_data_record, header=header
+    )
 
 
 @require_GET

@@ -1,10 +1,5 @@
 """Public pages: a prefecture's results against its engagements, the network, and the open data."""
 
-import csv
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,11 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ..models import Prefecture
+from ..opendata import LICENCE, LICENCE_URL, open_data_response
 from ..views import breadcrumb
 from .selectors import OPEN_DATA_COLUMNS, SORTS, network_results, open_data_record, open_data_rows, prefecture_results
-
-LICENCE = "Licence Ouverte / Etalab 2.0"
-LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 
 @require_GET
@@ -84,44 +77,14 @@ def open_data_page(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_stream(rows):
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff"  # so that spreadsheets read the accents right
-    yield writer.writerow(OPEN_DATA_COLUMNS)
-    for row in rows.iterator(chunk_size=2000):
-        record = open_data_record(row)
-        yield writer.writerow(["" if record[c] is None else record[c] for c in OPEN_DATA_COLUMNS])
-
-
-def _json_stream(rows, *, scope):
+def _download(rows, *, fmt, filename, scope):
     header = {
         "titre": "Résultats des préfectures au regard de leurs engagements de qualité de service",
         "perimetre": scope,
-        "licence": LICENCE,
-        "licence_url": LICENCE_URL,
-        "genere_le": timezone.now().isoformat(timespec="seconds"),
     }
-    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "donnees": ['
-    first = True
-    for row in rows.iterator(chunk_size=2000):
-        yield ("" if first else ",") + json.dumps(open_data_record(row), cls=DjangoJSONEncoder, ensure_ascii=False)
-        first = False
-    yield "]}"
-
-
-def _download(rows, *, fmt, filename, scope):
-    if fmt == "csv":
-        response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = StreamingHttpResponse(_json_stream(rows, scope=scope), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return open_data_response(
+        rows, fmt=fmt, filename=filename, columns=OPEN_DATA_COLUMNS, record_of=open_data_record, header=header
+    )
 
 
 @require_GET
