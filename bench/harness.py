@@ -1,8 +1,8 @@
 """What the HTTP benchmarks share: their own PostgreSQL database and Redis database, production
 settings with the rate limits lifted, gunicorn on a free loopback port, a kept-alive client, percentiles.
 
-Used by ``complaints_submit.py`` and ``load.py`` (run as ``python bench/<script>.py``: this folder is on
-the path).
+Used by ``complaints_submit.py``, ``load.py``, ``indicators.py`` and ``reports.py`` (run as
+``python bench/<script>.py``: this folder is on the path).
 """
 
 import http.client
@@ -79,9 +79,12 @@ def environment(database_url, broker_url, work_dir):
 def _admin_connection(url):
     import psycopg2
 
-    connection = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-    )
+    try:
+        connection = psycopg2.connect(
+            host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
+        )
+    except psycopg2.OperationalError as error:
+        sys.exit(f"PostgreSQL is not reachable at {url.hostname}:{url.port}: {error}")
     connection.autocommit = True
     return connection
 
@@ -172,3 +175,17 @@ def percentile(values, fraction):
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def timed(label, func):
+    """Run ``func()`` in the configured Django (``DEBUG`` on, so queries are counted); print and return
+    ``(result, queries, seconds)``."""
+    from django.db import connection, reset_queries
+
+    reset_queries()
+    start = time.perf_counter()
+    result = func()
+    elapsed = time.perf_counter() - start
+    queries = len(connection.queries)
+    print(f"{label}: {queries} queries, {elapsed:.2f} s")
+    return result, queries, elapsed

@@ -20,7 +20,8 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from harness import database_recreate, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,36 +39,6 @@ MONTHS = 36
 CASES = int(os.environ.get("BENCH_CASES", 2_000_000))
 RESPONSES = int(os.environ.get("BENCH_RESPONSES", 1_000_000))  # five satisfaction answers each
 QUESTIONS = 5
-
-
-def recreate_database():
-    import psycopg2
-
-    url = urlparse(DATABASE_URL)
-    name = url.path.lstrip("/")
-    try:
-        connection = psycopg2.connect(
-            host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-        )
-    except psycopg2.OperationalError as error:
-        sys.exit(f"PostgreSQL is not reachable at {url.hostname}:{url.port}: {error}")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
-def timed(label, func):
-    from django.db import connection, reset_queries
-
-    reset_queries()
-    start = time.perf_counter()
-    result = func()
-    elapsed = time.perf_counter() - start
-    queries = len(connection.queries)
-    print(f"{label}: {queries} queries, {elapsed:.2f} s")
-    return result, queries, elapsed
 
 
 def build(first_month):
@@ -180,7 +151,7 @@ def build(first_month):
 
 
 def main():
-    recreate_database()
+    database_recreate(DATABASE_URL)
     import django
 
     django.setup()
