@@ -149,7 +149,7 @@ def test_quoted_fields_give_the_same_outcome_through_the_csv_reader(reunion, ref
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_tiny_chunks_give_the_same_outcome(reunion, reference, monkeypatch, newline):
     """Lines and line ends cut anywhere between two reads."""
-    monkeypatch.setattr(importer, "CHUNK", 7)
+    monkeypatch.setattr(importer.streams, "CHUNK", 7)
     assert again(reunion, csv_bytes(ROWS, newline=newline)) == reference
 
 

@@ -1,58 +1,18 @@
-"""Loading a delivery file: one streamed pass checks every row and writes it where it belongs.
+"""How a row is checked against the referential and written: the checker, the dates, the COPY or INSERT codecs."""
 
-The file is read once, a megabyte at a time (memory stays flat whatever its size), and hashed on
-the way (it must still be the file that was uploaded). Each row is checked against the
-referential in Python: number of fields, missing values, prefecture, title code, site, both
-dates, delivered before filed, delivered in the future — the first problem found is the row's
-reason. A valid row goes straight into ``DeliveryRecord``: on PostgreSQL through a binary
-``COPY`` fed as the file is read (a thread checks the next chunk while the server stores the
-previous one), on SQLite by batches of ``INSERT``. The bad rows, with their line and reason, go into ``BadRow``
-(spooled to a temporary file meanwhile on PostgreSQL, where the ``COPY`` holds the connection).
-
-Why not ``COPY`` into a staging table and check in SQL? Measured on a million rows, the
-``INSERT … SELECT`` from staging alone took four times as long as a bare ``COPY`` of the file,
-and the checks in SQL as long again: the rows were written twice. Here each row is written once,
-and almost every row is checked by a few dictionary look-ups: every distinct raw value (a title
-code, a site, a date as written) is parsed once, and the rows that share it only look it up.
-
-Two readers feed the same checks:
-
-* the fast one splits the raw bytes on line ends and separators. It serves files without any
-  quote character or lone carriage return after the header — what spreadsheets and business
-  applications export;
-* otherwise Python's ``csv`` reader reads the file (quoted fields, separators or line ends inside
-  them); a row's line is then the physical line where it starts.
-"""
-
-import csv
 import datetime
-import hashlib
-import io
-import logging
-import queue
 import re
 import struct
-import tempfile
-import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from django.db import connection, transaction
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.db import connection
 
 from qualipref.models import Site
 
-from .csvformat import CHUNK, FileRefused, iter_rows, read_header
-from .enums import BadRowReason
-from .models import BadRow, DeliveryRecord, TitleType
+from ..enums import BadRowReason
+from ..models import DeliveryRecord, TitleType
 
-logger = logging.getLogger(__name__)
-
-BATCH = 10_000
-# Bad rows kept in memory before they go to a temporary file (PostgreSQL) or the table (SQLite).
-BAD_ROWS_BATCH = 10_000
-SPOOL_MEMORY = 8 << 20
 DETAIL_LENGTH = 200
 EARLIEST_YEAR = 1900
 DATE_SHAPE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})|([0-9]{2})/([0-9]{2})/([0-9]{4})")
@@ -69,79 +29,6 @@ RECORD_COLUMNS = (
 PG_EPOCH = datetime.date(2000, 1, 1).toordinal()
 
 
-class ProgressReader(io.RawIOBase):
-    """A read-only file wrapper that reports how many bytes were read (for the admin's progress)."""
-
-    def __init__(self, raw, callback, every=4 << 20):
-        self.raw, self.callback, self.every = raw, callback, every
-        self.done = self.reported = 0
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def seek(self, offset, whence=0):
-        position = self.raw.seek(offset, whence)
-        self.done = self.reported = position
-        return position
-
-    def tell(self):
-        return self.raw.tell()
-
-    def read(self, size=-1):
-        data = self.raw.read(size)
-        self.done += len(data)
-        if self.done - self.reported >= self.every:
-            self.reported = self.done
-            self.callback(self.done)
-        return data
-
-    def readinto(self, buffer):
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-class HashingReader(io.RawIOBase):
-    """Reads a file from its start and hashes every byte read (the file must not change after its upload)."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.seek(0)
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def seek(self, offset, whence=0):
-        if (offset, whence) != (0, 0):
-            raise io.UnsupportedOperation("a hashing reader only goes back to the start")
-        self.digest = hashlib.sha256()
-        return self.raw.seek(0)
-
-    def tell(self):
-        return self.raw.tell()
-
-    def read(self, size=-1):
-        data = self.raw.read(size)
-        self.digest.update(data)
-        return data
-
-    def readinto(self, buffer):
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def hexdigest(self):
-        while self.read(CHUNK):  # a reader that stopped early (a refused file) still hashes the whole
-            pass
-        return self.digest.hexdigest()
-
-
 @dataclass
 class CheckResult:
     valid: int = 0
@@ -151,10 +38,6 @@ class CheckResult:
     last: datetime.date | None = None
 
 
-class _NeedsCsvReader(Exception):
-    """The file holds a quote or a lone carriage return: only the ``csv`` reader reads it right."""
-
-
 # --- how a valid row is written -------------------------------------------------------------------------
 #
 # A record is written as three cached pieces: the title and site (cached per raw department, title
@@ -162,7 +45,7 @@ class _NeedsCsvReader(Exception):
 # import. The pieces are PostgreSQL's binary COPY format, or tab-separated text for SQLite.
 
 
-class _BinaryCodec:
+class BinaryCodec:
     """PostgreSQL's binary ``COPY`` format: no text to parse on the server's side."""
 
     header = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
@@ -190,7 +73,7 @@ class _BinaryCodec:
         return self._int("delay_days", delay) + self.constants
 
 
-class _TextCodec:
+class TextCodec:
     """Tab-separated text, read back into tuples for SQLite's ``executemany``."""
 
     header = trailer = b""
@@ -407,230 +290,4 @@ class RowChecker:
                 days.append(day)
         return CheckResult(
             valid=sum(months.values()), months=months, first=min(days, default=None), last=max(days, default=None)
-        )
-
-
-# --- reading the file -------------------------------------------------------------------------------------
-
-
-def _fast_chunks(reader, facts, checker):
-    """Checked rows, a chunk at a time, from the raw bytes split on line ends and separators."""
-    head = reader.read(facts.header_bytes)
-    if b'"' in head:
-        raise _NeedsCsvReader
-    line, carry = 2, b""
-    while True:
-        chunk = reader.read(CHUNK)
-        if chunk:
-            data = carry + chunk
-            end = data.rfind(b"\n") + 1
-            body, carry = data[:end], data[end:]
-        else:
-            body, carry = carry, b""
-        if not chunk:  # the last line: a carriage return may end it
-            body = body.removesuffix(b"\r")
-        if body:
-            if b'"' in body:
-                raise _NeedsCsvReader
-            if b"\r" in body:
-                body = body.replace(b"\r\n", b"\n")
-                if b"\r" in body:
-                    raise _NeedsCsvReader
-            lines = body.split(b"\n")
-            if body.endswith(b"\n"):
-                lines.pop()
-            out = []
-            line = checker.check_lines(lines, line, out)
-            yield b"".join(out)
-        if not chunk:
-            return
-
-
-def _csv_chunks(reader, facts, checker):
-    """Checked rows, a chunk at a time, through Python's ``csv`` reader (quoted fields)."""
-    encoding = facts.encoding
-    out = []
-    try:
-        for line, row in iter_rows(reader, facts):
-            checker.check(line, [value.encode(encoding) for value in row], out)
-            if len(out) >= BATCH:
-                yield b"".join(out)
-                out = []
-    except UnicodeError as error:
-        raise FileRefused(_("The file changed after it was uploaded: upload it again.")) from error
-    yield b"".join(out)
-
-
-class _ReadAhead:
-    """Runs a generator of checked chunks in a thread, a few chunks ahead of the ``COPY``.
-
-    The driver lets go of the interpreter while it sends a chunk to the server: meanwhile the
-    thread checks the next rows, and the server stores the previous ones on its own core. The
-    thread touches no database connection; ``after_each`` runs there after every chunk.
-    """
-
-    _END = object()
-
-    def __init__(self, chunks, after_each, depth=3):
-        self.queue = queue.Queue(maxsize=depth)
-        self.stop = threading.Event()
-        language = translation.get_language()
-        self.thread = threading.Thread(
-            target=self._run, args=(chunks, after_each, language), name="delays-import", daemon=True
-        )
-        self.thread.start()
-
-    def _run(self, chunks, after_each, language):
-        with translation.override(language):
-            try:
-                for chunk in chunks:
-                    after_each()
-                    if not self._put(chunk):
-                        return
-                self._put(self._END)
-            except Exception as error:  # handed over to the reading side
-                self._put(error)
-
-    def _put(self, item):
-        while not self.stop.is_set():
-            try:
-                self.queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        item = self.queue.get()
-        if item is self._END:
-            raise StopIteration
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    def close(self):
-        self.stop.set()
-        self.thread.join()
-
-
-class _Stream(io.RawIOBase):
-    """The ``COPY`` data as a file: the header, each chunk's rows as soon as they are checked, the trailer."""
-
-    def __init__(self, codec, chunks, on_chunk=lambda: None):
-        self.pending = [codec.header]
-        self.chunks, self.codec, self.on_chunk, self.done = chunks, codec, on_chunk, False
-        self.error = None  # what stopped the reading: the driver only says that ``read`` failed
-
-    def readable(self):
-        return True
-
-    def read(self, size=-1):
-        while not self.pending:
-            if self.done:
-                return b""
-            try:
-                chunk = next(self.chunks, None)
-            except Exception as error:
-                self.error = error
-                raise
-            if chunk is None:
-                self.done = True
-                self.pending.append(self.codec.trailer)
-            else:
-                self.on_chunk()
-                if chunk:  # a chunk of bad rows only: returning nothing would end the COPY
-                    self.pending.append(chunk)
-        return self.pending.pop()
-
-
-def check_file(*, delivery_import, fileobj):
-    """Check every row of ``fileobj``, the file of ``delivery_import``: store the valid ones, report the bad ones.
-
-    Call inside a transaction. Raises ``FileRefused`` if the file is no longer the one uploaded.
-    Returns a ``CheckResult``.
-    """
-    facts = read_header(fileobj, encoding=delivery_import.encoding)
-    try:
-        with transaction.atomic():
-            result = _load(delivery_import, fileobj, facts, _fast_chunks)
-    except _NeedsCsvReader:
-        logger.info("delays import %s: quoted fields, reading through the csv reader", delivery_import.pk)
-        result = _load(delivery_import, fileobj, facts, _csv_chunks)
-    return result
-
-
-def _load(delivery_import, fileobj, facts, chunks_of):
-    prefecture = delivery_import.prefecture
-    postgresql = connection.vendor == "postgresql"
-    codec = (_BinaryCodec if postgresql else _TextCodec)(prefecture.pk, delivery_import.pk)
-    checker = RowChecker(facts=facts, prefecture=prefecture, today=prefecture.today(), codec=codec)
-    reader = HashingReader(fileobj)
-    chunks = chunks_of(reader, facts, checker)
-    with connection.cursor() as cursor, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
-        bad = _BadRows(delivery_import, checker, spool=spool if postgresql else None)
-        if postgresql:
-            columns = ", ".join(RECORD_COLUMNS)
-            sql = f"COPY {DeliveryRecord._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT binary)"
-            ahead = _ReadAhead(chunks, bad.flush_if_full)
-            stream = _Stream(codec, ahead)
-            try:
-                cursor.cursor.copy_expert(sql, stream, size=CHUNK)
-            except Exception:
-                if stream.error is not None:
-                    raise stream.error from None
-                raise
-            finally:
-                ahead.close()
-        else:
-            sql = (
-                f"INSERT INTO {DeliveryRecord._meta.db_table} (prefecture_id, title_type_id, site_id, filed_on, "
-                "delivered_on, delay_days, source_import_id) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-            )
-            for chunk in chunks:
-                cursor.executemany(sql, list(codec.rows(chunk)))
-                bad.flush_if_full(cursor)
-        bad.close(cursor)
-    if reader.hexdigest() != delivery_import.sha256:
-        raise FileRefused(_("The file changed after it was uploaded: upload it again."))
-    result = checker.result()
-    result.bad = bad.count
-    return result
-
-
-class _BadRows:
-    """The bad rows: to ``BadRow`` in batches (SQLite), or spooled until the records' ``COPY`` is over."""
-
-    def __init__(self, delivery_import, checker, *, spool):
-        self.import_id, self.checker, self.spool, self.count = delivery_import.pk, checker, spool, 0
-
-    def flush_if_full(self, cursor=None):
-        if len(self.checker.bad_rows) >= BAD_ROWS_BATCH:
-            self._flush(cursor)
-
-    def _flush(self, cursor=None):
-        rows, self.checker.bad_rows = self.checker.bad_rows, []
-        self.count += len(rows)
-        if not rows:
-            return
-        if self.spool is not None:
-            text = io.StringIO()
-            csv.writer(text, lineterminator="\n").writerows((self.import_id, *row) for row in rows)
-            self.spool.write(text.getvalue().encode())
-            return
-        sql = f"INSERT INTO {BadRow._meta.db_table} (delivery_import_id, line, reason, detail) VALUES (%s, %s, %s, %s)"
-        cursor.executemany(sql, [(self.import_id, *row) for row in rows])
-
-    def close(self, cursor):
-        self._flush(cursor)
-        if self.spool is None:
-            return
-        self.spool.seek(0)
-        cursor.cursor.copy_expert(
-            f"COPY {BadRow._meta.db_table} (delivery_import_id, line, reason, detail) FROM STDIN "
-            "WITH (FORMAT csv, FORCE_NOT_NULL (detail))",
-            self.spool,
-            size=CHUNK,
         )
