@@ -1,4 +1,5 @@
-"""The public pages and open-data files are cached whole; publishing or unpublishing clears them.
+"""The public pages and open-data files are cached whole (``qualipref.pagecache``); publishing or
+unpublishing clears them.
 
 Keys are explicit (no pattern deletion in Django's cache API): a prefecture's page and files in
 each language, the network page for each title type, the national files.
@@ -8,7 +9,6 @@ from django.conf import settings
 from django.core.cache import cache
 
 TIMEOUT = 6 * 3600
-NONCE_PLACEHOLDER = "__qualipref_csp_nonce__"
 
 
 def prefecture_keys(slug):

@@ -1,8 +1,5 @@
 """Public pages of published delays, and the open-data files. Pages are cached whole for visitors."""
 
-import re
-
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -14,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from qualipref.models import Prefecture
 from qualipref.opendata import LICENCE, LICENCE_URL, open_data_response
+from qualipref.pagecache import cached_page
 from qualipref.views import breadcrumb
 
 from . import cache as page_cache
@@ -27,28 +25,6 @@ from .selectors import (
     prefecture_overview,
     titles_with_published_figures,
 )
-
-INDENTATION = re.compile(r"\n\s+")
-
-
-def _cached_page(request, key, build):
-    """The page from the cache for visitors (no database query); staff, whose header differs, get it fresh.
-
-    ``build`` renders the page (and raises ``Http404`` for what does not exist). The CSP nonce
-    differs on every response: the cached HTML holds a placeholder in its place.
-    """
-    if request.user.is_authenticated:
-        return HttpResponse(build())
-    html = cache.get(key)
-    if html is None:
-        # Indentation is a third of the page: strip it (these pages hold no <pre> nor <textarea>).
-        html = INDENTATION.sub("\n", build())
-        nonce = getattr(request, "csp_nonce", "")
-        cache.set(key, html.replace(nonce, page_cache.NONCE_PLACEHOLDER) if nonce else html, page_cache.TIMEOUT)
-        return HttpResponse(html)
-    if page_cache.NONCE_PLACEHOLDER in html:
-        html = html.replace(page_cache.NONCE_PLACEHOLDER, str(request.csp_nonce))
-    return HttpResponse(html)
 
 
 @require_GET
@@ -70,7 +46,7 @@ def prefecture_delays(request, slug):
             request,
         )
 
-    return _cached_page(request, page_cache.page_key(slug, get_language()), build)
+    return cached_page(request, page_cache.page_key(slug, get_language()), build, timeout=page_cache.TIMEOUT)
 
 
 @require_GET
@@ -93,7 +69,7 @@ def network_delays(request):
             request,
         )
 
-    return _cached_page(request, page_cache.network_key(get_language(), code), build)
+    return cached_page(request, page_cache.network_key(get_language(), code), build, timeout=page_cache.TIMEOUT)
 
 
 @require_GET

@@ -335,6 +335,8 @@ COMPLAINTS_SUBMIT_RATE = env.str("COMPLAINTS_SUBMIT_RATE", default="5/h")
 # --- Surveys -----------------------------------------------------------------------------------------
 # Responses recorded per address and hour: a prefecture's public Wi-Fi is shared by a whole waiting room.
 SURVEYS_SUBMIT_RATE = env.str("SURVEYS_SUBMIT_RATE", default="30/h")
+# The public results page is cached this long: new answers show within it (officer changes clear it at once).
+SURVEYS_RESULTS_CACHE_SECONDS = env.int("SURVEYS_RESULTS_CACHE_SECONDS", default=600)
 
 # --- Open data (delays): a read-only JSON API described by OpenAPI ---------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/ and https://drf-spectacular.readthedocs.io/

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("Satisfaction surveys")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the cache clearing)

@@ -5,16 +5,20 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qualipref.models import Prefecture
+from qualipref.pagecache import cached_page
 from qualipref.ratelimits import is_limited, too_many_requests
 from qualipref.views import breadcrumb
 
+from .cache import results_key
 from .enums import SurveyState, SurveyStatus
 from .forms import SurveyAnswerForm
 from .models import DistributionPoint, Survey
@@ -189,21 +193,27 @@ def survey_list(request, slug):
 
 @require_GET
 def public_results(request, slug):
-    prefecture = get_object_or_404(Prefecture, slug=slug)
-    return render(
-        request,
-        "surveys/results_public.html",
-        {
-            "prefecture": prefecture,
-            "published": published_results(prefecture),
-            "page_title": _("Results of our satisfaction surveys"),
-            **breadcrumb(
-                _("Survey results"),
-                (prefecture.name, prefecture.get_absolute_url()),
-                (_("Satisfaction surveys"), reverse("surveys:list", kwargs={"slug": prefecture.slug})),
-            ),
-        },
-    )
+    """Cached whole for visitors (``surveys.cache``): a million answers take a second to aggregate."""
+
+    def build():
+        prefecture = get_object_or_404(Prefecture, slug=slug)
+        return render_to_string(
+            "surveys/results_public.html",
+            {
+                "prefecture": prefecture,
+                "published": published_results(prefecture),
+                "page_title": _("Results of our satisfaction surveys"),
+                **breadcrumb(
+                    _("Survey results"),
+                    (prefecture.name, prefecture.get_absolute_url()),
+                    (_("Satisfaction surveys"), reverse("surveys:list", kwargs={"slug": prefecture.slug})),
+                ),
+            },
+            request,
+        )
+
+    key = results_key(slug, get_language())
+    return cached_page(request, key, build, timeout=settings.SURVEYS_RESULTS_CACHE_SECONDS)
 
 
 @require_GET

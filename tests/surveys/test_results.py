@@ -225,3 +225,38 @@ def test_published_results_take_a_fixed_number_of_queries(survey, answered, reun
     with django_assert_max_num_queries(10):
         published = published_results(reunion)
     assert len(published) == 4
+
+
+def test_the_public_results_page_is_cached_and_an_officer_change_clears_it(
+    client, survey, answered, django_assert_num_queries, on_commit_immediately
+):
+    """Visitors share one cached page; new answers wait for it to expire, an officer's change clears it at once."""
+    from surveys.services import survey_publish_results
+
+    url = "/la-reunion/enquetes/resultats/"
+    survey_publish_results(survey=survey, public=True)
+    assert "120 réponses" in client.get(url).content.decode()
+    respond(survey, {questions_of(survey)[QuestionKind.YES_NO]: 1})
+    with django_assert_num_queries(0):
+        html = client.get(url).content.decode()
+    assert "120 réponses" in html  # the cached page, until SURVEYS_RESULTS_CACHE_SECONDS pass
+
+    question = questions_of(survey)[QuestionKind.SATISFACTION]
+    question.is_public = False
+    question.save()  # as the admin's inline does
+    html = client.get(url).content.decode()
+    assert "121 réponses" in html and "Êtes-vous satisfait" not in html
+
+    survey_publish_results(survey=survey, public=False)
+    assert gettext("No survey result has been published yet.") in client.get(url).content.decode()
+
+
+def test_an_officer_always_sees_the_results_page_fresh(client, survey, answered, on_commit_immediately):
+    from surveys.services import survey_publish_results
+    from tests.qualipref.factories import officer_of
+
+    survey_publish_results(survey=survey, public=True)
+    client.get("/la-reunion/enquetes/resultats/")
+    respond(survey, {questions_of(survey)[QuestionKind.YES_NO]: 1})
+    client.force_login(officer_of(survey.prefecture))
+    assert "121 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()

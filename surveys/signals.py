@@ -1,0 +1,33 @@
+"""Whatever an officer changes in a survey clears its prefecture's cached public results (``surveys.cache``).
+
+Signals rather than calls in each service: the admin's forms and inlines save surveys, questions,
+choices and points directly, and a missed path would show stale figures for ten minutes.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .cache import clear_results_cache
+from .models import Choice, DistributionPoint, Question, Survey
+
+
+@receiver([post_save, post_delete], sender=Survey)
+def _survey_changed(sender, instance, **kwargs):
+    clear_results_cache(instance.prefecture_id)
+
+
+@receiver([post_save, post_delete], sender=Question)
+@receiver([post_save, post_delete], sender=DistributionPoint)
+def _part_changed(sender, instance, **kwargs):
+    prefecture_id = Survey.objects.filter(pk=instance.survey_id).values_list("prefecture_id", flat=True).first()
+    if prefecture_id is not None:
+        clear_results_cache(prefecture_id)
+
+
+@receiver([post_save, post_delete], sender=Choice)
+def _choice_changed(sender, instance, **kwargs):
+    prefecture_id = (
+        Question.objects.filter(pk=instance.question_id).values_list("survey__prefecture_id", flat=True).first()
+    )
+    if prefecture_id is not None:
+        clear_results_cache(prefecture_id)
