@@ -1,0 +1,61 @@
+"""The base class of every measure: a population and a hit condition, aggregated by month."""
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from .common import HUNDRED, _decimal
+
+
+class Measure:
+    """A population and a hit condition; ``kind`` says how they make a figure.
+
+    A record belongs to the month of its ``date_field`` (``month_of``): the engine groups the records by
+    that month in one query and adds up the months of each period (its ``window``), so that asking 36
+    months costs one pass over the rows, not 36. The population is that window and a ``condition``
+    that may depend on the version in force (a deadline), never on the period. A measure without
+    ``date_field`` (a record spanning several months) is aggregated with one filter per period instead.
+    """
+
+    kind = "share"  # share | mean | count | manual
+    model = None
+    date_field = None
+    rolling = False  # counted over the twelve months ending with the period
+
+    def base(self, ctx, engagement):
+        raise NotImplementedError
+
+    def window(self, period):
+        """The first and last day of the records counted for ``period``."""
+        return (period.rolling_start if self.rolling else period.start), period.end
+
+    def in_window(self, ctx, start, end):
+        return Q(**{f"{self.date_field}__gte": start, f"{self.date_field}__lte": end})
+
+    def month_of(self, ctx):
+        return TruncMonth(self.date_field)
+
+    def condition(self, ctx, engagement, version):
+        return Q()
+
+    def population(self, ctx, engagement, version, period):
+        return self.in_window(ctx, *self.window(period)) & self.condition(ctx, engagement, version)
+
+    def hit(self, ctx, engagement, version, period=None):
+        raise NotImplementedError
+
+    def aggregates(self, key, ctx, engagement, version, period):
+        """The aggregates of ``period``'s figure, keyed ``<key>_…`` (for one filtered ``aggregate()``)."""
+        return self.aggregates_over(key, ctx, engagement, version, self.population(ctx, engagement, version, period))
+
+    def aggregates_over(self, key, ctx, engagement, version, population):
+        """The aggregates of one figure over ``population`` (the condition alone when grouped by month)."""
+        hit = self.hit(ctx, engagement, version)
+        return {f"{key}_den": Count("pk", filter=population), f"{key}_num": Count("pk", filter=population & hit)}
+
+    def figure(self, key, row):
+        numerator, denominator = _decimal(row[f"{key}_num"]), _decimal(row[f"{key}_den"])
+        if self.kind == "count":  # none in twelve months is a figure: zero
+            return numerator, denominator, numerator
+        if not denominator:
+            return numerator, denominator, None
+        return numerator, denominator, HUNDRED * numerator / denominator

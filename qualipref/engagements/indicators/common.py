@@ -1,0 +1,61 @@
+"""What the measures and the engine share: the figure, the prefecture's context and number helpers."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..models import Engagement, EngagementVersion
+from ..periods import Period
+
+HUNDRED = Decimal(100)
+
+
+def _decimal(value):
+    if value is None:
+        return None
+    return Decimal(str(value))
+
+
+def _round(value):
+    return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Context:
+    """What every measure of one prefecture needs: its calendar, time zone and today."""
+
+    prefecture: object
+    today: datetime.date
+
+    @property
+    def subdivision(self):
+        return self.prefecture.holiday_subdivision
+
+    @property
+    def tz(self):
+        return self.prefecture.tzinfo
+
+    def local_bounds(self, start, end):
+        """Aware datetimes: the period's first midnight and the midnight after its last day."""
+        return (
+            datetime.datetime.combine(start, datetime.time.min, tzinfo=self.tz),
+            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=self.tz),
+        )
+
+
+@dataclass
+class Figure:
+    engagement: Engagement
+    version: EngagementVersion
+    period: Period
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+
+    @property
+    def met(self):
+        return self.version.is_met(self.value)
+
+    @property
+    def has_value(self):
+        return self.value is not None

@@ -1,0 +1,198 @@
+"""The engine: the measure of each source, the versions in force, the figures and their drill-down."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, When
+from django.db.models import Case as SqlCase
+
+from ..calendar_table import calendar_ensure
+from ..enums import Source
+from ..models import EngagementVersion
+from ..periods import month_start
+from .committee import ActionsDone, CommitteeMeetings
+from .common import HUNDRED, Context, Figure, _round
+from .complaints import AnswerSatisfaction, CasesMeanDays, CasesOnTime, CasesWithinDays
+from .delays import DelaysPublished
+from .manual import Manual
+from .surveys import SurveySatisfaction, SurveysPublished
+
+MEASURES = {
+    Source.CASES_ON_TIME: CasesOnTime(),
+    Source.CASES_WITHIN_DAYS: CasesWithinDays(),
+    Source.CASES_MEAN_DAYS: CasesMeanDays(),
+    Source.ANSWER_SATISFACTION: AnswerSatisfaction(),
+    Source.SURVEY_SATISFACTION: SurveySatisfaction(),
+    Source.SURVEYS_PUBLISHED: SurveysPublished(),
+    Source.COMMITTEE_MEETINGS: CommitteeMeetings(),
+    Source.ACTIONS_DONE: ActionsDone(),
+    Source.DELAYS_PUBLISHED: DelaysPublished(),
+    Source.MANUAL: Manual(),
+}
+
+
+def versions_in_force(periods, engagements=None):
+    """``{(engagement_id, period): version}``: the version in force on each period's last month. One query."""
+    versions = EngagementVersion.objects.filter(engagement__is_active=True).select_related("engagement")
+    if engagements is not None:
+        versions = versions.filter(engagement__in=engagements)
+    by_engagement = {}
+    for version in versions.order_by("engagement__position", "engagement__code", "valid_from"):
+        by_engagement.setdefault(version.engagement, []).append(version)
+    found = {}
+    for engagement, candidates in by_engagement.items():
+        for period in periods:
+            started = [v for v in candidates if v.valid_from <= period.last_month]
+            if started:
+                found[(engagement, period)] = started[-1]
+    return found
+
+
+def _context(prefecture, periods, today):
+    today = today or prefecture.today()
+    first = min(p.rolling_start for p in periods)
+    calendar_ensure(subdivision=prefecture.holiday_subdivision, years=range(first.year, max(today.year, 2000) + 1))
+    return Context(prefecture=prefecture, today=today)
+
+
+def _month(value, tz):
+    """The first day of the month of a truncated value (a date, or a datetime for a timestamp field)."""
+    if isinstance(value, datetime.datetime):
+        value = value.astimezone(tz).date() if value.tzinfo else value.date()
+    return month_start(value)
+
+
+def _add_up(aggregate, values):
+    """Months added up into a period: counts make 0 when empty, sums stay None without any value."""
+    values = [value for value in values if value is not None]
+    if isinstance(aggregate, Count):
+        return sum(values, 0)
+    return sum(values[1:], values[0]) if values else None
+
+
+def _rows(measure, ctx, engagement, wanted):
+    """The aggregates of ``measure`` for each ``(period, version)`` of ``wanted``, keyed ``p<index>``. One query.
+
+    Grouped by month: the records are read once and each aggregate is filtered only by the condition of
+    a version (usually one version for all the periods), then the months of each period's window are
+    added up in Python.
+    """
+    queryset = measure.base(ctx, engagement).order_by()
+    if measure.date_field is None:
+        aggregates = {}
+        for index, (period, version) in enumerate(wanted):
+            aggregates.update(measure.aggregates(f"p{index}", ctx, engagement, version, period))
+        row = queryset.aggregate(**aggregates)
+        return [row] * len(wanted)
+    versions = list(dict.fromkeys(version for _period, version in wanted))
+    aggregates = {}
+    for number, version in enumerate(versions):
+        condition = measure.condition(ctx, engagement, version)
+        aggregates.update(measure.aggregates_over(f"v{number}", ctx, engagement, version, condition))
+    windows = [measure.window(period) for period, _version in wanted]
+    first, last = min(start for start, _end in windows), max(end for _start, end in windows)
+    monthly = {
+        _month(row.pop("_month"), ctx.tz): row
+        for row in queryset.filter(measure.in_window(ctx, first, last))
+        .annotate(_month=measure.month_of(ctx))
+        .values("_month")
+        .annotate(**aggregates)
+    }
+    rows = []
+    for index, ((_period, version), (start, end)) in enumerate(zip(wanted, windows, strict=True)):
+        prefix = f"v{versions.index(version)}_"
+        months = [row for month, row in monthly.items() if start <= month <= end]
+        rows.append(
+            {
+                f"p{index}_{name.removeprefix(prefix)}": _add_up(aggregate, [row[name] for row in months])
+                for name, aggregate in aggregates.items()
+                if name.startswith(prefix)
+            }
+        )
+    return rows
+
+
+def compute(prefecture, periods, *, today=None, engagements=None):
+    """The figure of every engagement in force for each of ``periods``: ``{period: [Figure, …]}``.
+
+    One query per engagement whatever the number of periods (plus one for the referential and one for
+    the calendar), grouped by month so that its cost grows with the rows read, not with the periods
+    asked; figures of an engagement without version for a period are left out.
+    """
+    periods = list(periods)
+    if not periods:
+        return {}
+    ctx = _context(prefecture, periods, today)
+    in_force = versions_in_force(periods, engagements)
+    engagements_in_force = list(dict.fromkeys(engagement for engagement, _period in in_force))
+    results = {period: [] for period in periods}
+    derived = []
+    for engagement in engagements_in_force:
+        if engagement.source == Source.RESULTS_PUBLISHED:
+            derived.append(engagement)
+            continue
+        measure = MEASURES[engagement.source]
+        wanted = [(period, in_force[(engagement, period)]) for period in periods if (engagement, period) in in_force]
+        rows = _rows(measure, ctx, engagement, wanted)
+        for index, (period, version) in enumerate(wanted):
+            numerator, denominator, value = measure.figure(f"p{index}", rows[index])
+            results[period].append(Figure(engagement, version, period, numerator, denominator, _round(value)))
+    for engagement in derived:
+        for period in periods:
+            version = in_force.get((engagement, period))
+            if version is None:
+                continue
+            others = results[period]
+            numerator, denominator = Decimal(sum(1 for f in others if f.has_value)), Decimal(len(others))
+            value = _round(HUNDRED * numerator / denominator) if denominator else None
+            results[period].append(Figure(engagement, version, period, numerator, denominator, value))
+    order = {engagement.pk: i for i, engagement in enumerate(engagements_in_force)}
+    for figures in results.values():
+        figures.sort(key=lambda figure: order[figure.engagement.pk])
+    return results
+
+
+def compute_period(prefecture, period, *, today=None):
+    """Every engagement's figure for one period (a month, a quarter, a year)."""
+    return compute(prefecture, [period], today=today)[period]
+
+
+@dataclass
+class Drilldown:
+    figure: Figure | None
+    model: type
+    records: object  # a queryset, annotated with ``counted`` (in the numerator)
+
+
+def drilldown(prefecture, engagement, period, *, today=None):
+    """The records behind ``engagement``'s figure for ``period``: exactly the population counted.
+
+    ``records`` is a queryset of the measured model (cases, answers, meetings…) annotated with
+    ``counted``: True for those in the numerator. For “results published”, the month's other figures.
+    """
+    ctx = _context(prefecture, [period], today)
+    version = versions_in_force([period], [engagement]).get((engagement, period))
+    if version is None:
+        return None
+    if engagement.source == Source.RESULTS_PUBLISHED:
+        from ..models import MonthlyIndicator
+
+        records = (
+            MonthlyIndicator.objects.for_prefecture(prefecture)
+            .filter(month__gte=period.start, month__lte=period.end)
+            .exclude(engagement=engagement)
+            .annotate(counted=ExpressionWrapper(Q(value__isnull=False), output_field=BooleanField()))
+            .select_related("engagement")
+        )
+        return Drilldown(None, MonthlyIndicator, records)
+    measure = MEASURES[engagement.source]
+    population = measure.population(ctx, engagement, version, period)
+    hit = measure.hit(ctx, engagement, version)
+    records = (
+        measure.base(ctx, engagement)
+        .filter(population)
+        .annotate(counted=SqlCase(When(hit, then=True), default=False, output_field=BooleanField()))
+    )
+    figure = compute(prefecture, [period], today=ctx.today, engagements=[engagement])[period]
+    return Drilldown(figure[0] if figure else None, measure.model, records)
