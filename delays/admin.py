@@ -15,6 +15,7 @@ from .enums import ImportSource, ImportStatus, PublicationStatus
 from .forms import DeliveryImportForm, UnpublishForm
 from .models import DeliveryImport, MonthlyDelay, MonthPublication, PublicationEvent, TitleType
 from .reports import bad_row_message
+from .selectors import month_sources
 from .services import (
     ImportRefused,
     PublicationRefused,
@@ -313,6 +314,7 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
         extra_context = {
             **(extra_context or {}),
             "figures": figures,
+            "sources": month_sources(publication),
             "publication": publication,
             "may_publish": self._may_publish(request),
             "is_published": publication.status == PublicationStatus.PUBLISHED,

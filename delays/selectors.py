@@ -1,9 +1,10 @@
-"""Reads for the public pages and open data: published figures only, a fixed number of queries."""
+"""Reads for the public pages and open data (published figures only, a fixed number of queries), and where a
+month's figures come from (``month_sources``, for the officer and the auditor)."""
 
 from django.db.models import F, Max, OuterRef, Subquery, Sum
 
-from .enums import PublicationStatus
-from .models import MonthlyDelay, MonthPublication, TitleType, mean_of
+from .enums import ImportStatus, PublicationStatus
+from .models import DeliveryImport, MonthlyDelay, MonthPublication, TitleType, mean_of
 from .stats import month_start
 
 TREND_MONTHS = 12
@@ -161,3 +162,24 @@ def open_data_record(row):
         "total_jours": row["total_days"],
         "publie_le": row["published_at"].date().isoformat() if row["published_at"] else "",
     }
+
+
+def month_sources(publication):
+    """Where a month's figures come from: the accepted imports that hold deliveries of that month, oldest first,
+    each with ``deliveries`` (its count for the month), and their ``total`` beside the figures' own ``count``.
+
+    Shown to the officer before publishing and to the auditor: two imports of the same deliveries (a
+    file exported twice in different shapes) stand out here, and each figure leads back to its files.
+    Two queries whatever the number of imports."""
+    key = f"{publication.month:%Y-%m}"
+    imports = list(
+        DeliveryImport.objects.filter(
+            prefecture_id=publication.prefecture_id, status=ImportStatus.ACCEPTED, months__has_key=key
+        )
+        .select_related("decided_by")
+        .order_by("decided_at", "pk")
+    )
+    for delivery_import in imports:
+        delivery_import.deliveries = delivery_import.months[key]
+    counted = MonthlyDelay.objects.filter(publication=publication).all_sites().aggregate(n=Sum("count"))["n"] or 0
+    return {"imports": imports, "total": sum(i.deliveries for i in imports), "count": counted}

@@ -142,6 +142,29 @@ def test_officer_reviews_publishes_and_unpublishes_a_month_with_a_reason(officer
     assert month.events.first().reason == "Doublons détectés"
 
 
+def test_a_month_shows_the_imports_its_figures_come_from(officer_client, reunion, other):
+    """Each figure leads back to its files; the same deliveries exported twice in two shapes stand out."""
+    from delays.services import delivery_import_withdraw
+
+    january = delays_pairs(datetime.date(2026, 1, 1), [7, 9, 12])
+    first = run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", january)), name="janvier.csv")
+    again = run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", january), delimiter=","), name="bis.csv")
+    withdrawn = run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", january[:1])), name="retire.csv")
+    delivery_import_withdraw(delivery_import=withdrawn, by=None)
+    run_import(other, csv_bytes(deliveries(other, "TS-PREMIERE", january)), name="val-de-marne.csv")
+    month = MonthPublication.objects.get(prefecture=reunion, month=datetime.date(2026, 1, 1))
+    html = officer_client.get(reverse("admin:delays_monthpublication_change", args=[month.pk])).content.decode()
+    sources = html[html.index('id="month-sources"') : html.index("</table>", html.index('id="month-sources"'))]
+    assert "janvier.csv" in sources and "bis.csv" in sources
+    assert "retire.csv" not in sources and "val-de-marne.csv" not in sources
+    for delivery_import in (first, again):
+        assert reverse("admin:delays_deliveryimport_change", args=[delivery_import.pk]) in sources
+    assert "Plusieurs fichiers apportent des délivrances de ce mois" in html
+    delivery_import_withdraw(delivery_import=again, by=None)
+    html = officer_client.get(reverse("admin:delays_monthpublication_change", args=[month.pk])).content.decode()
+    assert "bis.csv" not in html and "Plusieurs fichiers" not in html and "errornote" not in html
+
+
 def test_publish_action_publishes_the_selected_months(officer_client, reunion):
     rows = deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2026, 1, 1), [7]))
     rows += deliveries(reunion, "TS-PREMIERE", [("2026-03-01", "2026-03-02")])  # March: not over
