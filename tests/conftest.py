@@ -3,6 +3,17 @@ import pytest
 from qualipref.celery import app as celery_app
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The browser tests run last, after pytest-django has put the database tests first: each live-server test
+    empties every table when it ends, the data migrations' rows included, and no other test may then
+    count on them (``tests/e2e/conftest.py`` puts them back for the next browser test)."""
+    browser = [item for item in items if item.get_closest_marker("e2e")]
+    if browser:
+        others = [item for item in items if not item.get_closest_marker("e2e")]
+        items[:] = others + browser
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run in the test's process unless a test starts a real worker."""

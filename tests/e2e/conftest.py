@@ -5,6 +5,7 @@ Celery runs eagerly, and the database is the test database (PostgreSQL in CI). P
 download a browser here: it is given Debian's. Missing locally, the tests skip; in CI they fail.
 """
 
+import importlib
 import os
 import re
 from pathlib import Path
@@ -52,6 +53,21 @@ def chromium():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows_come_back(transactional_db):
+    """A live-server test empties every table when it ends, the rows of the data migrations included (title
+    types, engagements): they are put back before each browser test. (Django's serialised rollback cannot do
+    it here: under Playwright's event loop the test sees another connection object than the one the
+    serialised rows were kept on.) The browser tests run last (``tests/conftest.py``): no other test follows
+    the last flush."""
+    from django.apps import apps
+
+    from delays.referential import seed_title_types
+
+    seed_title_types(apps.get_model("delays", "TitleType"))
+    importlib.import_module("qualipref.migrations.0005_seed_engagements").seed(apps, None)
 
 
 def _new_page(chromium, live_server, **options):

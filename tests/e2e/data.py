@@ -91,12 +91,10 @@ def published_delays(prefecture):
     """Two months of delivery figures for a residence permit, both published (the last month is over)."""
     import datetime
 
-    from delays.models import MonthPublication, TitleType
-    from delays.referential import seed_title_types
+    from delays.models import MonthPublication
     from delays.services import month_publish
     from tests.delays.factories import csv_bytes, delays_pairs, deliveries, run_import
 
-    seed_title_types(TitleType)  # seeded by a migration, but a live-server test flushes the tables
     first_of_month = prefecture.today().replace(day=1)
     months = [(first_of_month - datetime.timedelta(days=n * 31)).replace(day=1) for n in (2, 1)]
     rows = []

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from delays.enums import ImportStatus, PublicationStatus
-from delays.models import DeliveryImport, MonthPublication, TitleType
-from delays.referential import seed_title_types
+from delays.models import DeliveryImport, MonthPublication
 from tests.delays.factories import csv_bytes, delays_pairs, deliveries
 
 from . import data
@@ -24,7 +23,6 @@ JANUARY = datetime.date(2026, 1, 1)
 def reunion(transactional_db):
     prefecture = data.reunion()
     data.officer(prefecture)
-    seed_title_types(TitleType)  # seeded by a migration, but a live-server test flushes the tables
     return prefecture
 
 
