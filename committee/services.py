@@ -57,6 +57,12 @@ def member_account_invite(*, member, by=None):
     if not member.is_active:
         raise ValidationError(_("%(name)s is no longer an active member.") % {"name": member.full_name})
     user = member.user or User.objects.filter(email__iexact=member.email).first()
+    if user is not None and (user.is_superuser or Role.NATIONAL_COORDINATOR in user.roles):
+        # A committee seat must never bring a national account within a prefecture's reach.
+        raise ValidationError(
+            _("%(email)s is the address of a national account: give this member another address.")
+            % {"email": member.email}
+        )
     if user is None:
         user = User.objects.create_user(
             email=member.email, password=None, first_name=member.first_name, last_name=member.last_name

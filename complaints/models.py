@@ -37,11 +37,9 @@ class CaseQuerySet(PrefectureScopedQuerySet):
             from qualipref.enums import Role
 
             agent_only = [
-                (prefecture, service)
-                for role, prefecture, service in user._membership_rows
-                if role == Role.SERVICE_AGENT
+                (prefecture, service) for role, prefecture, service in user._staff_rows if role == Role.SERVICE_AGENT
             ]
-            other_prefectures = {p for role, p, _s in user._membership_rows if role != Role.SERVICE_AGENT}
+            other_prefectures = {p for role, p, _s in user._staff_rows if role != Role.SERVICE_AGENT}
             if agent_only:
                 allowed = Q(prefecture_id__in=other_prefectures)
                 for prefecture, service in agent_only:

@@ -179,6 +179,16 @@ class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
             readonly.append("is_superuser")
         return readonly
 
+    def get_queryset(self, request):
+        """An officer manages only the accounts wholly within their prefectures: never a superuser, nor an account
+        that also holds a role elsewhere (a national coordinator, another prefecture's staff) — else a role given
+        here (a committee seat) would let them change that account's password or e-mail."""
+        queryset = super().get_queryset(request)
+        if request.user.sees_all_prefectures:
+            return queryset
+        elsewhere = Membership.objects.exclude(prefecture_id__in=request.user.prefecture_ids).values("user_id")
+        return queryset.exclude(is_superuser=True).exclude(pk__in=elsewhere)
+
 
 from .engagements import admin as engagements_admin  # noqa: E402, F401  (registers the engagements' admin)
 from .reports import admin as reports_admin  # noqa: E402, F401  (registers the audit reports' admin)

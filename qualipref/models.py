@@ -307,9 +307,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         return list(self.memberships.values_list("role", "prefecture_id", "service_id"))
 
     @cached_property
+    def _staff_rows(self):
+        """The memberships that work in the admin. A seat on a users' committee gives no staff scope: it opens
+        the members' space only (``for_member``), whatever other role the same account holds."""
+        return [row for row in self._membership_rows if row[0] in STAFF_ROLES]
+
+    @cached_property
     def roles(self):
         """The roles this user holds anywhere, e.g. ``{Role.QUALITY_OFFICER}``."""
         return frozenset(Role(role) for role, _prefecture, _service in self._membership_rows)
+
+    @cached_property
+    def staff_roles(self):
+        """The roles this user holds in the admin, anywhere (a committee seat left out)."""
+        return frozenset(Role(role) for role, _prefecture, _service in self._staff_rows)
 
     @property
     def sees_all_prefectures(self):
@@ -320,10 +331,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Ids of the prefectures this user works for (all of them for the national coordinator)."""
         if self.sees_all_prefectures:
             return frozenset(Prefecture.objects.values_list("pk", flat=True))
-        return frozenset(prefecture for _role, prefecture, _service in self._membership_rows if prefecture)
+        return frozenset(prefecture for _role, prefecture, _service in self._staff_rows if prefecture)
 
     def roles_in(self, prefecture):
         return frozenset(Role(role) for role, pref, _service in self._membership_rows if pref == prefecture.pk)
+
+    def staff_roles_in(self, prefecture):
+        return frozenset(Role(role) for role, pref, _service in self._staff_rows if pref == prefecture.pk)
 
 
 class Membership(models.Model):
