@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -27,15 +28,38 @@ from ..services import (
 )
 
 
-def _suggestions_for(request, current_ids=()):
-    """Suggestions the committee may examine: forwarded to it, or already chosen."""
-    return scope_queryset(Case.objects.all(), request.user).filter(
-        Q(kind=Kind.SUGGESTION, status=Status.FORWARDED_TO_COMMITTEE) | Q(pk__in=current_ids)
+def _suggestions_for(request, meeting=None, current=()):
+    """Suggestions the meeting's committee may examine: forwarded to it, or already chosen (its own
+    prefecture's only, once the meeting exists; a new meeting's are checked by ``SameCommitteeFormSet``)."""
+    if meeting is not None:
+        current = meeting.agenda_items.filter(case__isnull=False).values("case_id")
+    suggestions = scope_queryset(Case.objects.all(), request.user).filter(
+        Q(kind=Kind.SUGGESTION, status=Status.FORWARDED_TO_COMMITTEE) | Q(pk__in=current)
     )
+    if meeting is not None:
+        suggestions = suggestions.filter(prefecture_id=meeting.committee.prefecture_id)
+    return suggestions
+
+
+class SameCommitteeFormSet(BaseInlineFormSet):
+    """A suggestion on a meeting's agenda, or given an opinion there, is one sent to that committee's prefecture
+    (for someone who works for several prefectures, the choices hold them all until the meeting is saved)."""
+
+    def clean(self):
+        super().clean()
+        committee = getattr(self.instance, "committee", None) if self.instance.committee_id else None
+        if committee is None:
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            case = data.get("case")
+            if case is not None and not data.get("DELETE") and case.prefecture_id != committee.prefecture_id:
+                form.add_error("case", _("This suggestion was sent to another prefecture than this committee's."))
 
 
 class AgendaItemInline(PrefectureScopedInline):
     model = AgendaItem
+    formset = SameCommitteeFormSet
     fields = ["position", "title", "presenter", "description", "case"]
     formfield_overrides = {
         **PrefectureScopedInline.formfield_overrides,
@@ -44,8 +68,7 @@ class AgendaItemInline(PrefectureScopedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        current = obj.agenda_items.filter(case__isnull=False).values("case_id") if obj else []
-        formset.form.base_fields["case"].queryset = _suggestions_for(request, current)
+        formset.form.base_fields["case"].queryset = _suggestions_for(request, obj)
         return formset
 
 
@@ -101,14 +124,14 @@ class InvitationInline(PrefectureScopedInline):
 
 class OpinionInline(PrefectureScopedInline):
     model = SuggestionOpinion
+    formset = SameCommitteeFormSet
     fk_name = "meeting"
     fields = ["case", "verdict", "text"]
     verbose_name_plural = _("the committee's opinions on suggestions")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        current = obj.agenda_items.filter(case__isnull=False).values("case_id") if obj else []
-        formset.form.base_fields["case"].queryset = _suggestions_for(request, current)
+        formset.form.base_fields["case"].queryset = _suggestions_for(request, obj)
         return formset
 
 
@@ -252,7 +275,7 @@ class SuggestionOpinionAdmin(PrefectureScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "case":
-            kwargs["queryset"] = _suggestions_for(request, SuggestionOpinion.objects.values("case_id"))
+            kwargs["queryset"] = _suggestions_for(request, current=SuggestionOpinion.objects.values("case_id"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -197,6 +197,43 @@ def test_meeting_times_are_entered_in_the_prefecture_time_zone(officer_client, c
     assert meeting.starts_at.isoformat() == "2031-03-12T09:30:00+04:00"
 
 
+def test_a_meeting_takes_only_its_own_prefectures_suggestions(client, committee, other_committee):
+    """For someone who works for several prefectures: the choices of a saved meeting hold its prefecture's
+    suggestions only, and a new meeting refuses another prefecture's suggestion on its agenda."""
+    from tests.qualipref.factories import coordinator
+
+    own = CaseFactory(prefecture=committee.prefecture, suggestion=True, status="forwarded_to_committee")
+    foreign = CaseFactory(prefecture=other_committee.prefecture, suggestion=True, status="forwarded_to_committee")
+    client.force_login(coordinator())
+    meeting = MeetingFactory(committee=committee)
+    response = client.get(reverse("admin:committee_meeting_change", args=[meeting.pk]))
+    agenda = next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.prefix == "agenda_items")
+    choices = set(agenda.form.base_fields["case"].queryset)
+    assert own in choices and foreign not in choices
+
+    url = reverse("admin:committee_meeting_add")
+    data = change_form_data(client.get(url))
+    data |= {
+        "committee": committee.pk,
+        "title": "Plénière",
+        "status": "planned",
+        "date": "2031-03-12",
+        "start_time": "09:30",
+        "end_time": "12:00",
+    }
+    for prefix in ("agenda_items", "documents", "invitations", "opinions"):
+        data.setdefault(f"{prefix}-TOTAL_FORMS", "0")
+        data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+    data |= {"agenda_items-TOTAL_FORMS": "1", "agenda_items-0-position": "1", "agenda_items-0-title": "Idée"}
+    response = client.post(url, data | {"agenda_items-0-case": str(foreign.pk)})
+    assert response.status_code == 200
+    refusal = "Cette suggestion a été adressée à une autre préfecture que celle de ce comité."
+    assert refusal in response.content.decode()
+    assert not Meeting.objects.filter(title="Plénière").exists()
+    assert client.post(url, data | {"agenda_items-0-case": str(own.pk)}).status_code == 302
+    assert AgendaItem.objects.get(meeting__title="Plénière").case == own
+
+
 def test_officers_see_only_their_committee_in_the_admin(client, committee, other_committee):
     MeetingFactory(committee=committee, title="Réunion 974")
     MeetingFactory(committee=other_committee, title="Réunion 94")
