@@ -56,7 +56,7 @@ class HoneypotMixin(forms.Form):
     )
 
     def is_spam(self):
-        return bool(self.data.get("hp_website"))
+        return bool(self.data.get(self.add_prefix("hp_website")))  # a form with a prefix (the reply form) too
 
 
 class CaseForm(HoneypotMixin):
@@ -149,6 +149,7 @@ class RatingForm(forms.Form):
             (1, _("1 – Very dissatisfied")),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a score from 1 to 5 to rate the answer.")},
     )
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})

@@ -155,11 +155,19 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None):
 # --- the officer's side -----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def case_transition(*, case, to, by=None, note=""):
-    """Move ``case`` to status ``to`` if the workflow allows it, and log it. Raises ``TransitionRefused``."""
+    """Move ``case`` to status ``to`` if the workflow allows it, and log it. Raises ``TransitionRefused``.
+
+    "Answered" and "waiting for the citizen" are refused here: only ``case_answer`` reaches them,
+    with the message, the e-mail and the answer date that they stand for.
+    """
+    return _transition(case=case, to=to, by=by, note=note)
+
+
+@transaction.atomic
+def _transition(*, case, to, by=None, note="", by_answer=False):
     case = Case.objects.select_for_update().get(pk=case.pk)
-    check_transition(case, to)
+    check_transition(case, to, by_answer=by_answer)
     to = Status(to)
     if to == Status.REJECTED and not note.strip():
         raise TransitionRefused(_("Say why the case is rejected (spam, out of scope…): the reason is kept."))
@@ -223,7 +231,7 @@ def case_answer(*, case, by, text, final=True):
     target = Status.ANSWERED if final else Status.WAITING_CITIZEN
     if case.kind == Kind.SUGGESTION:
         raise TransitionRefused(_("A suggestion gets a public reply with its decision, not an answer."))
-    case = case_transition(case=case, to=target, by=by)
+    case = _transition(case=case, to=target, by=by, by_answer=True)
     Message.objects.create(case=case, kind=MessageKind.ANSWER if final else MessageKind.REQUEST, author=by, body=text)
     if final:
         case.answered_at = timezone.now()

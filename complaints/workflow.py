@@ -3,6 +3,10 @@
 Services check every change against these tables (``check_transition``); the admin shows the
 allowed next statuses from them. A refused transition raises ``TransitionRefused`` with a
 message that says why.
+
+Two statuses of a complaint are reached only by writing to the citizen (``services.case_answer``):
+"answered" records the answer and lets the citizen rate it, "waiting for the citizen" stops the
+clock because a question was asked. A bare status change to either is refused.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +42,9 @@ INITIAL_STATUS = {Kind.COMPLAINT: S.NEW, Kind.SUGGESTION: S.RECEIVED}
 # Statuses that end the case: the clock stops and the retention period starts.
 FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.ACCEPTED, S.DECLINED})
 
+# Statuses reached only through an answer or a request sent to the citizen (``services.case_answer``).
+ANSWER_ONLY_STATUSES = frozenset({S.ANSWERED, S.WAITING_CITIZEN})
+
 
 class TransitionRefused(Exception):
     def __init__(self, message):
@@ -53,7 +60,11 @@ def allowed_next(case):
     return sorted(transitions_for(case.kind).get(case.status, set()), key=list(Status).index)
 
 
-def check_transition(case, target):
+def check_transition(case, target, *, by_answer=False):
+    """Raise ``TransitionRefused`` unless ``case`` may move to ``target``.
+
+    ``by_answer`` is True only for ``services.case_answer``, the one way to the answer-only statuses.
+    """
     target = Status(target)
     table = transitions_for(case.kind)
     if target not in table.get(case.status, set()):
@@ -66,4 +77,16 @@ def check_transition(case, target):
         raise TransitionRefused(
             _("A case that is “%(current)s” cannot become “%(target)s”. Possible next statuses: %(allowed)s.")
             % {"current": Status(case.status).label, "target": target.label, "allowed": allowed}
+        )
+    if target in ANSWER_ONLY_STATUSES and not by_answer:
+        raise TransitionRefused(
+            _(
+                "A case becomes “%(target)s” only when a message is sent to the citizen: use “%(answer)s” "
+                "or “%(request)s” on the case page."
+            )
+            % {
+                "target": target.label,
+                "answer": _("Answer"),
+                "request": _("Ask the citizen for a document or a precision"),
+            }
         )

@@ -23,7 +23,14 @@ from ..models import Attachment, Case, Message, Transition
 from ..services import case_assign, case_submit, case_transition, tracking_url
 from ..workflow import TransitionRefused
 from .forms import ENTRY_FIELDS, CaseChangeForm, CaseEntryForm
-from .listing import AssigneeFilter, CappedCountPaginator, CaseChangeList, OverdueFilter, ScopedRelatedFilter
+from .listing import (
+    AssigneeFilter,
+    CappedCountPaginator,
+    CaseChangeList,
+    OverdueFilter,
+    ScopedRelatedFilter,
+    single_prefecture,
+)
 from .views import CaseWorkflowViews
 
 # "974-2026-000123" or its beginning ("974-2026", "2A-"): a prefix search on the reference's index.
@@ -297,15 +304,17 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        prefectures = list(request.user.prefecture_ids)
-        if len(prefectures) == 1:
-            initial.setdefault("prefecture", prefectures[0])
-        initial.setdefault("received_on", timezone.localdate())
+        prefecture = single_prefecture(request.user)
+        if prefecture is not None:
+            initial.setdefault("prefecture", prefecture.pk)
+        # Today where the case was received: at 20:00 in Guadeloupe it is already tomorrow in Paris,
+        # and a date of receipt in the prefecture's future is refused (CaseEntryForm.clean).
+        initial.setdefault("received_on", prefecture.today() if prefecture is not None else timezone.localdate())
         return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         user = request.user
-        if db_field.name == "service" and not user.sees_all_prefectures and user.roles == {Role.SERVICE_AGENT}:
+        if db_field.name == "service" and not user.sees_all_prefectures and user.staff_roles == {Role.SERVICE_AGENT}:
             # A service agent enters (and sorts) cases for their own service only.
             kwargs["queryset"] = Service.objects.filter(pk__in=[s for _r, _p, s in user._membership_rows if s])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

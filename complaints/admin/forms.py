@@ -33,7 +33,7 @@ def agent_services(user, prefecture):
     """The services ``user`` is limited to in ``prefecture`` (as a service agent there), or None if not limited."""
     if user.sees_all_prefectures:
         return None
-    roles = user.roles_in(prefecture)
+    roles = user.staff_roles_in(prefecture)
     if not roles or roles - {Role.SERVICE_AGENT}:
         return None
     return {service for role, pref, service in user._membership_rows if pref == prefecture.pk and service}

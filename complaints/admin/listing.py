@@ -14,9 +14,18 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from qualipref.models import Prefecture
 from qualipref.scoping import scope_queryset
 
 from ..models import CaseSequence
+
+
+def single_prefecture(user):
+    """The one prefecture ``user`` works for, or None if they work for several (or none)."""
+    ids = user.prefecture_ids
+    if len(ids) != 1:
+        return None
+    return Prefecture.objects.filter(pk=next(iter(ids))).first()
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -115,7 +124,8 @@ class CaseChangeList(ChangeList):
         if not user.sees_all_prefectures:
             sequences = sequences.filter(prefecture_id__in=user.prefecture_ids)
         years = set(sequences.values_list("year", flat=True).distinct())
-        years.add(timezone.localdate().year)
+        prefecture = single_prefecture(user)
+        years.add((prefecture.today() if prefecture is not None else timezone.localdate()).year)
         return sorted(years)
 
     @cached_property

@@ -21,7 +21,7 @@ from ..answers import fill_placeholders
 from ..enums import Kind, Status
 from ..models import AnswerTemplate
 from ..services import case_answer, case_assign, case_note, case_transfer, case_transition, suggestion_decide
-from ..workflow import TransitionRefused, allowed_next, check_transition
+from ..workflow import ANSWER_ONLY_STATUSES, TransitionRefused, allowed_next, check_transition
 from .forms import (
     SUGGESTION_DECISIONS,
     AccessExportForm,
@@ -79,22 +79,25 @@ class CaseWorkflowViews:
         if not self.has_change_permission(request, case):
             return {"can_act": False}
         transition_url = reverse("admin:complaints_case_transition", args=[case.pk])
+        answer_url = reverse("admin:complaints_case_answer", args=[case.pk])
         buttons = []
         for status in allowed_next(case):
             if status == Status.TRANSFERRED:
                 action, url = "link", reverse("admin:complaints_case_transfer", args=[case.pk])
+            elif status in ANSWER_ONLY_STATUSES:
+                # Reached only by writing to the citizen: the answer page, never a bare status change.
+                final = AnswerForm.FINAL if status == Status.ANSWERED else AnswerForm.REQUEST
+                action, url = "link", f"{answer_url}?final={final}"
             elif status == Status.REJECTED or (case.kind == Kind.SUGGESTION and status in SUGGESTION_DECISIONS):
                 action, url = "link", f"{transition_url}?to={status.value}"
             else:
                 action, url = "post", transition_url
             buttons.append({"status": status, "label": status.label, "action": action, "url": url})
-        can_answer = case.kind == Kind.COMPLAINT and bool(
-            {Status.ANSWERED, Status.WAITING_CITIZEN} & set(allowed_next(case))
-        )
+        can_answer = case.kind == Kind.COMPLAINT and bool(ANSWER_ONLY_STATUSES & set(allowed_next(case)))
         return {
             "can_act": True,
             "transition_buttons": buttons,
-            "answer_url": reverse("admin:complaints_case_answer", args=[case.pk]) if can_answer else None,
+            "answer_url": answer_url if can_answer else None,
             "assign_form": AssignForm(case=case, initial={"assignee": case.assignee_id}, auto_id="qp_%s"),
             "assign_url": reverse("admin:complaints_case_assign", args=[case.pk]),
             "note_form": NoteForm(auto_id="qp_%s"),

@@ -30,6 +30,20 @@ def _timeline(case):
     return sorted(events, key=lambda event: event[1])
 
 
+# The page's two forms each send their name in the hidden field SENT_FORM: a rating sent without a
+# score must still be taken for a rating, and the reply form is hidden on a closed case.
+SENT_FORM, REPLY, RATING = "sent_form", "reply", "rating"
+
+
+def _sent_form(data):
+    """Which of the page's forms was sent: its hidden field says; a page without it (opened before the
+    field existed) is recognised by its fields' prefix, since the rating form always sends its comment."""
+    sent = data.get(SENT_FORM)
+    if sent in {REPLY, RATING}:
+        return sent
+    return RATING if any(name.startswith("rating-") for name in data) else REPLY
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def tracking(request, token):
@@ -40,7 +54,7 @@ def tracking(request, token):
         time_left = is_limited(request, group="complaints-tracking", rate="30/h", increment=True)
         if time_left:
             return too_many_requests(request, time_left, prefecture=case.prefecture)
-        if "rating-rating" in request.POST:
+        if _sent_form(request.POST) == RATING:
             rating_form = RatingForm(request.POST, prefix="rating")
             if rating_form.is_valid():
                 try:
@@ -75,6 +89,7 @@ def tracking(request, token):
             "rating_form": rating_form if can_rate(case) else None,
             "can_reply": case.is_open or case.status == "answered",
             "token": token,
+            "sent_form": SENT_FORM,
             "page_title": _("Follow your request"),
             "max_attachments": settings.COMPLAINTS_MAX_ATTACHMENTS,
         },

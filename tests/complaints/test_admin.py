@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from complaints.admin.listing import CappedCountPaginator
 from complaints.enums import Channel, Kind, MessageKind, Status
 from complaints.models import Case, Transition
-from complaints.workflow import COMPLAINT_TRANSITIONS, SUGGESTION_TRANSITIONS, TransitionRefused, check_transition
+from complaints.workflow import (
+    ANSWER_ONLY_STATUSES,
+    COMPLAINT_TRANSITIONS,
+    SUGGESTION_TRANSITIONS,
+    TransitionRefused,
+    check_transition,
+)
 from qualipref.enums import Role
 from tests.complaints.factories import AnswerTemplateFactory, AttachmentFactory, CaseFactory, MessageFactory
 from tests.qualipref.factories import MembershipFactory, PrefectureFactory, ServiceFactory, SiteFactory, officer_of
@@ -443,11 +449,14 @@ def test_auditor_sees_the_case_but_no_workflow(client, reunion):
 
 
 def _all_pairs():
+    """Every (current, target) pair, allowed as the table says, except "answered" and "waiting for the
+    citizen": a bare status change never reaches them (only an answer or a request sent to the citizen)."""
     for kind, table in ((Kind.COMPLAINT, COMPLAINT_TRANSITIONS), (Kind.SUGGESTION, SUGGESTION_TRANSITIONS)):
         statuses = sorted(set(table) | {s for targets in table.values() for s in targets})
         for current in table:
             for target in statuses:
-                yield pytest.param(kind, current, target, target in table[current], id=f"{kind}-{current}-{target}")
+                allowed = target in table[current] and target not in ANSWER_ONLY_STATUSES
+                yield pytest.param(kind, current, target, allowed, id=f"{kind}-{current}-{target}")
 
 
 @pytest.mark.django_db
@@ -532,6 +541,101 @@ def test_suggestion_forwarded_to_the_committee(officer_client, reunion):
     case.refresh_from_db()
     assert case.status == Status.FORWARDED_TO_COMMITTEE
     assert not case.messages.exists()
+
+
+class _WorkflowControls(HTMLParser):
+    """The workflow panel as a browser sees it: the statuses its POST forms send, and its links."""
+
+    def __init__(self, transition_url):
+        super().__init__()
+        self.transition_url, self.posted, self.links, self._form = transition_url, [], {}, None
+        self._href, self._text = None, ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._form = attrs.get("action") if attrs.get("method", "").lower() == "post" else None
+        elif tag == "input" and self._form == self.transition_url and attrs.get("name") == "to":
+            self.posted.append(attrs.get("value"))
+        elif tag == "a":
+            self._href, self._text = attrs.get("href"), ""
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "a" and self._href is not None:
+            self.links[self._text.strip()] = self._href
+            self._href = None
+
+
+def _workflow_controls(client, case):
+    controls = _WorkflowControls(url("transition", case.pk))
+    controls.feed(client.get(url("change", case.pk)).content.decode())
+    return controls
+
+
+@pytest.mark.django_db
+def test_answered_and_waiting_for_the_citizen_are_links_to_the_answer_page_not_buttons(officer_client, reunion):
+    case = CaseFactory(prefecture=reunion, status=Status.NEW)
+    controls = _workflow_controls(officer_client, case)
+    # Only the statuses that need nothing more are one click away.
+    assert controls.posted == [Status.ACKNOWLEDGED.value, Status.IN_PROGRESS.value]
+    assert controls.links[f"{Status.ANSWERED.label}…"] == f"{url('answer', case.pk)}?final=answer"
+    assert controls.links[f"{Status.WAITING_CITIZEN.label}…"] == f"{url('answer', case.pk)}?final=request"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", [Status.ANSWERED, Status.WAITING_CITIZEN])
+def test_a_forged_status_change_cannot_answer_nor_stop_the_clock(
+    officer_client, reunion, target, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(prefecture=reunion, status=Status.IN_PROGRESS, email="marie@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = transition(officer_client, case, target)
+    assert response.status_code == 302
+    refusal = refusal_of(case, target)
+    assert messages_of(response) == [refusal]
+    assert str(Status(target).label) in refusal and _("Ask the citizen for a document or a precision") in refusal
+    page = officer_client.get(response["Location"]).content.decode()
+    assert _("Ask the citizen for a document or a precision") in page
+    case.refresh_from_db()
+    assert (case.status, case.answered_at, case.waiting_since) == (Status.IN_PROGRESS, None, None)
+    assert not case.transitions.exists() and not case.messages.exists()
+    assert not mail.outbox
+    # Opening the status-change page for them is refused the same way.
+    response = officer_client.get(url("transition", case.pk), {"to": target})
+    assert response.status_code == 302
+    assert messages_of(response) == [refusal]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("link", "text", "status", "kind"),
+    [
+        (Status.ANSWERED, "Votre titre est prêt au guichet 4.", Status.ANSWERED, MessageKind.ANSWER),
+        (Status.WAITING_CITIZEN, "Merci de joindre votre passeport.", Status.WAITING_CITIZEN, MessageKind.REQUEST),
+    ],
+)
+def test_the_status_links_lead_to_the_answer_page_which_still_moves_the_case(
+    officer_client, reunion, officer, link, text, status, kind, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(prefecture=reunion, status=Status.IN_PROGRESS, email="marie@example.org")
+    answer_page = _workflow_controls(officer_client, case).links[f"{link.label}…"]
+    form = officer_client.get(answer_page).context["form"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(url("answer", case.pk), {"text": text, "final": form.initial["final"]})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == status
+    assert (case.messages.get().kind, case.messages.get().body) == (kind, text)
+    assert (case.answered_at is not None) == (status == Status.ANSWERED)
+    assert (case.waiting_since == reunion.today()) == (status == Status.WAITING_CITIZEN)
+    assert case.transitions.get().by == officer
+    assert [email.to for email in mail.outbox] == [["marie@example.org"]]
 
 
 # --- answers --------------------------------------------------------------------------------------------------
@@ -753,6 +857,51 @@ def test_service_agent_enters_cases_for_their_service_only(client, reunion):
     assert "service" in response.context["adminform"].form.errors
     client.post(url("add"), _entry(reunion, service=sejour.pk))
     assert Case.objects.get().service == sejour
+
+
+@pytest.fixture
+def guadeloupe():
+    return PrefectureFactory(
+        department_code="971",
+        name="Guadeloupe",
+        slug="guadeloupe",
+        time_zone="America/Guadeloupe",
+        holiday_subdivision="971",
+    )
+
+
+@pytest.mark.django_db
+def test_entry_form_prefills_the_date_of_receipt_of_the_prefecture_and_saves_as_prefilled(client, guadeloupe):
+    # 20:00 on 10 March in Guadeloupe; 01:00 on 11 March in Paris.
+    with time_machine.travel(datetime.datetime(2026, 3, 11, 0, 0, tzinfo=datetime.UTC), tick=False):
+        client.force_login(officer_of(guadeloupe))
+        page = client.get(url("add"))
+        assert page.context["adminform"].form.initial["received_on"] == datetime.date(2026, 3, 10)
+        fields = _FormFields()
+        fields.feed(page.content.decode())
+        assert fields.data["prefecture"] == str(guadeloupe.pk)
+        data = {
+            **fields.data,
+            "channel": Channel.PHONE,
+            "kind": Kind.COMPLAINT,
+            "topic": "phone",
+            "subject": "Appel au standard",
+            "description": "Appel reçu ce soir.",
+            "_save": "Save",
+        }
+        response = client.post(url("add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    case = Case.objects.get()
+    assert (case.received_on, case.reference) == (datetime.date(2026, 3, 10), "971-2026-000001")
+
+
+@pytest.mark.django_db
+def test_date_hierarchy_offers_the_current_year_of_the_prefecture(client, guadeloupe):
+    # 20:30 on 31 December 2025 in Guadeloupe; already 2026 in Paris.
+    with time_machine.travel(datetime.datetime(2026, 1, 1, 0, 30, tzinfo=datetime.UTC), tick=False):
+        client.force_login(officer_of(guadeloupe))
+        drilldown = client.get(url("changelist")).context["cl"].date_drilldown
+    assert [choice["title"] for choice in drilldown["choices"]] == ["2025"]
 
 
 # --- transfer and assignment ------------------------------------------------------------------------------------

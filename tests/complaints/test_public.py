@@ -1,15 +1,18 @@
 """The citizen's side: the form, the confirmation, the tracking page, lost links, downloads."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from complaints.enums import Status
 from complaints.models import Attachment, Case
-from complaints.services import case_answer
+from complaints.services import case_answer, case_transition
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory, SiteFactory, officer_of
 
 from .factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES
@@ -198,6 +201,14 @@ def test_wrong_or_expired_token_is_a_plain_404(client, reunion):
     assert client.get(url).status_code == 404
 
 
+def test_a_robot_filling_the_hidden_field_of_the_reply_form_sends_nothing(client, reunion):
+    case, url = file_and_follow(client, reunion)
+    client.post(
+        url, {"sent_form": "reply", "reply-text": "Achetez maintenant", "reply-hp_website": "http://spam.example"}
+    )
+    assert not case.messages.exists()
+
+
 def test_citizen_adds_a_message_and_a_document(client, reunion):
     case, url = file_and_follow(client, reunion)
     response = client.post(url, {"reply-text": "Voici mon récépissé.", "reply-attachments": [pdf()]})
@@ -223,6 +234,74 @@ def test_citizen_rates_the_answer(client, reunion):
     assert response.status_code == 200
     case.refresh_from_db()
     assert case.rating == 5
+
+
+class _PageForms(HTMLParser):
+    """The page's POST forms as a browser sends them: hidden values, and the names of the other fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._form = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("method", "").lower() == "post":
+            self._form = {"hidden": {}, "fields": set()}
+            self.forms.append(self._form)
+        elif self._form is not None and tag in {"input", "textarea", "select"} and attrs.get("name"):
+            if attrs.get("type") == "hidden" and attrs["name"] != "csrfmiddlewaretoken":
+                self._form["hidden"][attrs["name"]] = attrs.get("value", "")
+            self._form["fields"].add(attrs["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+
+
+def form_with(client, url, field):
+    """The hidden values of the tracking page's form that holds ``field``."""
+    parser = _PageForms()
+    parser.feed(client.get(url).content.decode())
+    [form] = [form for form in parser.forms if field in form["fields"]]
+    return form["hidden"]
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["answered", "closed-but-rateable"])
+def test_a_rating_sent_without_a_score_says_so_and_keeps_the_comment(client, reunion, closed):
+    case, url = file_and_follow(client, reunion)
+    officer = officer_of(reunion)
+    case_answer(case=case, by=officer, text="Votre titre est prêt au guichet 4.")
+    if closed:
+        case_transition(case=case, to=Status.CLOSED, by=officer)
+    comment = "Réponse claire, mais j’ai dû rappeler deux fois."
+    data = {**form_with(client, url, "rating-comment"), "rating-comment": comment}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    error = gettext("Choose a score from 1 to 5 to rate the answer.")
+    assert escape(error) in html
+    assert escape(comment) in html
+    assert response.context["rating_form"].errors == {"rating": [error]}
+    assert not response.context["reply_form"].is_bound
+    assert ('name="reply-text"' in html) is not closed
+    case.refresh_from_db()
+    assert (case.rating, case.rated_at) == (None, None)
+    assert not case.messages.filter(kind="citizen").exists()
+
+
+def test_a_reply_is_still_taken_for_a_reply_when_a_rating_is_possible(client, reunion):
+    case, url = file_and_follow(client, reunion)
+    case_answer(case=case, by=officer_of(reunion), text="Votre titre est prêt au guichet 4.")
+    hidden = form_with(client, url, "reply-text")
+    response = client.post(url, {**hidden, "reply-text": ""})
+    assert response.status_code == 200
+    assert response.context["reply_form"].errors["text"]
+    assert not response.context["rating_form"].is_bound
+    response = client.post(url, {**hidden, "reply-text": "Le guichet 4 était fermé."})
+    assert response.status_code == 302
+    assert case.messages.filter(kind="citizen").get().body == "Le guichet 4 était fermé."
+    case.refresh_from_db()
+    assert case.status == Status.REOPENED
 
 
 def test_attachment_of_another_case_is_not_served_through_a_token(client, reunion):
