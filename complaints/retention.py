@@ -1,5 +1,6 @@
 """Personal data is kept no longer than needed: cases closed for longer than the retention period
-(``COMPLAINTS_RETENTION_MONTHS``) are anonymised, sent e-mails are forgotten after a month.
+(``COMPLAINTS_RETENTION_MONTHS``) — or answered, or left with the committee, without any status change for as
+long — are anonymised, sent e-mails are forgotten after a month.
 
 Anonymising keeps what the statistics count — kind, channel, topic, service, site, status,
 every date and duration, the rating, the transition log, how many messages — and removes
@@ -19,13 +20,14 @@ import time
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from qualipref.mail import MAX_ATTEMPTS, OutgoingEmail
 from qualipref.models import add_months
 
-from .models import Attachment, Case, DigestLog, Message, TrackingToken
+from .enums import Status
+from .models import Attachment, Case, DigestLog, Message, TrackingToken, Transition
 from .workflow import FINAL_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ ANONYMISED = "[anonymisé]"
 BATCH_SIZE = 500
 OUTBOX_KEEP_DAYS = 30
 DIGEST_LOG_KEEP_DAYS = 90
+# Statuses a case may stay in for good: neither open nor closed by anyone.
+DORMANT_STATUSES = frozenset({Status.ANSWERED, Status.FORWARDED_TO_COMMITTEE})
 
 
 def retention_cutoff(now=None):
@@ -43,9 +47,13 @@ def retention_cutoff(now=None):
 
 
 def cases_past_retention(now=None):
-    return Case.objects.filter(
-        status__in=FINAL_STATUSES, closed_at__lt=retention_cutoff(now), anonymised_at__isnull=True
-    )
+    """Closed for longer than the period; or left where no one closes them — a complaint answered that the citizen
+    never came back to, a suggestion left with the committee — with no status change for as long."""
+    cutoff = retention_cutoff(now)
+    recent_change = Transition.objects.filter(case=OuterRef("pk"), at__gte=cutoff)
+    closed = Q(status__in=FINAL_STATUSES, closed_at__lt=cutoff)
+    dormant = Q(status__in=DORMANT_STATUSES, created_at__lt=cutoff) & ~Exists(recent_change)
+    return Case.objects.filter(closed | dormant, anonymised_at__isnull=True)
 
 
 def _anonymise_batch(case_ids, now):

@@ -160,6 +160,28 @@ def test_cases_closed_recently_or_still_open_are_untouched(reunion):
     assert TrackingToken.objects.filter(case=recent).exists()
 
 
+def test_cases_no_one_closes_are_anonymised_after_the_period_without_change(reunion):
+    """An answered complaint the citizen never came back to, a suggestion left with the committee."""
+    from complaints.models import Transition
+
+    def dormant(status, last_change):
+        created = last_change - datetime.timedelta(days=30)
+        case = CaseFactory(prefecture=reunion, status=status, name="Marie Hoarau", created_at=created)
+        Transition.objects.create(case=case, from_status=Status.IN_PROGRESS, to_status=status, at=last_change)
+        return case
+
+    long_ago = NOW - datetime.timedelta(days=2 * 365 + 10)
+    answered = dormant(Status.ANSWERED, long_ago)
+    forwarded = dormant(Status.FORWARDED_TO_COMMITTEE, long_ago)
+    answered_lately = dormant(Status.ANSWERED, NOW - datetime.timedelta(days=200))
+    reopened_lately = dormant(Status.ANSWERED, long_ago)
+    Transition.objects.create(case=reopened_lately, from_status=Status.REOPENED, to_status=Status.ANSWERED, at=NOW)
+    assert cases_anonymise() == 2
+    for case, anonymised in ((answered, True), (forwarded, True), (answered_lately, False), (reopened_lately, False)):
+        case.refresh_from_db()
+        assert (case.anonymised_at is not None) is anonymised and (case.name == "") is anonymised
+
+
 def test_retention_period_follows_the_setting(reunion, settings):
     case = closed_case(reunion, NOW - datetime.timedelta(days=400))
     assert cases_anonymise() == 0
