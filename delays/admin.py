@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -30,6 +30,30 @@ from .services import (
 from .tasks import check_delivery_import
 
 REPORT_ROWS_SHOWN = 100
+
+
+def _scoped_object(queryset, pk):
+    """The object ``pk`` of a scoped queryset; 404 when missing, out of scope or not an id at all.
+
+    The change pages receive Django's ``<path:object_id>``: "abc" must be not found, not a ValueError (500).
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _not_found(request, pk):
+    raise Http404
+
+
+def _not_found_unless_int(*suffixes, view):
+    """After the ``<int:pk>/<suffix>`` routes: any other id is not found.
+
+    Otherwise Django's old ``<path:object_id>/`` redirect would take "abc/report.csv" whole for an object id.
+    """
+    return [path(f"<str:pk>/{suffix}", view(_not_found)) for suffix in suffixes]
 
 
 @admin.register(TitleType)
@@ -116,14 +140,16 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
         return HttpResponseRedirect(reverse("admin:delays_deliveryimport_change", args=[obj.pk]))
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         own = [
-            path("<int:pk>/decision/", self.admin_site.admin_view(self.decision_view), name="delays_import_decision"),
-            path("<int:pk>/report.csv", self.admin_site.admin_view(self.report_view), name="delays_import_report"),
+            path("<int:pk>/decision/", view(self.decision_view), name="delays_import_decision"),
+            path("<int:pk>/report.csv", view(self.report_view), name="delays_import_report"),
+            *_not_found_unless_int("decision/", "report.csv", view=view),
         ]
         return own + super().get_urls()
 
     def _scoped(self, request, pk):
-        return get_object_or_404(self.get_queryset(request).select_related("prefecture"), pk=pk)
+        return _scoped_object(self.get_queryset(request).select_related("prefecture"), pk)
 
     def decision_view(self, request, pk):
         delivery_import = self._scoped(request, pk)
@@ -151,6 +177,8 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
 
     def report_view(self, request, pk):
         """Every bad row of an import, streamed as CSV (line;reason;detail;message)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         delivery_import = self._scoped(request, pk)
         code = delivery_import.prefecture.department_code
 
@@ -186,13 +214,22 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description=gettext_lazy("Withdraw the selected imports (their deliveries stop counting)"))
+    @admin.action(
+        description=gettext_lazy("Withdraw the selected imports (their deliveries stop counting)"),
+        permissions=["add"],  # as the decision view (``_may_decide``): an auditor only reads
+    )
     def withdraw_selected(self, request, queryset):
-        done = 0
+        done, refused_any = 0, False
         for delivery_import in queryset.filter(status=ImportStatus.ACCEPTED).select_related("prefecture"):
-            delivery_import_withdraw(delivery_import=delivery_import, by=request.user)
-            done += 1
-        self.message_user(request, _("%(n)s import(s) withdrawn.") % {"n": done}, messages.SUCCESS)
+            try:
+                delivery_import_withdraw(delivery_import=delivery_import, by=request.user)
+            except ImportRefused as refused:  # e.g. withdrawn meanwhile by someone else
+                refused_any = True
+                self.message_user(request, f"{delivery_import.original_name}: {refused.message}", messages.ERROR)
+            else:
+                done += 1
+        if done or not refused_any:
+            self.message_user(request, _("%(n)s import(s) withdrawn.") % {"n": done}, messages.SUCCESS)
 
 
 class PublicationEventInline(PrefectureScopedInline):
@@ -259,16 +296,16 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
             self.message_user(request, _("%(n)s month(s) published.") % {"n": published}, messages.SUCCESS)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         own = [
-            path("<int:pk>/publier/", self.admin_site.admin_view(self.publish_view), name="delays_month_publish"),
-            path(
-                "<int:pk>/depublier/", self.admin_site.admin_view(self.unpublish_view), name="delays_month_unpublish"
-            ),
+            path("<int:pk>/publier/", view(self.publish_view), name="delays_month_publish"),
+            path("<int:pk>/depublier/", view(self.unpublish_view), name="delays_month_unpublish"),
+            *_not_found_unless_int("publier/", "depublier/", view=view),
         ]
         return own + super().get_urls()
 
     def _scoped(self, request, pk):
-        return get_object_or_404(self.get_queryset(request).select_related("prefecture"), pk=pk)
+        return _scoped_object(self.get_queryset(request).select_related("prefecture"), pk)
 
     def publish_view(self, request, pk):
         publication = self._scoped(request, pk)

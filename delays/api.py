@@ -18,7 +18,7 @@ from qualipref.models import Prefecture
 
 from .enums import TitleCategory
 from .models import TitleType
-from .selectors import open_data_record, open_data_rows
+from .selectors import is_department_code, is_title_code, open_data_record, open_data_rows
 
 
 class MonthlyFigureSerializer(serializers.Serializer):
@@ -40,7 +40,9 @@ class MonthlyFigureSerializer(serializers.Serializer):
         help_text="90e centile au rang le plus proche : délai non dépassé par au moins 90 % des délivrances."
     )
     total_jours = serializers.IntegerField(help_text="Somme des délais en jours (pour agréger exactement).")
-    publie_le = serializers.CharField(help_text="Date de publication par la préfecture, AAAA-MM-JJ.")
+    publie_le = serializers.CharField(
+        help_text="Date de publication par la préfecture (le jour dans son fuseau horaire), AAAA-MM-JJ."
+    )
 
 
 class TitleTypeSerializer(serializers.ModelSerializer):
@@ -91,14 +93,17 @@ class MonthlyFigures(OpenDataMixin, ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         filters = {"all_sites_only": params.get("ensemble", "").lower() in {"1", "true", "oui"}}
+        # A code that cannot be one (a NUL byte…) is refused before it reaches the database.
         if code := params.get("departement"):
-            filters["prefecture"] = Prefecture.objects.filter(department_code=code).first()
-            if filters["prefecture"] is None:
+            found = is_department_code(code) and Prefecture.objects.filter(department_code=code).first()
+            if not found:
                 raise ValidationError({"departement": _("Unknown department code.")})
+            filters["prefecture"] = found
         if code := params.get("code_titre"):
-            filters["title"] = TitleType.objects.filter(code=code).first()
-            if filters["title"] is None:
+            found = is_title_code(code) and TitleType.objects.filter(code=code).first()
+            if not found:
                 raise ValidationError({"code_titre": _("Unknown title code.")})
+            filters["title"] = found
         if value := params.get("depuis"):
             filters["month_from"] = _month(value, "depuis")
         if value := params.get("jusqu_a"):

@@ -1,5 +1,6 @@
-"""The public pages and open-data files are cached whole (``qualipref.pagecache``); publishing or
-unpublishing clears them.
+"""The public pages and open-data files are cached whole (``qualipref.pagecache``); publishing,
+unpublishing or recomputing a published month clears them, for every prefecture: each prefecture's page
+shows the national mean of the month, which any prefecture's published figures move.
 
 Keys are explicit (no pattern deletion in Django's cache API): a prefecture's page and files in
 each language, the network page for each title type, the national files.

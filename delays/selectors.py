@@ -1,13 +1,30 @@
 """Reads for the public pages and open data (published figures only, a fixed number of queries), and where a
 month's figures come from (``month_sources``, for the officer and the auditor)."""
 
+import re
+import zoneinfo
+
 from django.db.models import F, Max, OuterRef, Subquery, Sum
+from django.utils import timezone
 
 from .enums import ImportStatus, PublicationStatus
 from .models import DeliveryImport, MonthlyDelay, MonthPublication, TitleType, mean_of
 from .stats import month_start
 
 TREND_MONTHS = 12
+
+# What a code in a query string may look like, checked before it reaches the database (PostgreSQL refuses a
+# NUL byte in a string: a 500). Department codes: 01…95, 2A, 2B, 971…976; title codes as ``TitleType.code``.
+DEPARTMENT_CODE = re.compile(r"[0-9][0-9AB][0-9]?")
+TITLE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
+
+
+def is_department_code(value):
+    return DEPARTMENT_CODE.fullmatch(value) is not None
+
+
+def is_title_code(value):
+    return TITLE_CODE.fullmatch(value) is not None
 
 
 def add_months(month, count):
@@ -142,6 +159,7 @@ def open_data_rows(*, prefecture=None, title=None, month_from=None, month_to=Non
         category=F("title_type__category"),
         site_name=F("site__name"),
         published_at=F("publication__published_at"),
+        time_zone=F("prefecture__time_zone"),
     )
 
 
@@ -160,8 +178,15 @@ def open_data_record(row):
         "delai_median_jours": row["median_days"],
         "delai_90e_centile_jours": row["p90_days"],
         "total_jours": row["total_days"],
-        "publie_le": row["published_at"].date().isoformat() if row["published_at"] else "",
+        "publie_le": _local_date(row["published_at"], row["time_zone"]),
     }
+
+
+def _local_date(moment, time_zone):
+    """The day ``moment`` fell on in the prefecture (La Réunion publishes on 1 March at 02:00, 28 February in UTC)."""
+    if moment is None:
+        return ""
+    return timezone.localdate(moment, timezone=zoneinfo.ZoneInfo(time_zone)).isoformat()
 
 
 def month_sources(publication):

@@ -41,6 +41,12 @@ def _check_scope(user, prefecture):
         raise PermissionDenied(_("You do not work for this prefecture."))
 
 
+def _clear_public_cache_on_commit():
+    """Once committed, forget the cached pages of *every* prefecture: each shows the national mean of the
+    prefectures that published the month, which a change of published figures anywhere moves."""
+    transaction.on_commit(lambda: clear_public_cache(prefecture_slugs=None))
+
+
 def progress_key(import_id):
     return f"delays:import:{import_id}:progress"
 
@@ -218,8 +224,7 @@ def _count(delivery_import, *, by, sign=1):
                 )
             ]
         )
-        slug = delivery_import.prefecture.slug
-        transaction.on_commit(lambda: clear_public_cache(prefecture_slugs=[slug]))
+        _clear_public_cache_on_commit()
 
 
 def _locked(delivery_import, *statuses):
@@ -318,7 +323,7 @@ def month_publish(*, publication, by):
     locked.published_at, locked.published_by = timezone.now(), by
     locked.save(update_fields=["status", "published_at", "published_by"])
     PublicationEvent.objects.create(publication=locked, action=PublicationAction.PUBLISHED, by=by)
-    transaction.on_commit(lambda: clear_public_cache(prefecture_slugs=[prefecture.slug]))
+    _clear_public_cache_on_commit()
     return locked
 
 
@@ -335,6 +340,5 @@ def month_unpublish(*, publication, by, reason):
     locked.status = PublicationStatus.WITHDRAWN
     locked.save(update_fields=["status"])
     PublicationEvent.objects.create(publication=locked, action=PublicationAction.UNPUBLISHED, by=by, reason=reason)
-    slug = locked.prefecture.slug
-    transaction.on_commit(lambda: clear_public_cache(prefecture_slugs=[slug]))
+    _clear_public_cache_on_commit()
     return locked

@@ -19,6 +19,7 @@ from .charts import trend_chart
 from .models import TitleType
 from .selectors import (
     OPEN_DATA_COLUMNS,
+    is_title_code,
     network_overview,
     open_data_record,
     open_data_rows,
@@ -52,6 +53,8 @@ def prefecture_delays(request, slug):
 @require_GET
 def network_delays(request):
     code = request.GET.get("titre", "")
+    if code and not is_title_code(code):  # never a title (a NUL byte would reach the database): not found
+        raise Http404
 
     def build():
         if code and not TitleType.objects.filter(code=code).exists():

@@ -3,6 +3,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,11 @@ class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
     def _ensure_in_scope(self, request, object_id):
         # simple_history falls back to an object's historical records when the live queryset
         # does not hold it: that would show another prefecture's history. Out of scope is 404.
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+        try:
+            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):  # "abc" for a number: nothing by that id
+            found = False
+        if not found:
             raise Http404
 
     def history_view(self, request, object_id, extra_context=None):

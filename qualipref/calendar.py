@@ -67,15 +67,27 @@ def working_days_between(start, end, prefecture):
     return count
 
 
-def before_local_today(lookup, *, prefecture_path="prefecture", now=None):
-    """A condition: the date field ``lookup`` lies before today *in its prefecture's time zone*.
-
-    One ``OR`` branch per French time zone (the prefecture's ``time_zone`` joined in the same
-    query): at 23:00 in Paris it is already tomorrow in La Réunion, and a case due today there is late.
-    """
+def on_local_today(condition_on, *, prefecture_path="prefecture", now=None):
+    """A condition that depends on today's date *in each row's prefecture*: ``condition_on(today)`` gives the
+    ``Q`` for one date; one ``OR`` branch per French time zone, the prefecture's ``time_zone`` joined in the
+    same query. At 23:00 in Paris it is already tomorrow in La Réunion."""
     now = now or timezone.now()
     condition = Q()
     for zone, _label in FRENCH_TIME_ZONES:
         today = timezone.localdate(now, timezone=zoneinfo.ZoneInfo(zone))
-        condition |= Q(**{f"{prefecture_path}__time_zone": zone, f"{lookup}__lt": today})
+        condition |= Q(**{f"{prefecture_path}__time_zone": zone}) & condition_on(today)
     return condition
+
+
+def before_local_today(lookup, *, prefecture_path="prefecture", now=None):
+    """The date field ``lookup`` lies before today in its prefecture (a case due today there is late tomorrow)."""
+    return on_local_today(lambda today: Q(**{f"{lookup}__lt": today}), prefecture_path=prefecture_path, now=now)
+
+
+def before_local_month(lookup, *, prefecture_path="prefecture", now=None):
+    """The date field ``lookup`` lies before the first day of the current month in its prefecture, so its month
+    is over there: at 00:30 in Paris on 1 February it is still 31 January in Guadeloupe, whose January is not
+    over, while La Réunion's is."""
+    return on_local_today(
+        lambda today: Q(**{f"{lookup}__lt": today.replace(day=1)}), prefecture_path=prefecture_path, now=now
+    )

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,6 +31,21 @@ from .services import (
     survey_open,
     survey_publish_results,
 )
+
+# --- URL patterns -----------------------------------------------------------------------------------
+
+
+def _not_found(request, object_id):
+    raise Http404
+
+
+def _not_found_unless_int(*suffixes, view):
+    """After the ``<int:object_id>/<suffix>`` routes: any other id is not found.
+
+    Otherwise Django's old ``<path:object_id>/`` redirect would take "abc/resultats" whole for an object id.
+    """
+    return [path(f"<str:object_id>/{suffix}", view(_not_found)) for suffix in suffixes]
+
 
 # --- questions --------------------------------------------------------------------------------------
 
@@ -311,8 +326,9 @@ class SurveyAdmin(PrefectureScopedAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<path:object_id>/resultats/", view(self.results_view), name="surveys_survey_results"),
-            path("<path:object_id>/export.csv", view(self.export_view), name="surveys_survey_export"),
+            path("<int:object_id>/resultats/", view(self.results_view), name="surveys_survey_results"),
+            path("<int:object_id>/export.csv", view(self.export_view), name="surveys_survey_export"),
+            *_not_found_unless_int("resultats/", "export.csv", view=view),
             *super().get_urls(),
         ]
 
@@ -370,9 +386,10 @@ class DistributionPointAdmin(PrefectureScopedAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<path:object_id>/qr.svg", view(self.qr_svg_view), name="surveys_distributionpoint_qr_svg"),
-            path("<path:object_id>/qr.png", view(self.qr_png_view), name="surveys_distributionpoint_qr_png"),
-            path("<path:object_id>/affiche.pdf", view(self.poster_view), name="surveys_distributionpoint_poster"),
+            path("<int:object_id>/qr.svg", view(self.qr_svg_view), name="surveys_distributionpoint_qr_svg"),
+            path("<int:object_id>/qr.png", view(self.qr_png_view), name="surveys_distributionpoint_qr_png"),
+            path("<int:object_id>/affiche.pdf", view(self.poster_view), name="surveys_distributionpoint_poster"),
+            *_not_found_unless_int("qr.svg", "qr.png", "affiche.pdf", view=view),
             *super().get_urls(),
         ]
 

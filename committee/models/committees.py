@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qualipref.calendar import on_local_today
 from qualipref.models import Prefecture
 from qualipref.scoping import PrefectureScopedQuerySet
 
@@ -50,9 +51,14 @@ class Committee(models.Model):
 
 class MemberQuerySet(CommitteeScopedQuerySet):
     def sitting(self, on=None):
-        """Active members whose term covers ``on`` (today by default)."""
-        on = on or timezone.localdate()
-        return self.filter(is_active=True, term_start__lte=on).filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
+        """Active members whose term covers ``on`` (by default today, in each committee's prefecture)."""
+
+        def covers(day):
+            return Q(term_start__lte=day) & (Q(term_end__isnull=True) | Q(term_end__gte=day))
+
+        if on is None:
+            return self.filter(on_local_today(covers, prefecture_path="committee__prefecture"), is_active=True)
+        return self.filter(covers(on), is_active=True)
 
 
 class Member(models.Model):

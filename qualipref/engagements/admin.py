@@ -21,6 +21,9 @@ from .models import Engagement, EngagementVersion, ManualMeasure, MonthlyIndicat
 from .periods import Period
 from .services import manual_measure_save, monthly_indicators_refresh
 
+# Prefectures recomputed within one request (from the admin index); the nightly refresh does them all.
+REFRESH_NOW_MAX_PREFECTURES = 20
+
 
 class EngagementVersionInline(admin.StackedInline):
     """Versions are added, never changed: past figures keep the wording and target they were judged against."""
@@ -194,13 +197,34 @@ class MonthlyIndicatorAdmin(PrefectureScopedAdmin):
         }
         return TemplateResponse(request, "admin/qualipref/monthlyindicator/records.html", context)
 
+    def _may_refresh(self, request):
+        # Figures are never edited (``has_change_permission`` is False) and officers only view them: recomputing
+        # is for those who change the measures behind them (officers, the coordinator), not for auditors.
+        return request.user.has_perm("qualipref.change_manualmeasure")
+
     def refresh_view(self, request):
-        """Recompute the recent months of the user's prefectures now (POST only)."""
-        if request.method != "POST" or not self.has_view_permission(request):
+        """Recompute the recent months of the user's prefectures now (POST only).
+
+        At most ``REFRESH_NOW_MAX_PREFECTURES`` within the request (about a second each at full scale, see
+        ``bench/indicators.py``), the first in department order; the user is told about the others, which
+        the nightly refresh recomputes.
+        """
+        if request.method != "POST" or not self._may_refresh(request):
             raise PermissionDenied
-        prefectures = Prefecture.objects.for_user(request.user)
+        prefectures = list(Prefecture.objects.for_user(request.user).order_by("department_code"))
+        now = prefectures[:REFRESH_NOW_MAX_PREFECTURES]
         count = 0
-        for prefecture in prefectures[:20]:
+        for prefecture in now:
             count += monthly_indicators_refresh(prefecture=prefecture)
         self.message_user(request, _("%(n)d figures recomputed.") % {"n": count}, messages.SUCCESS)
+        if len(prefectures) > len(now):
+            self.message_user(
+                request,
+                _(
+                    "Only the first %(done)d of your %(total)d prefectures were recomputed now, so that the page "
+                    "answers in time: the others will be recomputed tonight, as every night."
+                )
+                % {"done": len(now), "total": len(prefectures)},
+                messages.WARNING,
+            )
         return HttpResponseRedirect(reverse("admin:index"))

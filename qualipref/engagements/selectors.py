@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
+from ..calendar import before_local_month
 from ..charts import line_chart
 from ..models import Prefecture
 from .enums import Unit
@@ -18,7 +19,10 @@ TREND_MONTHS = 12
 
 
 def published_before(today=None):
-    """Figures are published once their month is over: the first day of the current month."""
+    """Figures are published once their month is over: the first day of the current month.
+
+    ``today`` is one prefecture's own (``prefecture.today()``); across prefectures, use ``before_local_month``.
+    """
     return month_start(today or timezone.localdate())
 
 
@@ -77,13 +81,15 @@ def national_value(unit, numerator, denominator, mean):
 def network_results(sort="departement"):
     """Every prefecture with its label, next audit and the latest month's headline results; national figures.
 
-    Four queries. ``sort``: a key of ``SORTS``, ``-`` in front for the reverse order.
+    Four queries. ``sort``: a key of ``SORTS``, ``-`` in front for the reverse order. The month is the last one
+    over in Paris; a prefecture where it is not over yet (Guadeloupe, for five or six more hours) has no figure
+    for it until it is.
     """
     today = timezone.localdate()
     month = add_months(published_before(today), -1)
     prefectures = list(Prefecture.objects.order_by("department_code"))
     headline = list(Engagement.objects.active().filter(is_headline=True).order_by("position", "code"))
-    figures = MonthlyIndicator.objects.filter(month=month)
+    figures = MonthlyIndicator.objects.filter(before_local_month("month"), month=month)
     met = {
         row["prefecture"]: row
         for row in figures.values("prefecture")
@@ -160,8 +166,9 @@ OPEN_DATA_COLUMNS = [
 
 
 def open_data_rows(*, prefecture=None):
-    """Published monthly figures (complete months) as dicts, in a stable order, for CSV and JSON."""
-    queryset = MonthlyIndicator.objects.published(published_before())
+    """Published monthly figures (months over in each prefecture's time zone) as dicts, in a stable order, for
+    CSV and JSON."""
+    queryset = MonthlyIndicator.objects.filter(before_local_month("month"))
     if prefecture is not None:
         queryset = queryset.filter(prefecture=prefecture)
     return queryset.order_by(

@@ -8,4 +8,10 @@ register = template.Library()
 @register.inclusion_tag("admin/qualipref/_dashboard.html", takes_context=True)
 def dashboard(context):
     user = context["request"].user
-    return {"boards": officer_dashboard(user) if user.is_authenticated and user.is_staff else []}
+    staff = user.is_authenticated and user.is_staff
+    return {
+        "boards": officer_dashboard(user) if staff else [],
+        # Recomputing and entering measures are for officers (the refresh view checks the same permission).
+        "may_compute": staff and user.has_perm("qualipref.change_manualmeasure"),
+        "may_enter": staff and user.has_perm("qualipref.add_manualmeasure"),
+    }

@@ -127,6 +127,22 @@ def test_a_member_whose_term_ended_loses_access(client, committee):
     assert client.get(reverse("committee:space")).status_code == 403
 
 
+def test_a_term_starts_at_midnight_in_the_committees_prefecture(committee):
+    """At 23:30 in Paris on 31 December it is already New Year's Day in La Réunion."""
+    from committee.models import Member
+    from tests.qualipref.factories import PrefectureFactory
+
+    from .factories import CommitteeFactory
+
+    paris = CommitteeFactory(prefecture=PrefectureFactory(department_code="75", name="Paris", slug="paris"))
+    new_year = datetime.date(2027, 1, 1)
+    in_reunion = MemberFactory(committee=committee, term_start=new_year)
+    in_paris = MemberFactory(committee=paris, term_start=new_year)
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 22, 30, tzinfo=datetime.UTC), tick=False):
+        assert set(Member.objects.sitting().filter(term_start=new_year)) == {in_reunion}
+    assert in_paris in Member.objects.sitting(on=new_year)
+
+
 def test_forgotten_password_sends_a_link_to_members_only(client, committee):
     member = member_with_account(committee)
     officer_of(committee.prefecture, email="agent@example.org")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from delays.enums import ImportStatus, PublicationStatus
 from delays.models import DeliveryImport, DeliveryRecord, MonthPublication
 from qualipref.enums import Role
-from tests.qualipref.factories import MembershipFactory, coordinator, officer_of
+from tests.qualipref.factories import MembershipFactory, ServiceFactory, coordinator, officer_of
 
 from .factories import DeliveryImportFactory, csv_bytes, delays_pairs, deliveries, run_import
 
@@ -194,3 +194,91 @@ def test_only_the_national_coordinator_edits_title_types(client, reunion, first_
     assert first_permit.label != "Piraté"
     client.force_login(coordinator())
     assert client.get(reverse("admin:delays_titletype_add")).status_code == 200
+
+
+def withdraw_action(client, *imports):
+    return client.post(
+        reverse("admin:delays_deliveryimport_changelist"),
+        {"action": "withdraw_selected", "_selected_action": [i.pk for i in imports]},
+    )
+
+
+def test_auditor_can_neither_see_nor_run_the_withdraw_action(client, reunion):
+    delivery_import = run_import(reunion, csv_bytes([GOOD]))
+    assert delivery_import.status == ImportStatus.ACCEPTED
+    client.force_login(MembershipFactory(prefecture=reunion, role=Role.AUDITOR).user)
+    response = client.get(reverse("admin:delays_deliveryimport_changelist"))
+    assert response.status_code == 200
+    assert "withdraw_selected" not in response.content.decode()
+    withdraw_action(client, delivery_import)
+    delivery_import.refresh_from_db()
+    assert delivery_import.status == ImportStatus.ACCEPTED
+    assert DeliveryRecord.objects.count() == 1
+
+
+def test_officer_withdraws_imports_with_the_action(officer_client, reunion):
+    delivery_import = run_import(reunion, csv_bytes([GOOD]))
+    changelist = officer_client.get(reverse("admin:delays_deliveryimport_changelist"))
+    assert "withdraw_selected" in changelist.content.decode()
+    response = withdraw_action(officer_client, delivery_import)
+    assert response.status_code == 302
+    delivery_import.refresh_from_db()
+    assert delivery_import.status == ImportStatus.WITHDRAWN
+    assert not DeliveryRecord.objects.exists()
+
+
+def test_a_refused_withdrawal_in_the_action_is_an_error_message(officer_client, reunion, monkeypatch):
+    """Withdrawn meanwhile by someone else: the service refuses, the officer reads why (no 500)."""
+    from django.contrib import messages
+    from django.contrib.messages import get_messages
+
+    import delays.admin
+    from delays.services import delivery_import_withdraw
+
+    delivery_import = run_import(reunion, csv_bytes([GOOD]), name="janvier.csv")
+
+    def withdrawn_meanwhile(*, delivery_import, by):
+        DeliveryImport.objects.filter(pk=delivery_import.pk).update(status=ImportStatus.WITHDRAWN)
+        return delivery_import_withdraw(delivery_import=delivery_import, by=by)
+
+    monkeypatch.setattr(delays.admin, "delivery_import_withdraw", withdrawn_meanwhile)
+    response = withdraw_action(officer_client, delivery_import)
+    assert response.status_code == 302
+    errors = [str(m) for m in get_messages(response.wsgi_request) if m.level == messages.ERROR]
+    assert len(errors) == 1 and errors[0].startswith("janvier.csv: ")
+
+
+def test_bad_row_report_needs_the_view_permission(client, reunion):
+    delivery_import = run_import(reunion, csv_bytes([GOOD, BAD]))
+    url = reverse("admin:delays_import_report", args=[delivery_import.pk])
+    agent = MembershipFactory(prefecture=reunion, role=Role.SERVICE_AGENT, service=ServiceFactory(prefecture=reunion))
+    client.force_login(agent.user)
+    assert client.get(url).status_code == 403
+    decision = client.post(reverse("admin:delays_import_decision", args=[delivery_import.pk]), {"decision": "reject"})
+    assert decision.status_code == 403
+    client.force_login(officer_of(reunion))
+    assert client.get(url).status_code == 200
+
+
+def test_month_views_need_the_change_permission(client, reunion):
+    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2026, 1, 1), [7]))))
+    month = MonthPublication.objects.get()
+    client.force_login(MembershipFactory(prefecture=reunion, role=Role.AUDITOR).user)
+    assert client.post(reverse("admin:delays_month_publish", args=[month.pk])).status_code == 403
+    assert client.get(reverse("admin:delays_month_unpublish", args=[month.pk])).status_code == 403
+    month.refresh_from_db()
+    assert month.status == PublicationStatus.DRAFT
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/delays/deliveryimport/abc/report.csv",
+        "/admin/delays/deliveryimport/abc/decision/",
+        "/admin/delays/deliveryimport/abc/change/",
+        "/admin/delays/monthpublication/abc/publier/",
+        "/admin/delays/monthpublication/abc/change/",
+    ],
+)
+def test_an_id_that_is_not_a_number_is_not_found(officer_client, url):
+    assert officer_client.get(url).status_code == 404

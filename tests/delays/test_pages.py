@@ -2,8 +2,10 @@
 
 import datetime
 import json
+import zoneinfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from delays.models import MonthPublication
@@ -167,3 +169,46 @@ def test_chart_coordinates_keep_a_decimal_point_on_french_pages(client, reunion,
     coordinates = re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy)="([^"]+)"', svg)
     assert coordinates
     assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates
+
+
+def test_unpublishing_elsewhere_clears_every_prefecture_page_showing_the_national_mean(
+    client, reunion, other, figures, on_commit_immediately
+):
+    url = reverse("delays:prefecture", args=[reunion.slug])
+    assert "30,0" in page(client, url)  # cached with January's national mean, Val-de-Marne's 45 included
+    january = MonthPublication.objects.get(prefecture=other, month=JANUARY)
+    month_unpublish(publication=january, by=None, reason="Doublons")
+    html = page(client, url)
+    assert "30,0" not in html  # the national mean is La Réunion's own now
+    assert "15,0" in html
+
+
+def test_a_code_holding_a_nul_byte_is_refused_before_the_database(client, figures, django_assert_max_num_queries):
+    """PostgreSQL refuses a NUL byte in a string (a 500): such codes never reach it."""
+    with django_assert_max_num_queries(0):
+        response = client.get("/api/delais/v1/mensuel/?departement=97%004")
+    assert response.status_code == 400
+    assert response.json() == {"departement": "Code de département inconnu."}
+    with django_assert_max_num_queries(0):
+        response = client.get("/api/delais/v1/mensuel/?code_titre=TS%00")
+    assert response.status_code == 400
+    assert response.json() == {"code_titre": "Code de titre inconnu."}
+    with django_assert_max_num_queries(0):
+        assert client.get(reverse("delays:network") + "?titre=TS%00").status_code == 404
+    assert client.get("/api/delais/v1/mensuel/", {"departement": "974", "code_titre": "TS-PREMIERE"}).json()["count"]
+
+
+def test_publication_date_is_the_day_in_the_prefecture(client, reunion, other):
+    """00:30 in Paris on 1 March, 02:00 in La Réunion on 1 March (22:00 UTC on 28 February): both 1 March."""
+    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(JANUARY, [10]))))
+    run_import(other, csv_bytes(deliveries(other, "TS-PREMIERE", delays_pairs(JANUARY, [40]))))
+    paris_night = datetime.datetime(2026, 3, 1, 0, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+    with time_machine.travel(paris_night, tick=False):
+        month_publish(publication=MonthPublication.objects.get(prefecture=other), by=None)
+    with time_machine.travel(datetime.datetime(2026, 2, 28, 22, 0, tzinfo=datetime.UTC), tick=False):
+        month_publish(publication=MonthPublication.objects.get(prefecture=reunion), by=None)
+    results = client.get("/api/delais/v1/mensuel/").json()["results"]
+    assert {row["departement"]: row["publie_le"] for row in results} == {"94": "2026-03-01", "974": "2026-03-01"}
+    response = client.get(reverse("delays:network_open_data", args=["json"]))
+    document = json.loads(b"".join(response.streaming_content))
+    assert {row["publie_le"] for row in document["donnees"]} == {"2026-03-01"}

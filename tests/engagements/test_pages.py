@@ -2,8 +2,10 @@
 
 import datetime
 import json
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -11,10 +13,11 @@ from complaints.enums import Status
 from qualipref.engagements.models import ManualMeasure, MonthlyIndicator
 from qualipref.engagements.periods import add_months, month_start
 from qualipref.engagements.services import monthly_indicators_refresh
+from qualipref.enums import Role
 from tests.complaints.factories import PDF_BYTES, CaseFactory
-from tests.qualipref.factories import officer_of
+from tests.qualipref.factories import MembershipFactory, PrefectureFactory, coordinator, officer_of
 
-from .factories import ManualMeasureFactory, engagement, local
+from .factories import ManualMeasureFactory, MonthlyIndicatorFactory, engagement, local
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +102,22 @@ def test_officer_dashboard_on_the_admin_index(client, reunion, mainland, publish
     assert 'id="content-main"' in html  # Django's app list is still there
 
 
+def test_the_dashboard_offers_recomputing_and_entering_measures_to_officers_only(client, reunion, published):
+    refresh = reverse("admin:qualipref_monthlyindicator_refresh")
+    client.force_login(officer_of(reunion))
+    assert refresh in client.get(reverse("admin:index")).content.decode()
+    client.force_login(MembershipFactory(prefecture=reunion, role=Role.AUDITOR).user)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert 'id="officer-dashboard"' in html
+    assert refresh not in html and reverse("admin:qualipref_manualmeasure_add") not in html
+
+
+def test_a_history_page_with_an_id_that_is_not_a_number_is_not_found(client, reunion, published):
+    client.force_login(officer_of(reunion))
+    for url in ("/admin/delays/deliveryimport/abc/history/", "/admin/surveys/survey/abc/history/"):
+        assert client.get(url).status_code == 404
+
+
 def test_records_behind_a_figure_for_the_auditor(client, reunion, published):
     client.force_login(officer_of(reunion))
     response = client.get(reverse("admin:qualipref_monthlyindicator_records", args=[published.pk]))
@@ -169,3 +188,60 @@ def test_officer_may_view_but_not_change_the_referential(client, reunion):
     assert client.get(reverse("admin:qualipref_engagement_change", args=[item.pk])).status_code == 200
     response = client.post(reverse("admin:qualipref_engagement_change", args=[item.pk]), {"code": "PIRATE"})
     assert response.status_code == 403
+
+
+def test_a_month_is_published_once_over_in_the_prefecture_time_zone(client, reunion):
+    """00:30 in Paris on 1 February: 31 January 19:30 in Guadeloupe, 1 February 03:30 in La Réunion."""
+    guadeloupe = PrefectureFactory(
+        department_code="971", name="Guadeloupe", slug="guadeloupe", time_zone="America/Guadeloupe"
+    )
+    december, january = datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)
+    for prefecture in (reunion, guadeloupe):
+        for month in (december, january):
+            MonthlyIndicatorFactory(prefecture=prefecture, month=month)
+    paris_night = datetime.datetime(2026, 2, 1, 0, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+    with time_machine.travel(paris_night, tick=False):
+        response = client.get(reverse("results:network_open_data", kwargs={"fmt": "json"}))
+        rows = json.loads(b"".join(response.streaming_content))["donnees"]
+        network = client.get(reverse("results:network")).context
+    assert sorted((row["departement"], row["mois"]) for row in rows) == [
+        ("971", "2025-12"),
+        ("974", "2025-12"),
+        ("974", "2026-01"),
+    ]
+    assert network["month"] == january
+    judged = {row["prefecture"].department_code: row["judged"] for row in network["rows"]}
+    assert judged == {"971": 0, "974": 1}
+    assert [item["judged"] for item in network["national"]] == [1]
+
+
+def test_refreshing_the_figures_needs_the_change_permission(client, reunion):
+    url = reverse("admin:qualipref_monthlyindicator_refresh")
+    client.force_login(MembershipFactory(prefecture=reunion, role=Role.AUDITOR).user)
+    assert client.post(url).status_code == 403
+    assert not MonthlyIndicator.objects.exists()
+    client.force_login(officer_of(reunion))
+    assert client.post(url).status_code == 302
+    assert MonthlyIndicator.objects.filter(prefecture=reunion).exists()
+
+
+def test_refresh_says_which_prefectures_it_left_to_the_night(client, reunion, mainland, monkeypatch):
+    from django.contrib import messages
+    from django.contrib.messages import get_messages
+    from django.utils.translation import gettext
+
+    from qualipref.engagements import admin as engagements_admin
+
+    monkeypatch.setattr(engagements_admin, "REFRESH_NOW_MAX_PREFECTURES", 1)
+    client.force_login(coordinator())
+    response = client.post(reverse("admin:qualipref_monthlyindicator_refresh"))
+    assert response.status_code == 302
+    assert set(MonthlyIndicator.objects.values_list("prefecture", flat=True)) == {mainland.pk}  # "94" before "974"
+    warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level == messages.WARNING]
+    assert warnings == [
+        gettext(
+            "Only the first %(done)d of your %(total)d prefectures were recomputed now, so that the page "
+            "answers in time: the others will be recomputed tonight, as every night."
+        )
+        % {"done": 1, "total": 2}
+    ]
