@@ -4,16 +4,28 @@ Signals rather than calls in each service: the admin's forms and inlines save su
 choices and points directly, and a missed path would show stale figures for ten minutes.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .cache import clear_results_cache
 from .models import Choice, DistributionPoint, Question, Survey
 
 
+@receiver(pre_save, sender=Survey)
+def _remember_prefecture(sender, instance, **kwargs):
+    """A survey moved to another prefecture leaves the first one's page too."""
+    if instance.pk is not None:
+        instance._prefecture_before = (
+            Survey.objects.filter(pk=instance.pk).values_list("prefecture_id", flat=True).first()
+        )
+
+
 @receiver([post_save, post_delete], sender=Survey)
 def _survey_changed(sender, instance, **kwargs):
     clear_results_cache(instance.prefecture_id)
+    before = getattr(instance, "_prefecture_before", None)
+    if before is not None and before != instance.prefecture_id:
+        clear_results_cache(before)
 
 
 @receiver([post_save, post_delete], sender=Question)

@@ -260,3 +260,16 @@ def test_an_officer_always_sees_the_results_page_fresh(client, survey, answered,
     respond(survey, {questions_of(survey)[QuestionKind.YES_NO]: 1})
     client.force_login(officer_of(survey.prefecture))
     assert "121 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()
+
+
+def test_a_survey_moved_to_another_prefecture_leaves_the_first_ones_page(
+    client, survey, answered, other, on_commit_immediately
+):
+    from surveys.services import survey_publish_results
+
+    survey_publish_results(survey=survey, public=True)
+    assert "120 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()
+    survey.prefecture = other
+    survey.save()
+    html = client.get("/la-reunion/enquetes/resultats/").content.decode()
+    assert "120 réponses" not in html and gettext("No survey result has been published yet.") in html
