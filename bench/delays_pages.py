@@ -4,7 +4,8 @@ Creates and uses its own PostgreSQL database (``qualipref_bench_delays_pages``) 
 (``BENCH_REDIS``, default db 5): 100 prefectures, every title type, three sites each, a histogram
 for 36 months, statistics refreshed from it in SQL, every month but the last published. Then it
 serves the portal with gunicorn (2 sync workers, production settings) and measures requests per
-second on a bare Django view (same middleware, ``HttpResponse("ok")``) and on the delays pages.
+second on a bare Django view (same middleware, ``HttpResponse("ok")``) and on the delays pages. The
+clients say they accept gzip, as every browser does; the prefecture's page is also measured without.
 
 Imported as a module, this file is the bench server's settings and URLconf (so that ``make bench``
 finds only scripts in ``bench/``).
@@ -121,15 +122,17 @@ def setup():
     del datetime
 
 
-def hammer(url, seconds, port, results):
+def hammer(url, seconds, port, results, gzip=True):
+    """One client: a new connection per request; ``gzip``: it says it accepts gzip, as every browser does."""
     import http.client
     import time
 
+    headers = {"Accept-Encoding": "gzip, deflate, br"} if gzip else {}
     count, errors = 0, 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("GET", url)
+        connection.request("GET", url, headers=headers)
         response = connection.getresponse()
         response.read()
         connection.close()
@@ -140,13 +143,15 @@ def hammer(url, seconds, port, results):
     results.put((count, errors))
 
 
-def measure(url, seconds, port, clients=4):
+def measure(url, seconds, port, clients=4, gzip=True):
     import multiprocessing
 
     results = multiprocessing.Queue()
-    hammer(url, 1, port, results)  # warm up (fills the cache)
+    hammer(url, 1, port, results, gzip)  # warm up (fills the cache)
     results.get()
-    processes = [multiprocessing.Process(target=hammer, args=(url, seconds, port, results)) for _ in range(clients)]
+    processes = [
+        multiprocessing.Process(target=hammer, args=(url, seconds, port, results, gzip)) for _ in range(clients)
+    ]
     for process in processes:
         process.start()
     for process in processes:
@@ -231,12 +236,13 @@ def main():
         else:
             raise SystemExit("the bench server did not start")
         figures = {}
-        for name, url in (
-            ("bare view", "/bench/bare/"),
-            ("/<prefecture>/delais/ (cached)", "/departement-1/delais/"),
-            ("/delais/ (cached)", "/delais/"),
+        for name, url, gzip in (
+            ("bare view", "/bench/bare/", True),
+            ("/<prefecture>/delais/ (cached)", "/departement-1/delais/", True),
+            ("/delais/ (cached)", "/delais/", True),
+            ("/<prefecture>/delais/ (cached, no gzip)", "/departement-1/delais/", False),
         ):
-            rate, errors = measure(url, args.seconds, args.port)
+            rate, errors = measure(url, args.seconds, args.port, gzip=gzip)
             figures[name] = rate
             print(f"{name:34} {rate:8.0f} requests/s" + (f" ({errors} errors)" if errors else ""))
         bare = figures["bare view"] or float("nan")
@@ -247,7 +253,9 @@ def main():
             f"SUMMARY delays_pages bare_per_s={figures['bare view']:.0f} "
             f"prefecture_page_per_s={figures['/<prefecture>/delais/ (cached)']:.0f} "
             f"network_page_per_s={figures['/delais/ (cached)']:.0f} "
-            f"prefecture_page_vs_bare={figures['/<prefecture>/delais/ (cached)'] / bare:.2f}"
+            f"prefecture_page_vs_bare={figures['/<prefecture>/delais/ (cached)'] / bare:.2f} "
+            f"network_page_vs_bare={figures['/delais/ (cached)'] / bare:.2f} "
+            f"prefecture_page_no_gzip_vs_bare={figures['/<prefecture>/delais/ (cached, no gzip)'] / bare:.2f}"
         )
     finally:
         server.terminate()

@@ -34,7 +34,7 @@ def log_in(page):
     page.wait_for_url("**/admin/")
 
 
-def test_officer_imports_a_file_reviews_the_month_and_publishes_it(web, reunion):
+def test_officer_imports_a_file_reviews_the_month_and_publishes_it(web, new_tab, reunion):
     rows = deliveries(reunion, "TS-PREMIERE", delays_pairs(JANUARY, [10, 20, 30]))
     rows.append(("974", "XX-INCONNU", "", "2026-01-05", "2026-01-20"))
     log_in(web)
@@ -68,3 +68,16 @@ def test_officer_imports_a_file_reviews_the_month_and_publishes_it(web, reunion)
     web.goto("/la-reunion/delais/")
     expect(web.get_by_role("heading", level=1)).to_contain_text("Préfecture de La Réunion")
     expect(web.locator("#content")).to_contain_text("20,0 jours")
+
+    # A visitor gets the page from the cache (gzipped, without a nonce): the DSFR's scripts still run.
+    visitor = new_tab()
+    refused = []
+    visitor.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    for _ in range(2):
+        response = visitor.goto("/la-reunion/delais/")
+        assert response.headers.get("content-encoding") == "gzip"
+        expect(visitor.locator("#content")).to_contain_text("20,0 jours")
+        visitor.wait_for_function("() => typeof window.dsfr !== 'undefined'")
+    assert refused == []

@@ -1,4 +1,6 @@
-"""Pages cached whole for visitors never hold what belongs to one visitor."""
+"""Pages cached whole for visitors never hold what belongs to one visitor, and are served gzipped when asked."""
+
+import gzip
 
 import pytest
 from django.contrib.messages import get_messages
@@ -7,35 +9,44 @@ from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from qualipref.pagecache import NONCE_PLACEHOLDER, cached_page
+from qualipref.pagecache import cached_page
 
 from .factories import MembershipFactory
 
 
-def visitor_request(user=None):
+def visitor_request(user=None, nonce="nonce-1", **headers):
     from django.contrib.auth.models import AnonymousUser
 
-    request = RequestFactory().get("/page/")
+    request = RequestFactory().get("/page/", headers=headers)
     request.user = user or AnonymousUser()
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
-    request.csp_nonce = "nonce-1"
+    request.csp_nonce = nonce
     return request
 
 
 def page(request):
     shown = " ".join(str(m) for m in get_messages(request))
-    return f'<html>\n    <script nonce="{request.csp_nonce}"></script>\n    <p>{shown}</p>\n</html>'
+    script = f'<script type="module" src="/static/dsfr.js" nonce="{request.csp_nonce}"></script>'
+    return f"<html>\n    {script}\n    <p>{shown}</p>\n</html>"
 
 
-def test_a_visitor_gets_the_stored_page_with_their_own_nonce():
+def test_the_stored_page_holds_no_nonce_and_serves_every_visitor():
     first = cached_page(visitor_request(), "k", lambda: page(visitor_request()), timeout=60)
-    assert 'nonce="nonce-1"' in first.content.decode()
-    assert NONCE_PLACEHOLDER in cache.get("k") and "nonce-1" not in cache.get("k")
-    second_request = visitor_request()
-    second_request.csp_nonce = "nonce-2"
-    second = cached_page(second_request, "k", lambda: pytest.fail("rebuilt"), timeout=60)
-    assert 'nonce="nonce-2"' in second.content.decode()
+    second = cached_page(visitor_request(nonce="nonce-2"), "k", lambda: pytest.fail("rebuilt"), timeout=60)
+    for response in (first, second):
+        html = response.content.decode()
+        assert '<script type="module" src="/static/dsfr.js"></script>' in html and "nonce" not in html
+        assert response.headers["Vary"] == "Accept-Encoding" and "Content-Encoding" not in response.headers
+
+
+def test_a_browser_that_asks_for_gzip_gets_the_page_compressed_once():
+    plain = cached_page(visitor_request(), "k", lambda: page(visitor_request()), timeout=60)
+    zipped = cached_page(
+        visitor_request(**{"Accept-Encoding": "gzip, deflate, br"}), "k", lambda: pytest.fail("rebuilt"), timeout=60
+    )
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
 
 
 def test_a_visitor_with_a_message_waiting_gets_it_on_a_fresh_page_never_stored():
