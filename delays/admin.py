@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline
+from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
 
 from .enums import ImportSource, ImportStatus, PublicationStatus
 from .forms import DeliveryImportForm, UnpublishForm
@@ -42,18 +42,6 @@ def _scoped_object(queryset, pk):
     except (TypeError, ValueError):
         raise Http404 from None
     return get_object_or_404(queryset, pk=pk)
-
-
-def _not_found(request, pk):
-    raise Http404
-
-
-def _not_found_unless_int(*suffixes, view):
-    """After the ``<int:pk>/<suffix>`` routes: any other id is not found.
-
-    Otherwise Django's old ``<path:object_id>/`` redirect would take "abc/report.csv" whole for an object id.
-    """
-    return [path(f"<str:pk>/{suffix}", view(_not_found)) for suffix in suffixes]
 
 
 @admin.register(TitleType)
@@ -144,7 +132,7 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
         own = [
             path("<int:pk>/decision/", view(self.decision_view), name="delays_import_decision"),
             path("<int:pk>/report.csv", view(self.report_view), name="delays_import_report"),
-            *_not_found_unless_int("decision/", "report.csv", view=view),
+            *not_found_unless_int("decision/", "report.csv", view=view),
         ]
         return own + super().get_urls()
 
@@ -300,7 +288,7 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
         own = [
             path("<int:pk>/publier/", view(self.publish_view), name="delays_month_publish"),
             path("<int:pk>/depublier/", view(self.unpublish_view), name="delays_month_unpublish"),
-            *_not_found_unless_int("publier/", "depublier/", view=view),
+            *not_found_unless_int("publier/", "depublier/", view=view),
         ]
         return own + super().get_urls()
 

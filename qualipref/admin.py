@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,6 +17,18 @@ from .scoping import is_scoped, scope_queryset
 admin.site.site_header = _("Qualipref administration")
 admin.site.site_title = _("Qualipref")
 admin.site.index_title = _("Quality label management")
+
+
+def _not_found(request, **kwargs):
+    raise Http404
+
+
+def not_found_unless_int(*suffixes, view):
+    """URL patterns to put after a ModelAdmin's own ``<int:…>/<suffix>`` routes: any other id is not found.
+
+    Otherwise Django's catch-all ``<path:object_id>/`` redirect takes "abc/report.csv" whole for an object id.
+    """
+    return [path(f"<str:object_id>/{suffix}", view(_not_found)) for suffix in suffixes]
 
 
 class ScopedFormFieldsMixin:

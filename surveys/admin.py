@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline
+from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
 
 from . import printing
 from .enums import CHOICE_KINDS, SurveyStatus
@@ -31,21 +31,6 @@ from .services import (
     survey_open,
     survey_publish_results,
 )
-
-# --- URL patterns -----------------------------------------------------------------------------------
-
-
-def _not_found(request, object_id):
-    raise Http404
-
-
-def _not_found_unless_int(*suffixes, view):
-    """After the ``<int:object_id>/<suffix>`` routes: any other id is not found.
-
-    Otherwise Django's old ``<path:object_id>/`` redirect would take "abc/resultats" whole for an object id.
-    """
-    return [path(f"<str:object_id>/{suffix}", view(_not_found)) for suffix in suffixes]
-
 
 # --- questions --------------------------------------------------------------------------------------
 
@@ -328,7 +313,7 @@ class SurveyAdmin(PrefectureScopedAdmin):
         return [
             path("<int:object_id>/resultats/", view(self.results_view), name="surveys_survey_results"),
             path("<int:object_id>/export.csv", view(self.export_view), name="surveys_survey_export"),
-            *_not_found_unless_int("resultats/", "export.csv", view=view),
+            *not_found_unless_int("resultats/", "export.csv", view=view),
             *super().get_urls(),
         ]
 
@@ -389,7 +374,7 @@ class DistributionPointAdmin(PrefectureScopedAdmin):
             path("<int:object_id>/qr.svg", view(self.qr_svg_view), name="surveys_distributionpoint_qr_svg"),
             path("<int:object_id>/qr.png", view(self.qr_png_view), name="surveys_distributionpoint_qr_png"),
             path("<int:object_id>/affiche.pdf", view(self.poster_view), name="surveys_distributionpoint_poster"),
-            *_not_found_unless_int("qr.svg", "qr.png", "affiche.pdf", view=view),
+            *not_found_unless_int("qr.svg", "qr.png", "affiche.pdf", view=view),
             *super().get_urls(),
         ]
 

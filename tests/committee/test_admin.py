@@ -50,6 +50,22 @@ def change_form_data(response):
     return {k: v for k, v in data.items() if v != ""}
 
 
+def new_meeting_data(response, committee):
+    """The add form of a meeting, filled: a plenary on 12 March 2031, 9:30 to 12:00, no inline row."""
+    data = change_form_data(response) | {
+        "committee": committee.pk,
+        "title": "Plénière",
+        "status": "planned",
+        "date": "2031-03-12",
+        "start_time": "09:30",
+        "end_time": "12:00",
+    }
+    for prefix in ("agenda_items", "documents", "invitations", "opinions"):
+        data.setdefault(f"{prefix}-TOTAL_FORMS", "0")
+        data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+    return data
+
+
 def test_overdue_actions_stand_out_in_the_list(officer_client, committee):
     today = committee.prefecture.today()
     ImprovementActionFactory(prefecture=committee.prefecture, title="En retard", due_on=today - datetime.timedelta(1))
@@ -180,18 +196,7 @@ def test_meeting_documents_must_be_real_pdfs(officer_client, committee, upload, 
 
 def test_meeting_times_are_entered_in_the_prefecture_time_zone(officer_client, committee):
     url = reverse("admin:committee_meeting_add")
-    data = change_form_data(officer_client.get(url))
-    data |= {
-        "committee": committee.pk,
-        "title": "Plénière",
-        "status": "planned",
-        "date": "2031-03-12",
-        "start_time": "09:30",
-        "end_time": "12:00",
-    }
-    for prefix in ("agenda_items", "documents", "invitations", "opinions"):
-        data.setdefault(f"{prefix}-TOTAL_FORMS", "0")
-        data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+    data = new_meeting_data(officer_client.get(url), committee)
     assert officer_client.post(url, data).status_code == 302
     meeting = Meeting.objects.get()
     assert meeting.starts_at.isoformat() == "2031-03-12T09:30:00+04:00"
@@ -212,18 +217,7 @@ def test_a_meeting_takes_only_its_own_prefectures_suggestions(client, committee,
     assert own in choices and foreign not in choices
 
     url = reverse("admin:committee_meeting_add")
-    data = change_form_data(client.get(url))
-    data |= {
-        "committee": committee.pk,
-        "title": "Plénière",
-        "status": "planned",
-        "date": "2031-03-12",
-        "start_time": "09:30",
-        "end_time": "12:00",
-    }
-    for prefix in ("agenda_items", "documents", "invitations", "opinions"):
-        data.setdefault(f"{prefix}-TOTAL_FORMS", "0")
-        data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+    data = new_meeting_data(client.get(url), committee)
     data |= {"agenda_items-TOTAL_FORMS": "1", "agenda_items-0-position": "1", "agenda_items-0-title": "Idée"}
     response = client.post(url, data | {"agenda_items-0-case": str(foreign.pk)})
     assert response.status_code == 200
