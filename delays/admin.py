@@ -1,8 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,18 +29,6 @@ from .services import (
 from .tasks import check_delivery_import
 
 REPORT_ROWS_SHOWN = 100
-
-
-def _scoped_object(queryset, pk):
-    """The object ``pk`` of a scoped queryset; 404 when missing, out of scope or not an id at all.
-
-    The change pages receive Django's ``<path:object_id>``: "abc" must be not found, not a ValueError (500).
-    """
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    return get_object_or_404(queryset, pk=pk)
 
 
 @admin.register(TitleType)
@@ -137,7 +124,7 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
         return own + super().get_urls()
 
     def _scoped(self, request, pk):
-        return _scoped_object(self.get_queryset(request).select_related("prefecture"), pk)
+        return self.scoped_object(request, pk, related=["prefecture"])
 
     def decision_view(self, request, pk):
         delivery_import = self._scoped(request, pk)
@@ -293,7 +280,7 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
         return own + super().get_urls()
 
     def _scoped(self, request, pk):
-        return _scoped_object(self.get_queryset(request).select_related("prefecture"), pk)
+        return self.scoped_object(request, pk, related=["prefecture"])
 
     def publish_view(self, request, pk):
         publication = self._scoped(request, pk)

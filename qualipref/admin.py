@@ -62,15 +62,19 @@ class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     list_per_page = 50
 
+    def scoped_object(self, request, object_id, *, related=()):
+        """The object ``object_id`` from the admin's scoped queryset (with ``related`` joined), for the custom
+        views: 404 when missing, in another prefecture, or not an id at all ("abc" for a number)."""
+        queryset = self.get_queryset(request).select_related(*related)
+        try:
+            return queryset.get(pk=self.opts.pk.to_python(unquote(str(object_id))))
+        except (queryset.model.DoesNotExist, ValidationError, ValueError):
+            raise Http404 from None
+
     def _ensure_in_scope(self, request, object_id):
         # simple_history falls back to an object's historical records when the live queryset
         # does not hold it: that would show another prefecture's history. Out of scope is 404.
-        try:
-            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
-        except (ValueError, ValidationError):  # "abc" for a number: nothing by that id
-            found = False
-        if not found:
-            raise Http404
+        self.scoped_object(request, object_id)
 
     def history_view(self, request, object_id, extra_context=None):
         self._ensure_in_scope(request, object_id)

@@ -7,7 +7,6 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -318,7 +317,7 @@ class SurveyAdmin(PrefectureScopedAdmin):
         ]
 
     def _viewable(self, request, object_id):
-        survey = get_object_or_404(self.get_queryset(request).select_related("prefecture"), pk=object_id)
+        survey = self.scoped_object(request, object_id, related=["prefecture"])
         if not self.has_view_permission(request, survey):
             raise PermissionDenied
         return survey
@@ -379,7 +378,7 @@ class DistributionPointAdmin(PrefectureScopedAdmin):
         ]
 
     def _viewable(self, request, object_id):
-        point = get_object_or_404(self.get_queryset(request).select_related("survey__prefecture"), pk=object_id)
+        point = self.scoped_object(request, object_id, related=["survey__prefecture"])
         if not self.has_view_permission(request, point):
             raise PermissionDenied
         return point

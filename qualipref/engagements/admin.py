@@ -123,7 +123,7 @@ class ManualMeasureAdmin(PrefectureScopedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         # Another prefecture's evidence is indistinguishable from a missing one.
-        measure = get_object_or_404(self.get_queryset(request), pk=pk)
+        measure = self.scoped_object(request, pk)
         try:
             handle = measure.evidence.open("rb")
         except FileNotFoundError as missing:
