@@ -4,24 +4,52 @@ New answers show within ``SURVEYS_RESULTS_CACHE_SECONDS`` (ten minutes by defaul
 officer changes in a survey — publishing or withdrawing its results, a question made public or
 private, a choice, a distribution point, a deletion — clears the prefecture's page at once, after
 the commit (``surveys.signals``).
+
+An admin page saves a survey with its questions, choices and points in one transaction: the
+signals only note what changed, and one step after the commit finds the prefectures concerned and
+clears their pages (two queries, whatever the number of rows saved).
 """
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+PENDING = "_surveys_results_to_clear"  # on the (thread's) connection: what changed in the current transaction
 
 
 def results_key(slug, lang):
     return f"surveys:results:{slug}:{lang}"
 
 
-def clear_results_cache(prefecture_id):
-    """Forget the prefecture's public results page in every language, once the transaction commits."""
+def clear_results_cache(*, prefectures=(), surveys=(), questions=()):
+    """Forget, once the transaction commits, the public results pages (every language) of these prefectures
+    and of those of these surveys and questions."""
+    db = connections[DEFAULT_DB_ALIAS]
+    pending = getattr(db, PENDING, None)
+    if pending is None:
+        pending = {"prefectures": set(), "surveys": set(), "questions": set()}
+        setattr(db, PENDING, pending)
+    pending["prefectures"].update(p for p in prefectures if p is not None)
+    pending["surveys"].update(surveys)
+    pending["questions"].update(questions)
+    transaction.on_commit(_clear_pending)
+
+
+def _clear_pending():
+    db = connections[DEFAULT_DB_ALIAS]
+    pending = getattr(db, PENDING, None)
+    if pending is None:  # an earlier step of the same commit did it all
+        return
+    delattr(db, PENDING)
     from qualipref.models import Prefecture
 
-    def clear():
-        slug = Prefecture.objects.filter(pk=prefecture_id).values_list("slug", flat=True).first()
-        if slug is not None:
-            cache.delete_many([results_key(slug, lang) for lang, _name in settings.LANGUAGES])
+    from .models import Survey
 
-    transaction.on_commit(clear)
+    owners = Survey.objects.filter(pk__in=pending["surveys"]) | Survey.objects.filter(
+        questions__pk__in=pending["questions"]
+    )
+    prefectures = Prefecture.objects.filter(pk__in=pending["prefectures"]) | Prefecture.objects.filter(
+        pk__in=owners.values("prefecture_id")
+    )
+    slugs = prefectures.values_list("slug", flat=True).distinct()
+    cache.delete_many([results_key(slug, lang) for slug in slugs for lang, _name in settings.LANGUAGES])

@@ -1,7 +1,8 @@
 """Whatever an officer changes in a survey clears its prefecture's cached public results (``surveys.cache``).
 
 Signals rather than calls in each service: the admin's forms and inlines save surveys, questions,
-choices and points directly, and a missed path would show stale figures for ten minutes.
+choices and points directly, and a missed path would show stale figures for ten minutes. They only
+note what changed: the prefectures are found once, after the commit.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -22,24 +23,15 @@ def _remember_prefecture(sender, instance, **kwargs):
 
 @receiver([post_save, post_delete], sender=Survey)
 def _survey_changed(sender, instance, **kwargs):
-    clear_results_cache(instance.prefecture_id)
-    before = getattr(instance, "_prefecture_before", None)
-    if before is not None and before != instance.prefecture_id:
-        clear_results_cache(before)
+    clear_results_cache(prefectures=[instance.prefecture_id, getattr(instance, "_prefecture_before", None)])
 
 
 @receiver([post_save, post_delete], sender=Question)
 @receiver([post_save, post_delete], sender=DistributionPoint)
 def _part_changed(sender, instance, **kwargs):
-    prefecture_id = Survey.objects.filter(pk=instance.survey_id).values_list("prefecture_id", flat=True).first()
-    if prefecture_id is not None:
-        clear_results_cache(prefecture_id)
+    clear_results_cache(surveys=[instance.survey_id])
 
 
 @receiver([post_save, post_delete], sender=Choice)
 def _choice_changed(sender, instance, **kwargs):
-    prefecture_id = (
-        Question.objects.filter(pk=instance.question_id).values_list("survey__prefecture_id", flat=True).first()
-    )
-    if prefecture_id is not None:
-        clear_results_cache(prefecture_id)
+    clear_results_cache(questions=[instance.question_id])

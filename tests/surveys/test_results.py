@@ -273,3 +273,31 @@ def test_a_survey_moved_to_another_prefecture_leaves_the_first_ones_page(
     survey.save()
     html = client.get("/la-reunion/enquetes/resultats/").content.decode()
     assert "120 réponses" not in html and gettext("No survey result has been published yet.") in html
+
+
+def test_saving_a_survey_with_many_rows_clears_its_page_once(
+    client, survey, answered, django_capture_on_commit_callbacks
+):
+    """The signals only note what changed; after the commit one query finds the prefectures to clear."""
+    from django.db import transaction
+
+    from surveys.models import Choice
+    from surveys.services import survey_publish_results
+
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_publish_results(survey=survey, public=True)
+    assert "120 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()
+    question = questions_of(survey)[QuestionKind.SINGLE_CHOICE]
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for position, choice in enumerate(question.choices.all(), start=10):
+            choice.position = position
+            choice.save()
+        Choice.objects.create(question=question, label="Carte grise", position=20)
+        question.save()
+    assert len(callbacks) > 1
+    with CaptureQueriesContext(connection) as queries:
+        for callback in callbacks:
+            callback()
+    assert len(queries) == 1
+    respond(survey, {questions_of(survey)[QuestionKind.YES_NO]: 1})
+    assert "121 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()
