@@ -47,7 +47,7 @@ class SameCommitteeFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        committee = getattr(self.instance, "committee", None) if self.instance.committee_id else None
+        committee = self.instance.committee if self.instance.committee_id else None
         if committee is None:
             return
         for form in self.forms:
