@@ -8,6 +8,7 @@ each language, the network page for each title type, the national files.
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 TIMEOUT = 6 * 3600
 
@@ -46,3 +47,21 @@ def network_key(lang, code):
 
 def opendata_key(slug, fmt):
     return f"delays:opendata:{slug}:{fmt}"
+
+
+PENDING = "_delays_public_cache_to_clear"  # on the (thread's) connection
+
+
+def clear_public_cache_on_commit():
+    """Once committed, forget the cached pages of *every* prefecture: each shows the national mean of the
+    prefectures that published the month, which a change of published figures anywhere moves. Asked many
+    times in one transaction (publishing thirty-six months at once), it clears once."""
+    setattr(connections[DEFAULT_DB_ALIAS], PENDING, True)
+    transaction.on_commit(_clear_if_pending)
+
+
+def _clear_if_pending():
+    db = connections[DEFAULT_DB_ALIAS]
+    if getattr(db, PENDING, False):
+        setattr(db, PENDING, False)
+        clear_public_cache()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import importer
-from .cache import clear_public_cache
+from .cache import clear_public_cache_on_commit
 from .csvformat import FileRefused, inspect_file
 from .enums import ImportSource, ImportStatus, PublicationAction, PublicationStatus
 from .models import DeliveryImport, DeliveryRecord, MonthPublication, PublicationEvent
@@ -39,12 +39,6 @@ class PublicationRefused(Exception):
 def _check_scope(user, prefecture):
     if user is not None and prefecture.pk not in user.prefecture_ids:
         raise PermissionDenied(_("You do not work for this prefecture."))
-
-
-def _clear_public_cache_on_commit():
-    """Once committed, forget the cached pages of *every* prefecture: each shows the national mean of the
-    prefectures that published the month, which a change of published figures anywhere moves."""
-    transaction.on_commit(lambda: clear_public_cache(prefecture_slugs=None))
 
 
 def progress_key(import_id):
@@ -224,7 +218,7 @@ def _count(delivery_import, *, by, sign=1):
                 )
             ]
         )
-        _clear_public_cache_on_commit()
+        clear_public_cache_on_commit()
 
 
 def _locked(delivery_import, *statuses):
@@ -323,7 +317,7 @@ def month_publish(*, publication, by):
     locked.published_at, locked.published_by = timezone.now(), by
     locked.save(update_fields=["status", "published_at", "published_by"])
     PublicationEvent.objects.create(publication=locked, action=PublicationAction.PUBLISHED, by=by)
-    _clear_public_cache_on_commit()
+    clear_public_cache_on_commit()
     return locked
 
 
@@ -340,5 +334,5 @@ def month_unpublish(*, publication, by, reason):
     locked.status = PublicationStatus.WITHDRAWN
     locked.save(update_fields=["status"])
     PublicationEvent.objects.create(publication=locked, action=PublicationAction.UNPUBLISHED, by=by, reason=reason)
-    _clear_public_cache_on_commit()
+    clear_public_cache_on_commit()
     return locked

@@ -80,3 +80,22 @@ def test_an_import_changing_a_published_month_waits_for_the_officer(reunion, jan
     )
     assert delivery_import.status == ImportStatus.AWAITING_REVIEW
     assert delivery_import.published_months == ["2026-01"]
+
+
+def test_publishing_many_months_at_once_clears_the_public_pages_once(reunion, django_capture_on_commit_callbacks):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    rows = []
+    for month in range(1, 7):
+        rows += deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2025, month, 1), [10, 20]))
+    run_import(reunion, csv_bytes(rows))
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for publication in MonthPublication.objects.filter(prefecture=reunion):
+            month_publish(publication=publication, by=None)
+    assert MonthPublication.objects.filter(prefecture=reunion, status=PublicationStatus.PUBLISHED).count() == 6
+    assert len(callbacks) == 6  # one asked by each month
+    with CaptureQueriesContext(connection) as queries:
+        for callback in callbacks:
+            callback()
+    assert len(queries) == 2  # the prefectures' slugs and the title codes, once
