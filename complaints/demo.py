@@ -334,13 +334,16 @@ class _Builder:
         if channel == Channel.ONLINE:
             local = datetime.time(self.rng.randint(6, 22), self.rng.randint(0, 59))
             created = datetime.datetime.combine(received_on, local, self.prefecture.tzinfo)
-            return received_on, min(created, self.now - datetime.timedelta(minutes=30))
-        while not is_working_day(received_on, self.prefecture):
-            received_on -= datetime.timedelta(days=1)
-        # Letters, e-mails, calls and visits are entered by an officer, on the day or soon after.
-        entered = datetime.datetime.combine(received_on, datetime.time(8), self.prefecture.tzinfo)
-        entered += datetime.timedelta(days=self.rng.choice([0, 0, 1, 2]))
-        return received_on, min(_office_time(self.rng, entered, self.prefecture, entered), self.now)
+        else:
+            while not is_working_day(received_on, self.prefecture):
+                received_on -= datetime.timedelta(days=1)
+            # Letters, e-mails, calls and visits are entered by an officer, on the day or soon after.
+            entered = datetime.datetime.combine(received_on, datetime.time(8), self.prefecture.tzinfo)
+            entered += datetime.timedelta(days=self.rng.choice([0, 0, 1, 2]))
+            created = _office_time(self.rng, entered, self.prefecture, entered)
+        # Early in the day, "today's" case was received just before now, so that its steps can follow.
+        created = min(created, self.now - datetime.timedelta(minutes=30))
+        return min(received_on, timezone.localdate(created, self.prefecture.tzinfo)), created
 
     def build(self, kind, status):
         rng = self.rng
@@ -415,7 +418,7 @@ class _Builder:
         moment = at + datetime.timedelta(hours=rng.uniform(low, high) * squeeze)
         if actor is not None:  # officers work office hours; citizens write when they can
             moment = _office_time(rng, moment, prefecture, at)
-        moment = min(moment, self.now - datetime.timedelta(minutes=1))
+        moment = max(at, min(moment, self.now - datetime.timedelta(minutes=1)))  # in order, before now
         day = timezone.localdate(moment, prefecture.tzinfo)
         note, messages = "", self.messages[id(case)]
         if case.status == S.WAITING_CITIZEN:

@@ -1,3 +1,4 @@
+import datetime
 import time
 from collections import defaultdict
 
@@ -143,6 +144,25 @@ def test_demo_is_deterministic(demo_loaded):
         return [(c.reference, c.subject, c.description, c.status, c.created_at) for c in builder.cases]
 
     assert built() == built()
+
+
+@pytest.mark.parametrize(("department_code", "count"), [("974", 300), ("33", 60)])
+def test_demo_stories_stay_in_order_whatever_the_hour_it_is_loaded(department_code, count):
+    """Cases received today are squeezed before "now": their steps must still follow their creation."""
+    core.load_prefectures()
+    core.load_accounts()
+    prefecture = Prefecture.objects.get(department_code=department_code)
+    monday = datetime.datetime(2026, 11, 23, tzinfo=datetime.UTC)
+    for hour in range(0, 8 * 24, 3):
+        now = monday + datetime.timedelta(hours=hour, minutes=17)
+        builder = demo.build_prefecture_cases(prefecture, count, now)
+        for case in builder.cases:
+            transitions = builder.transitions[id(case)]
+            moments = [t.at for t in transitions]
+            assert transitions[0].from_status == "" and moments[0] == case.created_at, (now, case.reference)
+            assert case.received_on <= timezone.localdate(case.created_at, prefecture.tzinfo), case.reference
+            assert moments == sorted(moments) and moments[-1] <= now, (now, case.reference)
+            assert all(a.to_status == b.from_status for a, b in zip(transitions, transitions[1:], strict=False))
 
 
 def test_a_prefecture_with_cases_is_left_alone(demo_loaded):
