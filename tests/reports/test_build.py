@@ -5,6 +5,7 @@ import hashlib
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import timezone
@@ -17,7 +18,7 @@ from qualipref.reports.models import AuditReport
 from qualipref.reports.services import report_create, report_request, reports_sweep
 from qualipref.reports.tasks import build_audit_report, schedule_audit_reports
 
-from .conftest import QUARTER
+from .conftest import PREVIOUS, QUARTER
 from .test_data import expected_complaints
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +87,25 @@ def test_each_request_is_a_new_version_and_a_schedule_asks_once_per_period(reuni
 
 def test_beat_fan_out_asks_each_prefecture_once_even_when_run_twice(reunion, other, monkeypatch):
     monkeypatch.setattr(build_audit_report, "delay_on_commit", lambda *args, **kwargs: None)
-    schedule_audit_reports("quarter")
-    schedule_audit_reports("quarter")
+    with time_machine.travel(datetime.datetime(2026, 10, 15, 9, tzinfo=datetime.UTC)):
+        schedule_audit_reports("quarter")
+        schedule_audit_reports("quarter")
     reports = AuditReport.objects.order_by("prefecture__department_code")
     assert [(r.prefecture.department_code, str(r.period), r.schedule) for r in reports] == [
         ("94", str(QUARTER), "quarterly"),
         ("974", str(QUARTER), "quarterly"),
+    ]
+
+
+def test_a_schedule_builds_the_quarter_over_in_each_prefecture_own_time(reunion, other, monkeypatch):
+    monkeypatch.setattr(build_audit_report, "delay_on_commit", lambda *args, **kwargs: None)
+    # 23:30 on 30 September in Créteil, already 1:30 on 1 October in Saint-Denis de La Réunion.
+    with time_machine.travel(datetime.datetime(2026, 9, 30, 21, 30, tzinfo=datetime.UTC)):
+        schedule_audit_reports("quarter")
+    reports = AuditReport.objects.order_by("prefecture__department_code")
+    assert [(r.prefecture.department_code, str(r.period)) for r in reports] == [
+        ("94", str(PREVIOUS)),
+        ("974", str(QUARTER)),
     ]
 
 

@@ -1,10 +1,12 @@
 """Script and template injection in every citizen text field: shown as text in public pages, the admin,
 e-mails (text and HTML), exports and PDFs — and never compiled as a template."""
 
+import datetime
 import io
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.template import base as template_base
 from django.urls import reverse
@@ -115,7 +117,14 @@ def test_admin_pages_show_the_citizen_text_as_text(client, evil_case, officer):
     assert "&lt;script&gt;alert(1)" in changelist
 
 
-def test_emails_carry_the_citizen_text_as_text(evil_case, officer):
+@pytest.fixture
+def on_a_working_day():
+    """Digests go out on working days only: a Wednesday morning in La Réunion, whatever day the tests run."""
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 6, tzinfo=datetime.UTC), tick=True):
+        yield
+
+
+def test_emails_carry_the_citizen_text_as_text(on_a_working_day, evil_case, officer):
     evil_case.due_on = evil_case.received_on  # overdue, so the officer's digest lists it
     evil_case.save(update_fields=["due_on"])
     mail.outbox.clear()
