@@ -2,8 +2,10 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from delays.enums import ImportStatus
+from delays.management.commands.import_deliveries import Command as ImportDeliveries
 from delays.models import DeliveryImport, DeliveryRecord
 
 from .factories import csv_bytes
@@ -53,3 +55,24 @@ def test_command_refuses_an_unknown_prefecture(tmp_path, db):
     path.write_bytes(csv_bytes([GOOD]))
     with pytest.raises(CommandError, match="974"):
         run(path)
+
+
+def test_command_speaks_french_as_manage_py_does(tmp_path, reunion):
+    path = tmp_path / "livraisons.csv"
+    path.write_bytes(csv_bytes([GOOD, BAD, GOOD]))
+    with translation.override("fr"):
+        with pytest.raises(CommandError, match="Relancez avec --accept"):
+            run(path)
+        output = run(path, "--accept", "--show", "0")
+    assert "livraisons.csv\u00a0: 3 lignes, 2 valides, 1 en erreur (utf-8, séparateur «\u00a0;\u00a0»)." in output
+    assert "… et 1 de plus." in output
+    assert "2 délivrances importées (import n°\u00a0" in output
+
+
+def test_command_help_is_in_the_active_language():
+    out = io.StringIO()
+    with translation.override("fr"):
+        parser = ImportDeliveries().create_parser("manage.py", "import_deliveries")
+        parser.print_help(out)
+    assert "Importe un fichier CSV de délivrances" in out.getvalue()
+    assert "Code du département, par exemple 974." in out.getvalue()

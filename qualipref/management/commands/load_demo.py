@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from qualipref.demo.core import ACCOUNTS, DEMO_PASSWORD
 from qualipref.demo.registry import LOADERS
@@ -6,13 +7,19 @@ from qualipref.enums import Role
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (idempotent): prefectures, sites, services and one account per role."
+    @property
+    def help(self):  # argparse needs a str, in the active language
+        return _("Load the demo data (idempotent): prefectures, sites, services and one account per role.")
 
     def handle(self, *args, **options):
         for description, loader in LOADERS:
             loader()
             self.stdout.write(f"  ✓ {description}")
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo accounts (password: {DEMO_PASSWORD}):"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo data loaded. Demo accounts (password: %(password)s):") % {"password": DEMO_PASSWORD}
+            )
+        )
         for email, _first, _last, role, department, service in ACCOUNTS:
             where = f" {department}" if department else ""
             extra = f" – {service}" if service else ""
