@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CommitteeConfig(AppConfig):
     name = "committee"
     verbose_name = _("Users' committee")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the anonymising of agenda items)

@@ -6,7 +6,8 @@ Anonymising keeps what the statistics count — kind, channel, topic, service, s
 every date and duration, the rating, the transition log, how many messages — and removes
 who the citizen was and what they wrote: name, e-mail, phone, subject, description, the
 comment on the rating, the bodies of the thread, the attachments (files and rows) and the
-tracking links, in the case and in its django-simple-history rows. What the prefecture
+tracking links, in the case and in its django-simple-history rows; apps holding a copy (the committee's agenda)
+remove theirs on ``complaints.signals.cases_anonymised``. What the prefecture
 wrote about its decision (reason for rejection, public reply) stays.
 
 Everything runs as ``UPDATE``/``DELETE`` statements on batches of ids, one transaction per
@@ -28,6 +29,7 @@ from qualipref.models import add_months
 
 from .enums import Status
 from .models import Attachment, Case, DigestLog, Message, TrackingToken, Transition
+from .signals import cases_anonymised
 from .workflow import FINAL_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ def _anonymise_batch(case_ids, now):
     Message.objects.filter(case_id__in=case_ids).update(body=ANONYMISED)
     personal = {"name": "", "email": "", "phone": "", "subject": ANONYMISED, "rating_comment": ""}
     Case.history.filter(id__in=case_ids).update(**personal)
+    cases_anonymised.send(sender=Case, case_ids=case_ids)
     return Case.objects.filter(pk__in=case_ids, anonymised_at__isnull=True).update(
         **personal, description=ANONYMISED, anonymised_at=now
     )
