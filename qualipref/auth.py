@@ -28,14 +28,26 @@ def _permissions_of_roles(roles):
     return frozenset(granted)
 
 
+@lru_cache(maxsize=64)
+def _permissions_everywhere(role_sets):
+    """The permissions that every one of ``role_sets`` (the roles held in each prefecture) grants."""
+    granted = [_permissions_of_roles(roles) for roles in role_sets]
+    return frozenset.intersection(*granted) if granted else frozenset()
+
+
 class RoleBackend(ModelBackend):
-    """Django's model backend, plus the permissions that the user's roles grant."""
+    """Django's model backend, plus the permissions that the user's roles grant.
+
+    Django's permissions hold for every object the admin shows, and scoping decides which prefectures those are.
+    So an account gets only what its roles grant in each of its prefectures: an officer in one prefecture who is
+    an auditor in another reads both and changes neither. (Memberships refuse to set such accounts up.)
+    """
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_role_perm_cache"):
-            user_obj._role_perm_cache = _permissions_of_roles(user_obj.roles)
+            user_obj._role_perm_cache = _permissions_everywhere(user_obj.staff_role_sets)
         return super().get_all_permissions(user_obj) | user_obj._role_perm_cache
 
 

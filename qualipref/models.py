@@ -2,6 +2,7 @@
 
 import calendar
 import zoneinfo
+from collections import defaultdict
 from functools import cached_property
 
 import holidays
@@ -333,6 +334,16 @@ class User(AbstractBaseUser, PermissionsMixin):
             return frozenset(Prefecture.objects.values_list("pk", flat=True))
         return frozenset(prefecture for _role, prefecture, _service in self._staff_rows if prefecture)
 
+    @cached_property
+    def staff_role_sets(self):
+        """The staff roles held in each prefecture, as a set of role sets (all roles at once for national staff)."""
+        if self.sees_all_prefectures:
+            return frozenset({self.roles})
+        by_prefecture = defaultdict(set)
+        for role, prefecture, _service in self._staff_rows:
+            by_prefecture[prefecture].add(Role(role))
+        return frozenset(frozenset(roles) for roles in by_prefecture.values())
+
     def roles_in(self, prefecture):
         return frozenset(Role(role) for role, pref, _service in self._membership_rows if pref == prefecture.pk)
 
@@ -404,6 +415,40 @@ class Membership(models.Model):
         super().clean()
         if self.service_id and self.prefecture_id and self.service.prefecture_id != self.prefecture_id:
             raise ValidationError({"service": _("This service belongs to another prefecture.")})
+        self._check_same_staff_roles_everywhere()
+
+    def _check_same_staff_roles_everywhere(self):
+        """An account's admin rights are the same in each of its prefectures (see ``qualipref.auth``): a staff
+        role that differs from the account's roles elsewhere would leave it the rights they share, and no more."""
+        if not (self.user_id and self.prefecture_id and self.role in STAFF_ROLES):
+            return
+        others = (
+            Membership.objects.filter(user_id=self.user_id, role__in=STAFF_ROLES, prefecture__isnull=False)
+            .exclude(pk=self.pk)
+            .select_related("prefecture")
+        )
+        by_prefecture = defaultdict(set)
+        for membership in others:
+            by_prefecture[membership.prefecture].add(membership.role)
+        by_prefecture.setdefault(self.prefecture, set()).add(self.role)
+        role_sets = {frozenset(roles) for roles in by_prefecture.values()}
+        if len(role_sets) > 1:
+            elsewhere = sorted(
+                f"{Role(role).label} ({prefecture.name})"
+                for prefecture, roles in by_prefecture.items()
+                if prefecture.pk != self.prefecture_id
+                for role in roles
+            )
+            raise ValidationError(
+                {
+                    "role": _(
+                        "In its other prefectures this account is: %(elsewhere)s. An account holds the same roles in "
+                        "every prefecture it works for, or it would keep only the rights they share: give it the "
+                        "same roles here, or use another account."
+                    )
+                    % {"elsewhere": ", ".join(elsewhere)}
+                }
+            )
 
     @property
     def is_staff_role(self):

@@ -1,0 +1,89 @@
+"""An account's admin rights hold in every prefecture it works for. One that is an officer in one prefecture and an
+auditor in another must not get the officer's rights in the second: it keeps only what all its roles share, and
+memberships refuse to set such an account up."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from complaints.models import Case
+from qualipref.enums import Role
+from qualipref.models import Membership, User
+from tests.complaints.factories import CaseFactory
+from tests.qualipref.factories import MembershipFactory, PrefectureFactory, ServiceFactory, coordinator, officer_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reunion():
+    return PrefectureFactory(reunion=True)
+
+
+@pytest.fixture
+def val_de_marne():
+    return PrefectureFactory(department_code="94", name="Val-de-Marne", slug="val-de-marne")
+
+
+def fresh(user):
+    return User.objects.get(pk=user.pk)  # without the cached roles and permissions
+
+
+def test_an_officer_here_and_auditor_there_changes_nothing_anywhere(client, reunion, val_de_marne):
+    account = officer_of(reunion)
+    MembershipFactory(user=account, prefecture=val_de_marne, role=Role.AUDITOR)  # set up before the rule
+    audited = CaseFactory(prefecture=val_de_marne, subject="Sujet d'origine")
+    account = fresh(account)
+    assert account.has_perm("complaints.view_case") and account.has_perm("delays.view_deliveryimport")
+    assert not account.has_perm("complaints.change_case") and not account.has_perm("complaints.delete_case")
+
+    client.force_login(account)
+    url = reverse("admin:complaints_case_change", args=[audited.pk])
+    assert client.get(url).status_code == 200  # read, as an auditor does
+    response = client.post(url, {"subject": "Réécrit"})
+    assert response.status_code == 403
+    assert Case.objects.get(pk=audited.pk).subject == "Sujet d'origine"
+    delete = client.post(reverse("admin:complaints_case_delete", args=[audited.pk]), {"post": "yes"})
+    assert delete.status_code == 403 and Case.objects.filter(pk=audited.pk).exists()
+
+
+def test_the_same_roles_in_several_prefectures_keep_their_rights(reunion, val_de_marne):
+    account = officer_of(reunion)
+    MembershipFactory(user=account, prefecture=val_de_marne, role=Role.QUALITY_OFFICER)
+    assert fresh(account).has_perm("complaints.change_case") and fresh(account).has_perm("complaints.delete_case")
+    agent_and_officer = officer_of(reunion)  # two roles in one prefecture: what either grants
+    MembershipFactory(
+        user=agent_and_officer, prefecture=reunion, role=Role.SERVICE_AGENT, service=ServiceFactory(prefecture=reunion)
+    )
+    assert fresh(agent_and_officer).has_perm("complaints.delete_case")
+    national = coordinator()
+    MembershipFactory(user=national, prefecture=reunion, role=Role.AUDITOR)
+    assert fresh(national).has_perm("delays.change_titletype")
+
+
+def test_a_committee_seat_elsewhere_takes_no_right_away(reunion, val_de_marne):
+    account = officer_of(reunion)
+    MembershipFactory(user=account, prefecture=val_de_marne, role=Role.COMMITTEE_MEMBER)
+    assert fresh(account).has_perm("complaints.change_case")
+
+
+def test_a_different_staff_role_in_another_prefecture_is_refused(reunion, val_de_marne):
+    account = officer_of(reunion)
+    membership = Membership(user=account, prefecture=val_de_marne, role=Role.AUDITOR)
+    with pytest.raises(ValidationError) as refused:
+        membership.full_clean()
+    assert "Dans ses autres préfectures, ce compte est\u00a0: Responsable qualité (La Réunion)." in refused.value.message_dict["role"][0]
+    Membership(user=account, prefecture=val_de_marne, role=Role.QUALITY_OFFICER).full_clean()
+    Membership(user=account, prefecture=val_de_marne, role=Role.COMMITTEE_MEMBER).full_clean()
+
+
+def test_the_coordinator_sees_the_refusal_in_the_admin(client, reunion, val_de_marne):
+    account = officer_of(reunion)
+    client.force_login(coordinator())
+    response = client.post(
+        reverse("admin:qualipref_membership_add"),
+        {"user": account.pk, "prefecture": val_de_marne.pk, "role": Role.AUDITOR},
+    )
+    assert response.status_code == 200
+    assert "les mêmes rôles dans chaque préfecture où il travaille" in response.content.decode()
+    assert not Membership.objects.filter(user=account, prefecture=val_de_marne).exists()
