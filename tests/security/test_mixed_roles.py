@@ -72,7 +72,8 @@ def test_a_different_staff_role_in_another_prefecture_is_refused(reunion, val_de
     membership = Membership(user=account, prefecture=val_de_marne, role=Role.AUDITOR)
     with pytest.raises(ValidationError) as refused:
         membership.full_clean()
-    assert "Dans ses autres préfectures, ce compte est\u00a0: Responsable qualité (La Réunion)." in refused.value.message_dict["role"][0]
+    message = refused.value.message_dict["role"][0]
+    assert "Dans ses autres préfectures, ce compte est\u00a0: Responsable qualité (La Réunion)." in message
     Membership(user=account, prefecture=val_de_marne, role=Role.QUALITY_OFFICER).full_clean()
     Membership(user=account, prefecture=val_de_marne, role=Role.COMMITTEE_MEMBER).full_clean()
 
