@@ -9,7 +9,9 @@ from qualipref.enums import Role
 class Command(BaseCommand):
     @property
     def help(self):  # argparse needs a str, in the active language
-        return _("Load the demo data (idempotent): prefectures, sites, services, one account per role, and each app's data.")
+        return _(
+            "Load the demo data (idempotent): prefectures, sites, services, one account per role, and each app's data."
+        )
 
     def handle(self, *args, **options):
         for description, loader in LOADERS:
