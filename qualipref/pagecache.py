@@ -7,12 +7,14 @@ It holds no CSP nonce either: the only scripts of our pages are the DSFR's own f
 origin, which the policy's ``script-src 'self'`` allows (there is no inline script anywhere), so the
 nonce attributes are taken out before the page is stored. A page is stored gzipped, once: every
 browser asks for gzip, and a 70 KB page of figures shrinks to a tenth of it, which is also all that
-crosses from the cache (a client that does not ask for gzip gets it inflated). Nothing secret and
-nothing a visitor typed is in these pages: compressing them leaks nothing.
+crosses from the cache. A client that does not ask for gzip gets it inflated, and each process keeps
+the last pages it inflated (keyed by their compressed bytes, so a page rebuilt is a new entry, never a
+stale one). Nothing secret and nothing a visitor typed is in these pages: compressing them leaks nothing.
 """
 
 import gzip
 import re
+from functools import lru_cache
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -23,6 +25,13 @@ from django.utils.text import compress_string
 INDENTATION = re.compile(r"\n\s+")
 NONCE_ATTRIBUTE = re.compile(r' nonce="[^"]*"')
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Inflated pages kept per process for clients without gzip: about 70 KB each, so a few megabytes at most.
+INFLATED_PAGES = 64
+
+
+@lru_cache(maxsize=INFLATED_PAGES)
+def _inflated(gzipped):
+    return gzip.decompress(gzipped)
 
 
 def cached_page(request, key, build, *, timeout):
@@ -39,6 +48,6 @@ def cached_page(request, key, build, *, timeout):
         response = HttpResponse(gzipped)
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(gzip.decompress(gzipped))
+        response = HttpResponse(_inflated(gzipped))
     patch_vary_headers(response, ("Accept-Encoding",))
     return response

@@ -64,3 +64,13 @@ def test_staff_get_a_fresh_page_never_stored():
     officer = MembershipFactory().user
     response = cached_page(visitor_request(officer), "k", lambda: "<p>fresh</p>", timeout=60)
     assert response.content == b"<p>fresh</p>" and cache.get("k") is None
+
+
+def test_a_client_without_gzip_never_gets_a_stale_inflated_page():
+    def built(figure):
+        return lambda: f"<html>\n    <p>{figure} jours</p>\n</html>"
+
+    assert "20 jours" in cached_page(visitor_request(), "k", built(20), timeout=60).content.decode()
+    assert "20 jours" in cached_page(visitor_request(), "k", built(99), timeout=60).content.decode()  # cached
+    cache.delete("k")  # figures published: the page is cleared
+    assert "21 jours" in cached_page(visitor_request(), "k", built(21), timeout=60).content.decode()
