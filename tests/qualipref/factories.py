@@ -78,3 +78,8 @@ def officer_of(prefecture, **user_fields):
 
 def coordinator():
     return MembershipFactory(prefecture=None, role=Role.NATIONAL_COORDINATOR).user
+
+
+def fresh(user):
+    """``user`` read again, without the roles, scope and permissions cached on the instance."""
+    return type(user).objects.get(pk=user.pk)

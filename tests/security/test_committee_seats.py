@@ -13,25 +13,11 @@ from qualipref.models import User
 from qualipref.services import membership_grant
 from tests.committee.factories import CommitteeFactory, MemberFactory
 from tests.complaints.factories import CaseFactory
-from tests.qualipref.factories import MembershipFactory, PrefectureFactory, ServiceFactory, coordinator, officer_of
+from tests.qualipref.factories import MembershipFactory, ServiceFactory, coordinator, fresh, officer_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_immediately")]
 
 NEW_PASSWORD = "Un-mot-de-passe-solide-974"
-
-
-@pytest.fixture
-def reunion():
-    return PrefectureFactory(reunion=True)
-
-
-@pytest.fixture
-def val_de_marne():
-    return PrefectureFactory(department_code="94", name="Val-de-Marne", slug="val-de-marne")
-
-
-def fresh(user):
-    return User.objects.get(pk=user.pk)  # without the cached roles and scope
 
 
 def test_a_national_account_cannot_be_given_a_seat(client, reunion):
@@ -42,11 +28,11 @@ def test_a_national_account_cannot_be_given_a_seat(client, reunion):
     assert list(boss.memberships.values_list("role", flat=True)) == [Role.NATIONAL_COORDINATOR]
 
 
-def test_an_officer_never_reaches_an_account_that_works_elsewhere(client, reunion, val_de_marne):
+def test_an_officer_never_reaches_an_account_that_works_elsewhere(client, reunion, other):
     """Even with a committee seat here, the coordinator's or another prefecture's account stays out of reach."""
     officer = officer_of(reunion)
     boss = coordinator()
-    neighbour = officer_of(val_de_marne)
+    neighbour = officer_of(other)
     for account in (boss, neighbour):
         membership_grant(user=account, role=Role.COMMITTEE_MEMBER, prefecture=reunion)  # as a data fix could
     member_only = member_account_invite(
@@ -86,12 +72,12 @@ def test_a_service_agent_with_a_seat_still_sees_only_their_service(client, reuni
     assert client.get(reverse("admin:complaints_case_change", args=[other.pk])).status_code in {302, 404}
 
 
-def test_an_officer_with_a_seat_elsewhere_does_not_see_that_prefectures_cases(client, reunion, val_de_marne):
-    officer = officer_of(val_de_marne)
+def test_an_officer_with_a_seat_elsewhere_does_not_see_that_prefectures_cases(client, reunion, other):
+    officer = officer_of(other)
     theirs = CaseFactory(prefecture=reunion)
     member_account_invite(member=MemberFactory(committee=CommitteeFactory(prefecture=reunion), email=officer.email))
     officer = fresh(officer)
-    assert officer.prefecture_ids == {val_de_marne.pk}
+    assert officer.prefecture_ids == {other.pk}
     assert theirs not in Case.objects.for_user(officer)
     client.force_login(officer)
     assert client.get(reverse("admin:complaints_case_change", args=[theirs.pk])).status_code in {302, 404}

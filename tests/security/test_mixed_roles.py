@@ -8,31 +8,17 @@ from django.urls import reverse
 
 from complaints.models import Case
 from qualipref.enums import Role
-from qualipref.models import Membership, User
+from qualipref.models import Membership
 from tests.complaints.factories import CaseFactory
-from tests.qualipref.factories import MembershipFactory, PrefectureFactory, ServiceFactory, coordinator, officer_of
+from tests.qualipref.factories import MembershipFactory, ServiceFactory, coordinator, fresh, officer_of
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def reunion():
-    return PrefectureFactory(reunion=True)
-
-
-@pytest.fixture
-def val_de_marne():
-    return PrefectureFactory(department_code="94", name="Val-de-Marne", slug="val-de-marne")
-
-
-def fresh(user):
-    return User.objects.get(pk=user.pk)  # without the cached roles and permissions
-
-
-def test_an_officer_here_and_auditor_there_changes_nothing_anywhere(client, reunion, val_de_marne):
+def test_an_officer_here_and_auditor_there_changes_nothing_anywhere(client, reunion, other):
     account = officer_of(reunion)
-    MembershipFactory(user=account, prefecture=val_de_marne, role=Role.AUDITOR)  # set up before the rule
-    audited = CaseFactory(prefecture=val_de_marne, subject="Sujet d'origine")
+    MembershipFactory(user=account, prefecture=other, role=Role.AUDITOR)  # set up before the rule
+    audited = CaseFactory(prefecture=other, subject="Sujet d'origine")
     account = fresh(account)
     assert account.has_perm("complaints.view_case") and account.has_perm("delays.view_deliveryimport")
     assert not account.has_perm("complaints.change_case") and not account.has_perm("complaints.delete_case")
@@ -47,9 +33,9 @@ def test_an_officer_here_and_auditor_there_changes_nothing_anywhere(client, reun
     assert delete.status_code == 403 and Case.objects.filter(pk=audited.pk).exists()
 
 
-def test_the_same_roles_in_several_prefectures_keep_their_rights(reunion, val_de_marne):
+def test_the_same_roles_in_several_prefectures_keep_their_rights(reunion, other):
     account = officer_of(reunion)
-    MembershipFactory(user=account, prefecture=val_de_marne, role=Role.QUALITY_OFFICER)
+    MembershipFactory(user=account, prefecture=other, role=Role.QUALITY_OFFICER)
     assert fresh(account).has_perm("complaints.change_case") and fresh(account).has_perm("complaints.delete_case")
     agent_and_officer = officer_of(reunion)  # two roles in one prefecture: what either grants
     MembershipFactory(
@@ -61,30 +47,30 @@ def test_the_same_roles_in_several_prefectures_keep_their_rights(reunion, val_de
     assert fresh(national).has_perm("delays.change_titletype")
 
 
-def test_a_committee_seat_elsewhere_takes_no_right_away(reunion, val_de_marne):
+def test_a_committee_seat_elsewhere_takes_no_right_away(reunion, other):
     account = officer_of(reunion)
-    MembershipFactory(user=account, prefecture=val_de_marne, role=Role.COMMITTEE_MEMBER)
+    MembershipFactory(user=account, prefecture=other, role=Role.COMMITTEE_MEMBER)
     assert fresh(account).has_perm("complaints.change_case")
 
 
-def test_a_different_staff_role_in_another_prefecture_is_refused(reunion, val_de_marne):
+def test_a_different_staff_role_in_another_prefecture_is_refused(reunion, other):
     account = officer_of(reunion)
-    membership = Membership(user=account, prefecture=val_de_marne, role=Role.AUDITOR)
+    membership = Membership(user=account, prefecture=other, role=Role.AUDITOR)
     with pytest.raises(ValidationError) as refused:
         membership.full_clean()
     message = refused.value.message_dict["role"][0]
     assert "Dans ses autres préfectures, ce compte est\u00a0: Responsable qualité (La Réunion)." in message
-    Membership(user=account, prefecture=val_de_marne, role=Role.QUALITY_OFFICER).full_clean()
-    Membership(user=account, prefecture=val_de_marne, role=Role.COMMITTEE_MEMBER).full_clean()
+    Membership(user=account, prefecture=other, role=Role.QUALITY_OFFICER).full_clean()
+    Membership(user=account, prefecture=other, role=Role.COMMITTEE_MEMBER).full_clean()
 
 
-def test_the_coordinator_sees_the_refusal_in_the_admin(client, reunion, val_de_marne):
+def test_the_coordinator_sees_the_refusal_in_the_admin(client, reunion, other):
     account = officer_of(reunion)
     client.force_login(coordinator())
     response = client.post(
         reverse("admin:qualipref_membership_add"),
-        {"user": account.pk, "prefecture": val_de_marne.pk, "role": Role.AUDITOR},
+        {"user": account.pk, "prefecture": other.pk, "role": Role.AUDITOR},
     )
     assert response.status_code == 200
     assert "les mêmes rôles dans chaque préfecture où il travaille" in response.content.decode()
-    assert not Membership.objects.filter(user=account, prefecture=val_de_marne).exists()
+    assert not Membership.objects.filter(user=account, prefecture=other).exists()
