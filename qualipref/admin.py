@@ -5,13 +5,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .enums import Role
-from .models import Membership, Prefecture, Service, Site, User
+from .models import Membership, Prefecture, Service, Site, User, mixed_staff_roles_error
 from .scoping import is_scoped, scope_queryset
 
 admin.site.site_header = _("Qualipref administration")
@@ -157,8 +158,36 @@ class MembershipAdmin(RoleChoicesMixin, PrefectureScopedAdmin):
     autocomplete_fields = ["user"]
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    """Each form checks its membership against the saved ones; the formset checks them all together, so that
+    two new lines cannot give one account different staff roles in two prefectures."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.staff_roles_checked_together = True  # by ``clean`` below, on all the lines at once
+        return form
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            (form.cleaned_data.get("prefecture"), form.cleaned_data.get("role"))
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        shown = [form.instance.pk for form in self.forms if form.instance.pk]
+        if self.instance.pk:  # memberships out of sight would count too (officers only reach accounts wholly theirs)
+            hidden = Membership.objects.filter(user=self.instance).exclude(pk__in=shown).select_related("prefecture")
+            kept += [(membership.prefecture, membership.role) for membership in hidden]
+        error = mixed_staff_roles_error(kept, here=None)
+        if error:
+            raise ValidationError(error)
+
+
 class MembershipInline(RoleChoicesMixin, PrefectureScopedInline):
     model = Membership
+    formset = MembershipFormSet
     fields = ["role", "prefecture", "service"]
 
     def get_queryset(self, request):

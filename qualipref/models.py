@@ -351,6 +351,36 @@ class User(AbstractBaseUser, PermissionsMixin):
         return frozenset(Role(role) for role, pref, _service in self._staff_rows if pref == prefecture.pk)
 
 
+def mixed_staff_roles_error(pairs, *, here):
+    """The message refusing an account's ``(prefecture, role)`` pairs when its staff roles differ between two
+    prefectures, or ``None``. Django's permissions hold for every object the admin shows, so such an account would
+    keep only the rights its roles share (``qualipref.auth``). ``here``: the prefecture being edited, left out of the
+    roles listed as held elsewhere (``None`` when all of them are being edited at once)."""
+    by_prefecture = defaultdict(set)
+    for prefecture, role in pairs:
+        if prefecture is not None and role in STAFF_ROLES:
+            by_prefecture[prefecture].add(role)
+    if len({frozenset(roles) for roles in by_prefecture.values()}) <= 1:
+        return None
+    elsewhere = sorted(
+        f"{Role(role).label} ({prefecture.name})"
+        for prefecture, roles in by_prefecture.items()
+        if prefecture != here
+        for role in roles
+    )
+    if here is None:
+        return _(
+            "These roles differ from one prefecture to another: %(roles)s. An account holds the same roles in every "
+            "prefecture it works for, or it would keep only the rights they share: give it the same roles "
+            "everywhere, or use one account per role."
+        ) % {"roles": ", ".join(elsewhere)}
+    return _(
+        "In its other prefectures this account is: %(elsewhere)s. An account holds the same roles in every "
+        "prefecture it works for, or it would keep only the rights they share: give it the same roles here, or use "
+        "another account."
+    ) % {"elsewhere": ", ".join(elsewhere)}
+
+
 class Membership(models.Model):
     """Ties a user to a prefecture with a role (and a service for service agents).
 
@@ -418,37 +448,16 @@ class Membership(models.Model):
         self._check_same_staff_roles_everywhere()
 
     def _check_same_staff_roles_everywhere(self):
-        """An account's admin rights are the same in each of its prefectures (see ``qualipref.auth``): a staff
-        role that differs from the account's roles elsewhere would leave it the rights they share, and no more."""
+        """An account's admin rights are the same in each of its prefectures (see ``qualipref.auth``)."""
+        if getattr(self, "staff_roles_checked_together", False):
+            return
         if not (self.user_id and self.prefecture_id and self.role in STAFF_ROLES):
             return
-        others = (
-            Membership.objects.filter(user_id=self.user_id, role__in=STAFF_ROLES, prefecture__isnull=False)
-            .exclude(pk=self.pk)
-            .select_related("prefecture")
-        )
-        by_prefecture = defaultdict(set)
-        for membership in others:
-            by_prefecture[membership.prefecture].add(membership.role)
-        by_prefecture.setdefault(self.prefecture, set()).add(self.role)
-        role_sets = {frozenset(roles) for roles in by_prefecture.values()}
-        if len(role_sets) > 1:
-            elsewhere = sorted(
-                f"{Role(role).label} ({prefecture.name})"
-                for prefecture, roles in by_prefecture.items()
-                if prefecture.pk != self.prefecture_id
-                for role in roles
-            )
-            raise ValidationError(
-                {
-                    "role": _(
-                        "In its other prefectures this account is: %(elsewhere)s. An account holds the same roles in "
-                        "every prefecture it works for, or it would keep only the rights they share: give it the "
-                        "same roles here, or use another account."
-                    )
-                    % {"elsewhere": ", ".join(elsewhere)}
-                }
-            )
+        others = Membership.objects.filter(user_id=self.user_id).exclude(pk=self.pk).select_related("prefecture")
+        pairs = [(m.prefecture, m.role) for m in others] + [(self.prefecture, self.role)]
+        error = mixed_staff_roles_error(pairs, here=self.prefecture)
+        if error:
+            raise ValidationError({"role": error})
 
     @property
     def is_staff_role(self):

@@ -10,7 +10,7 @@ from complaints.models import Case
 from qualipref.enums import Role
 from qualipref.models import Membership
 from tests.complaints.factories import CaseFactory
-from tests.qualipref.factories import MembershipFactory, ServiceFactory, coordinator, fresh, officer_of
+from tests.qualipref.factories import MembershipFactory, ServiceFactory, UserFactory, coordinator, fresh, officer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,54 @@ def test_the_coordinator_sees_the_refusal_in_the_admin(client, reunion, other):
     assert response.status_code == 200
     assert "les mêmes rôles dans chaque préfecture où il travaille" in response.content.decode()
     assert not Membership.objects.filter(user=account, prefecture=other).exists()
+
+
+def user_page_data(account, lines, *, initial=0):
+    """The account's change form in the admin, with ``lines`` of memberships ``(id or None, prefecture, role)``."""
+    data = {
+        "email": account.email,
+        "first_name": account.first_name,
+        "last_name": account.last_name,
+        "is_active": "on",
+        "is_staff": "on",
+        "memberships-TOTAL_FORMS": str(len(lines)),
+        "memberships-INITIAL_FORMS": str(initial),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for n, (membership_id, prefecture, role) in enumerate(lines):
+        data |= {
+            f"memberships-{n}-id": membership_id or "",
+            f"memberships-{n}-user": account.pk,
+            f"memberships-{n}-prefecture": prefecture.pk,
+            f"memberships-{n}-role": role,
+            f"memberships-{n}-service": "",
+        }
+    return data
+
+
+def test_two_new_lines_on_the_account_page_are_checked_together(client, reunion, other):
+    account = UserFactory(is_staff=True)
+    client.force_login(coordinator())
+    url = reverse("admin:qualipref_user_change", args=[account.pk])
+    lines = [(None, reunion, Role.QUALITY_OFFICER), (None, other, Role.AUDITOR)]
+    response = client.post(url, user_page_data(account, lines))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ces rôles diffèrent d’une préfecture à l’autre\u00a0: Auditeur (Val-de-Marne), Responsable qualité" in html
+    assert not Membership.objects.filter(user=account).exists()
+
+    lines = [(None, reunion, Role.AUDITOR), (None, other, Role.AUDITOR)]
+    assert client.post(url, user_page_data(account, lines)).status_code == 302
+    assert fresh(account).staff_role_sets == {frozenset({Role.AUDITOR})}
+
+
+def test_an_account_may_change_role_everywhere_at_once(client, reunion, other):
+    account = officer_of(reunion)
+    there = MembershipFactory(user=account, prefecture=other, role=Role.QUALITY_OFFICER)
+    here = Membership.objects.get(user=account, prefecture=reunion)
+    client.force_login(coordinator())
+    lines = [(here.pk, reunion, Role.AUDITOR), (there.pk, other, Role.AUDITOR)]
+    url = reverse("admin:qualipref_user_change", args=[account.pk])
+    assert client.post(url, user_page_data(account, lines, initial=2)).status_code == 302
+    assert fresh(account).staff_role_sets == {frozenset({Role.AUDITOR})}
