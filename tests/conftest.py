@@ -3,6 +3,30 @@ import pytest
 from qualipref.celery import app as celery_app
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--travel-to",
+        metavar="MOMENT",
+        help="run the whole session with the clock set to MOMENT (ISO 8601, e.g. 2026-12-31T23:10:00+00:00), ticking "
+        "from there: tests must pass whatever the day and hour CI runs them (not for tests/e2e: the browser keeps "
+        "its own clock)",
+    )
+
+
+def pytest_configure(config):
+    moment = config.getoption("--travel-to")
+    if moment:
+        import time_machine
+
+        config._travel = time_machine.travel(moment, tick=True)
+        config._travel.start()
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_travel", None):
+        config._travel.stop()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """The browser tests run last, after pytest-django has put the database tests first: each live-server test
