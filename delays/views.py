@@ -47,7 +47,13 @@ def prefecture_delays(request, slug):
             request,
         )
 
-    return cached_page(request, page_cache.page_key(slug, get_language()), build, timeout=page_cache.TIMEOUT)
+    return cached_page(
+        request,
+        page_cache.page_key(slug, get_language()),
+        build,
+        timeout=page_cache.TIMEOUT,
+        generation=page_cache.GENERATION,
+    )
 
 
 @require_GET
@@ -72,7 +78,13 @@ def network_delays(request):
             request,
         )
 
-    return cached_page(request, page_cache.network_key(get_language(), code), build, timeout=page_cache.TIMEOUT)
+    return cached_page(
+        request,
+        page_cache.network_key(get_language(), code),
+        build,
+        timeout=page_cache.TIMEOUT,
+        generation=page_cache.GENERATION,
+    )
 
 
 @require_GET

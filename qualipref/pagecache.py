@@ -10,10 +10,18 @@ browser asks for gzip, and a 70 KB page of figures shrinks to a tenth of it, whi
 crosses from the cache. A client that does not ask for gzip gets it inflated, and each process keeps
 the last pages it inflated (keyed by their compressed bytes, so a page rebuilt is a new entry, never a
 stale one). Nothing secret and nothing a visitor typed is in these pages: compressing them leaks nothing.
+
+Clearing is by generation, not by deleting keys: a page is stored with the generation of its group of pages
+(``generation``, a cache key) as read *before* the page was built, and is served only while that generation
+is still current. Deleting keys left a race: a page built from the database just before an officer's change
+committed, and stored just after the change cleared the cache, stayed in the cache with the old figures for
+its whole lifetime. Bumping a generation (``generation_bump``) also clears pages whose keys nobody could list
+(a prefecture's old address after a rename).
 """
 
 import gzip
 import re
+import uuid
 from functools import lru_cache
 
 from django.contrib.messages import get_messages
@@ -34,16 +42,34 @@ def _inflated(gzipped):
     return gzip.decompress(gzipped)
 
 
-def cached_page(request, key, build, *, timeout):
+def generation_bump(generation):
+    """Every page stored under ``generation`` is out of date from now on."""
+    cache.set(generation, uuid.uuid4().hex, timeout=None)
+
+
+def _current(generation, found):
+    """The generation's value; a missing one (never set, or evicted) starts a new one, so that no page stored
+    under an earlier value may come back."""
+    if found is None:
+        cache.add(generation, uuid.uuid4().hex, timeout=None)
+        found = cache.get(generation)
+    return found
+
+
+def cached_page(request, key, build, *, timeout, generation):
     """The page under ``key`` from the cache, or ``build()`` (the rendered HTML, or ``Http404`` raised) cached
-    for ``timeout`` seconds. Only for pages without ``<pre>`` or ``<textarea>``: indentation, a third of a
-    page, is stripped."""
+    for ``timeout`` seconds and while ``generation`` stays as it was. Only for pages without ``<pre>`` or
+    ``<textarea>``: indentation, a third of a page, is stripped."""
     if request.user.is_authenticated or len(get_messages(request)):  # len() leaves the messages unread
         return HttpResponse(build())
-    gzipped = cache.get(key)
-    if gzipped is None:
+    found = cache.get_many([key, generation])  # one round trip
+    current = _current(generation, found.get(generation))
+    stored = found.get(key)
+    if stored is not None and stored[0] == current:
+        gzipped = stored[1]
+    else:
         gzipped = compress_string(NONCE_ATTRIBUTE.sub("", INDENTATION.sub("\n", build())).encode())
-        cache.set(key, gzipped, timeout)
+        cache.set(key, (current, gzipped), timeout)
     if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
         response = HttpResponse(gzipped)
         response["Content-Encoding"] = "gzip"

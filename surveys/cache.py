@@ -10,15 +10,20 @@ signals only note what changed, and one step after the commit finds the prefectu
 clears their pages (two queries, whatever the number of rows saved).
 """
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from qualipref.pagecache import generation_bump
 
 PENDING = "_surveys_results_to_clear"  # on the (thread's) connection: what changed in the current transaction
 
 
 def results_key(slug, lang):
     return f"surveys:results:{slug}:{lang}"
+
+
+def results_generation(slug):
+    """A prefecture's results pages, in every language, are cleared together (``qualipref.pagecache``)."""
+    return f"surveys:results-generation:{slug}"
 
 
 def clear_results_cache(*, prefectures=(), surveys=(), questions=()):
@@ -51,5 +56,5 @@ def _clear_pending():
     prefectures = Prefecture.objects.filter(pk__in=pending["prefectures"]) | Prefecture.objects.filter(
         pk__in=owners.values("prefecture_id")
     )
-    slugs = prefectures.values_list("slug", flat=True).distinct()
-    cache.delete_many([results_key(slug, lang) for slug in slugs for lang, _name in settings.LANGUAGES])
+    for slug in prefectures.values_list("slug", flat=True).distinct():
+        generation_bump(results_generation(slug))

@@ -18,7 +18,7 @@ from qualipref.pagecache import cached_page
 from qualipref.ratelimits import is_limited, too_many_requests
 from qualipref.views import breadcrumb
 
-from .cache import results_key
+from .cache import results_generation, results_key
 from .enums import SurveyState, SurveyStatus
 from .forms import SurveyAnswerForm
 from .models import DistributionPoint, Survey
@@ -213,7 +213,9 @@ def public_results(request, slug):
         )
 
     key = results_key(slug, get_language())
-    return cached_page(request, key, build, timeout=settings.SURVEYS_RESULTS_CACHE_SECONDS)
+    return cached_page(
+        request, key, build, timeout=settings.SURVEYS_RESULTS_CACHE_SECONDS, generation=results_generation(slug)
+    )
 
 
 @require_GET

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from delays.models import MonthPublication
+from delays.models import MonthPublication, TitleType
+from delays.selectors import prefecture_overview
 from delays.services import month_publish, month_unpublish
 
 from .factories import csv_bytes, delays_pairs, deliveries, run_import
@@ -78,6 +79,39 @@ def test_publication_clears_the_cached_page(client, reunion, figures, on_commit_
     assert "999,0" in page(client, url)
     month_unpublish(publication=MonthPublication.objects.get(month=FEBRUARY), by=None, reason="Erreur")
     assert "999,0" not in page(client, url)
+
+
+def test_a_month_unpublished_while_its_page_is_built_does_not_stay_public(
+    client, reunion, figures, on_commit_immediately, monkeypatch
+):
+    """The page reads January's figures; the officer's unpublishing commits and clears before the page is stored."""
+    from delays import views
+
+    def overview_then_unpublished(prefecture):
+        overview = prefecture_overview(prefecture)
+        january = MonthPublication.objects.get(prefecture=reunion, month=JANUARY)
+        month_unpublish(publication=january, by=None, reason="Doublons")
+        return overview
+
+    url = reverse("delays:prefecture", args=[reunion.slug])
+    monkeypatch.setattr(views, "prefecture_overview", overview_then_unpublished)
+    assert "janvier 2026" in page(client, url)  # built from what was published when the visitor asked
+    monkeypatch.setattr(views, "prefecture_overview", prefecture_overview)
+    html = page(client, url)
+    assert "janvier 2026" not in html and "15,0" not in html
+
+
+def test_renaming_a_prefecture_or_a_title_shows_on_the_cached_pages(client, reunion, figures, on_commit_immediately):
+    url = reverse("delays:prefecture", args=[reunion.slug])
+    assert "Titre de séjour – première demande" in page(client, url)
+    title = TitleType.objects.get(code="TS-PREMIERE")
+    title.label = "Premier titre de séjour"
+    title.save()
+    assert "Premier titre de séjour" in page(client, url)
+    reunion.name = "La Réunion (île)"
+    reunion.save()
+    assert "La Réunion (île)" in page(client, url)
+    assert "La Réunion (île)" in page(client, reverse("delays:network"))
 
 
 def test_a_month_missing_inside_the_trend_is_marked_not_published(client, reunion, figures, on_commit_immediately):

@@ -82,9 +82,13 @@ def test_an_import_changing_a_published_month_waits_for_the_officer(reunion, jan
     assert delivery_import.published_months == ["2026-01"]
 
 
-def test_publishing_many_months_at_once_clears_the_public_pages_once(reunion, django_capture_on_commit_callbacks):
+def test_publishing_many_months_at_once_clears_the_public_pages_once(
+    reunion, django_capture_on_commit_callbacks, monkeypatch
+):
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
+
+    from delays import cache as delays_cache
 
     rows = []
     for month in range(1, 7):
@@ -95,7 +99,9 @@ def test_publishing_many_months_at_once_clears_the_public_pages_once(reunion, dj
             month_publish(publication=publication, by=None)
     assert MonthPublication.objects.filter(prefecture=reunion, status=PublicationStatus.PUBLISHED).count() == 6
     assert len(callbacks) == 6  # one asked by each month
+    bumps = []
+    monkeypatch.setattr(delays_cache, "generation_bump", bumps.append)
     with CaptureQueriesContext(connection) as queries:
         for callback in callbacks:
             callback()
-    assert len(queries) == 2  # the prefectures' slugs and the title codes, once
+    assert bumps == [delays_cache.GENERATION] and not queries  # once, and nothing to look up
