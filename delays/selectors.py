@@ -77,7 +77,9 @@ def prefecture_overview(prefecture):
             }
         )
     updates = [d for d in (summary["published"], summary["updated"]) if d]
-    return {"latest_month": latest, "titles": titles, "last_updated": max(updates) if updates else None}
+    # The day in the prefecture, as publie_le in the open data (02:00 on 1 March in La Réunion is February in Paris).
+    last_updated = timezone.localdate(max(updates), prefecture.tzinfo) if updates else None
+    return {"latest_month": latest, "titles": titles, "last_updated": last_updated}
 
 
 def titles_with_published_figures():

@@ -152,6 +152,25 @@ def delivery_import_check(*, import_id, fileobj=None, auto_accept=True):
         cache.delete(progress_key(import_id))
 
 
+def delivery_import_fail(*, import_id, message):
+    """Mark a queued import failed (its check stopped on an error, or never came back): nothing of it counts,
+    the officer reads why, and the same file may be uploaded again. An import being checked is left alone."""
+    with transaction.atomic():
+        delivery_import = (
+            DeliveryImport.objects.select_for_update(skip_locked=True)
+            .filter(pk=import_id, status=ImportStatus.QUEUED)
+            .first()
+        )
+        if delivery_import is None:
+            return False
+        _delete_records(delivery_import)
+        delivery_import.status, delivery_import.message = ImportStatus.FAILED, message
+        delivery_import.checked_at = timezone.now()
+        delivery_import.save(update_fields=["status", "message", "checked_at"])
+    cache.delete(progress_key(import_id))
+    return True
+
+
 def _check_rows(delivery_import, fileobj):
     prefecture = delivery_import.prefecture
     own_file = fileobj is None
@@ -272,10 +291,16 @@ def delivery_import_withdraw(*, delivery_import, by):
     return locked
 
 
-def delivery_import_expire(*, older_than):
-    """Reject the imports that have waited for a decision since before ``older_than``."""
-    stale = DeliveryImport.objects.filter(status=ImportStatus.AWAITING_REVIEW, checked_at__lt=older_than)
+def delivery_import_expire(*, older_than, queued_before=None):
+    """Reject the imports that have waited for a decision since before ``older_than``; with ``queued_before``,
+    fail those still waiting for their check since before it (their worker died and the task never came back)."""
     expired = 0
+    if queued_before is not None:
+        message = _("The check of this file never finished: nothing of it was counted. Upload it again.")
+        stuck = DeliveryImport.objects.filter(status=ImportStatus.QUEUED, created_at__lt=queued_before)
+        for import_id in stuck.values_list("pk", flat=True):
+            expired += delivery_import_fail(import_id=import_id, message=message)
+    stale = DeliveryImport.objects.filter(status=ImportStatus.AWAITING_REVIEW, checked_at__lt=older_than)
     for delivery_import in stale.only("pk"):
         with transaction.atomic():
             try:

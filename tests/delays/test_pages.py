@@ -241,8 +241,9 @@ def test_a_code_holding_a_nul_byte_is_refused_before_the_database(client, figure
 
 def test_publication_date_is_the_day_in_the_prefecture(client, reunion, other):
     """00:30 in Paris on 1 March, 02:00 in La Réunion on 1 March (22:00 UTC on 28 February): both 1 March."""
-    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(JANUARY, [10]))))
-    run_import(other, csv_bytes(deliveries(other, "TS-PREMIERE", delays_pairs(JANUARY, [40]))))
+    with time_machine.travel(datetime.datetime(2026, 2, 15, 9, tzinfo=datetime.UTC), tick=False):
+        run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(JANUARY, [10]))))
+        run_import(other, csv_bytes(deliveries(other, "TS-PREMIERE", delays_pairs(JANUARY, [40]))))
     paris_night = datetime.datetime(2026, 3, 1, 0, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
     with time_machine.travel(paris_night, tick=False):
         month_publish(publication=MonthPublication.objects.get(prefecture=other), by=None)
@@ -253,3 +254,6 @@ def test_publication_date_is_the_day_in_the_prefecture(client, reunion, other):
     response = client.get(reverse("delays:network_open_data", args=["json"]))
     document = json.loads(b"".join(response.streaming_content))
     assert {row["publie_le"] for row in document["donnees"]} == {"2026-03-01"}
+    for prefecture in (reunion, other):  # the page says the same day
+        html = page(client, reverse("delays:prefecture", args=[prefecture.slug]))
+        assert "Dernière mise à jour le 1 mars 2026" in html
