@@ -15,7 +15,7 @@ date_delivrance    delivrance, delivered_on                     yes
 =================  ===========================================  ========
 
 Dates are ``2026-03-14`` or ``14/03/2026`` (a time after the date is ignored). Other columns
-are ignored.
+are ignored, and so is an alias beside the column's own name (``prefecture`` beside ``departement``).
 """
 
 import codecs
@@ -86,21 +86,42 @@ def normalise_column(name):
 
 
 def map_header(header):
-    """``{field: position}`` for the columns we know, and the names of those we ignore."""
-    columns, ignored = {}, []
+    """``{field: position}`` for the columns we know, and the names of those we ignore.
+
+    When two columns name the same field, the one named closest to the format wins and the other is ignored:
+    exports often carry the department's code beside the prefecture's name (``departement;prefecture``), or a
+    title's code beside its label (``code_titre;titre``). The same name twice is refused.
+    """
+    candidates = {}  # field → [(rank of the name among the field's aliases, position)]
+    ignored = []  # positions
     for position, name in enumerate(header):
-        key = ALIAS_TO_FIELD.get(normalise_column(name))
+        alias = normalise_column(name)
+        key = ALIAS_TO_FIELD.get(alias)
         if key is None:
-            ignored.append(name)
-        elif key in columns:
-            raise FileRefused(_("The column “%(name)s” appears twice in the header.") % {"name": name})
+            ignored.append(position)
         else:
-            columns[key] = position
-    return columns, ignored
+            candidates.setdefault(key, []).append((FIELDS[key].index(alias), position))
+    columns = {}
+    for key, found in candidates.items():
+        found.sort()
+        if len(found) > 1 and found[0][0] == found[1][0]:
+            name = header[found[1][1]]
+            raise FileRefused(_("The column “%(name)s” appears twice in the header.") % {"name": name})
+        columns[key] = found[0][1]
+        ignored += [position for _rank, position in found[1:]]
+    return columns, [header[position] for position in sorted(ignored)]
 
 
 def _parse_header(line):
     """Pick the separator under which the header names every required column."""
+    if line.lower().startswith("sep="):
+        raise FileRefused(
+            _(
+                "The first line, “%(line)s”, is a hint for Excel, not the header row: delete it, so that the file "
+                "starts with the names of the columns."
+            )
+            % {"line": line[:10]}
+        )
     best = None
     for delimiter in DELIMITERS:
         try:

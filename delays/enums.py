@@ -40,6 +40,7 @@ class BadRowReason(models.TextChoices):
     BAD_DELIVERED_DATE = "bad_delivered_date", _("Bad delivery date")
     DELIVERED_BEFORE_FILED = "delivered_before_filed", _("Delivered before filed")
     DELIVERED_IN_FUTURE = "delivered_in_future", _("Delivered in the future")
+    DELAY_TOO_LONG = "delay_too_long", _("More than ten years between filing and delivery")
 
 
 class PublicationStatus(models.TextChoices):

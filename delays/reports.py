@@ -40,4 +40,9 @@ def bad_row_message(bad_row, *, prefecture_code=None):
         }
     if reason == R.DELIVERED_IN_FUTURE:
         return _("delivered on %(delivered)s, a date still to come.") % {"delivered": delivered}
+    if reason == R.DELAY_TOO_LONG:
+        return _("filed on %(filed)s and delivered on %(delivered)s: more than ten years apart, check the dates.") % {
+            "delivered": delivered,
+            "filed": filed,
+        }
     return str(BadRowReason(reason).label)

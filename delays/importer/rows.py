@@ -3,6 +3,7 @@
 import datetime
 import re
 import struct
+import unicodedata
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -15,6 +16,8 @@ from ..models import DeliveryRecord, TitleType
 
 DETAIL_LENGTH = 200
 EARLIEST_YEAR = 1900
+# A longer delay is a typing error (1926 for 2026): one such row would move a published mean by weeks.
+MAX_DELAY_DAYS = 3652
 DATE_SHAPE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})|([0-9]{2})/([0-9]{2})/([0-9]{4})")
 # The order in which ``COPY`` receives a record's columns.
 RECORD_COLUMNS = (
@@ -116,6 +119,11 @@ def parse_date(text):
         return None
 
 
+def site_key(name):
+    """A site's name as a file may write it: any case, any run of spaces (the name's accents are kept)."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
 def _ascii_upper(text):
     """Upper case for ASCII letters only (as title codes are; as SQLite does)."""
     return text.encode().upper().decode()
@@ -145,7 +153,9 @@ class RowChecker:
         self.titles = {
             code.encode("ascii"): pk for code, pk in TitleType.objects.filter(is_active=True).values_list("code", "pk")
         }
-        self.sites = dict(Site.objects.filter(prefecture=prefecture).values_list("name", "pk"))
+        self.sites = {
+            site_key(name): pk for name, pk in Site.objects.filter(prefecture=prefecture).values_list("name", "pk")
+        }
         columns = facts.columns
         self.positions = {name: columns.get(name) for name in ("department", "title", "site", "filed", "delivered")}
         self.dates_of = itemgetter(columns["filed"], columns["delivered"])
@@ -168,7 +178,8 @@ class RowChecker:
         return self.delimiter.join(fields[:-2])
 
     def _text(self, raw):
-        return raw.decode(self.encoding, errors="replace").strip(" ")
+        # Spreadsheets leave tabs and no-break spaces around values, and macOS writes "é" as "e" + accent.
+        return unicodedata.normalize("NFC", raw.decode(self.encoding, errors="replace")).strip()
 
     def _cell(self, fields, name):
         position = self.positions[name]
@@ -206,7 +217,7 @@ class RowChecker:
         title_id = self.titles.get(title.encode())
         if title_id is None:
             return self._bad(line, R.UNKNOWN_TITLE, title)
-        site_id = self.sites.get(site) if site else None
+        site_id = self.sites.get(site_key(site)) if site else None
         if site and site_id is None:
             return self._bad(line, R.UNKNOWN_SITE, site)
         filed_raw_bytes, delivered_raw_bytes = self.dates_of(fields)
@@ -221,6 +232,9 @@ class RowChecker:
             days = (datetime.date.fromordinal(delivered[1]), datetime.date.fromordinal(filed[1]))
             return self._bad(line, reason, " ".join(day.isoformat() for day in days))
         delay = delivered[1] - filed[1]
+        if delay > MAX_DELAY_DAYS:
+            days = (datetime.date.fromordinal(delivered[1]), datetime.date.fromordinal(filed[1]))
+            return self._bad(line, R.DELAY_TOO_LONG, " ".join(day.isoformat() for day in days))
         while delay >= len(self.tails):
             self.tails.append(self.codec.tail(len(self.tails)))
         reference = self.references.setdefault(self.reference_key(fields), self.codec.reference(title_id, site_id))

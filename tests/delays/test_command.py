@@ -76,3 +76,14 @@ def test_command_help_is_in_the_active_language():
         parser.print_help(out)
     assert "Importe un fichier CSV de délivrances" in out.getvalue()
     assert "Code du département, par exemple 974." in out.getvalue()
+
+
+def test_command_refuses_to_record_an_import_for_an_officer_of_another_prefecture(tmp_path, reunion, other):
+    from tests.qualipref.factories import officer_of
+
+    path = tmp_path / "livraisons.csv"
+    path.write_bytes(csv_bytes([GOOD]))
+    elsewhere = officer_of(other, email="qualite.94@example.org")
+    with pytest.raises(CommandError, match="does not work for the prefecture 974"):
+        run(path, "--by", elsewhere.email)
+    assert not DeliveryImport.objects.exists()

@@ -2,10 +2,11 @@
 
 import datetime
 import io
+import unicodedata
 
 import pytest
 
-from delays.csvformat import FileRefused, inspect_file
+from delays.csvformat import FileRefused, inspect_file, map_header
 from delays.enums import BadRowReason, ImportStatus
 from delays.models import BadRow, DeliveryImport, DeliveryRecord, MonthlyDelay
 from delays.reports import bad_row_message
@@ -60,6 +61,20 @@ def test_columns_may_come_in_any_order_with_other_names_and_extra_columns(reunio
     assert DeliveryRecord.objects.get().delay_days == 35
 
 
+def test_a_code_beside_its_label_takes_the_code(reunion):
+    """Exports often carry the department's code with the prefecture's name, and the title's code with its label."""
+    data = (
+        "departement;prefecture;code_titre;titre;date_depot;date_delivrance\n"
+        "974;La Réunion;TS-PREMIERE;Titre de séjour – première demande;2026-01-05;2026-02-09\n"
+    ).encode()
+    assert map_header(data.decode().splitlines()[0].split(";")) == (
+        {"department": 0, "title": 2, "filed": 4, "delivered": 5},
+        ["prefecture", "titre"],
+    )
+    assert run_import(reunion, data).status == ImportStatus.ACCEPTED
+    assert DeliveryRecord.objects.get().delay_days == 35
+
+
 def test_a_quoted_field_spanning_lines_keeps_the_right_line_numbers(reunion):
     data = (
         b'departement;code_titre;site;date_depot;date_delivrance\n974;TS-PREMIERE;"";2026-01-05;2026-02-09\n'
@@ -86,6 +101,7 @@ def test_every_kind_of_bad_row_is_reported_with_its_line_and_reason(reunion, sai
         ("974", "TS-PREMIERE", "", "2026-13-01", "2026-02-09"),  # 14 month 13
         ("974", "TS-PREMIERE", "", "2025-02-29", "2026-02-09"),  # 15 not a leap year
         ("974", "TS-PREMIERE", "", "2024-02-29", "2026-02-09"),  # 16 a leap year: fine
+        ("974", "TS-PREMIERE", "", "05/01/1926", "09/02/2026"),  # 17 a century typed wrong
     ]
     delivery_import = run_import(reunion, csv_bytes(rows))
     R = BadRowReason  # noqa: N806
@@ -103,8 +119,9 @@ def test_every_kind_of_bad_row_is_reported_with_its_line_and_reason(reunion, sai
         (13, R.MISSING_VALUE),
         (14, R.BAD_FILED_DATE),
         (15, R.BAD_FILED_DATE),
+        (17, R.DELAY_TOO_LONG),
     ]
-    assert (delivery_import.valid_rows, delivery_import.bad_rows) == (2, 13)
+    assert (delivery_import.valid_rows, delivery_import.bad_rows) == (2, 14)
     assert delivery_import.status == ImportStatus.AWAITING_REVIEW
     messages = {b.line: bad_row_message(b) for b in BadRow.objects.select_related("delivery_import__prefecture")}
     assert "975" in messages[3] and "974" in messages[3]
@@ -117,6 +134,23 @@ def test_every_kind_of_bad_row_is_reported_with_its_line_and_reason(reunion, sai
     assert "3" in messages[10] and "5" in messages[10]
     assert "code_titre" in messages[11]
     assert "departement" in messages[13]
+    assert "1926-01-05" in messages[17] and "ten years" in messages[17]
+
+
+def test_values_are_read_as_a_person_sees_them(reunion, saint_denis):
+    """No-break spaces and tabs around a value, another case, an accent written as a letter and a combining mark
+    (as macOS exports it): the site and the dates are recognised."""
+    decomposed = unicodedata.normalize("NFD", "PRÉFECTURE  DE SAINT-DENIS\u00a0")
+    rows = [("974", "TS-PREMIERE", decomposed, "\t05/01/2026", "09/02/2026\u00a0")]
+    delivery_import = run_import(reunion, csv_bytes(rows))
+    assert (delivery_import.valid_rows, delivery_import.bad_rows) == (1, 0)
+    assert DeliveryRecord.objects.get().site == saint_denis
+
+
+def test_an_excel_separator_hint_is_named_in_the_refusal():
+    data = b"sep=;\ndepartement;code_titre;date_depot;date_delivrance\n974;TS-PREMIERE;2026-01-05;2026-02-09\n"
+    with pytest.raises(FileRefused, match="sep=;"):
+        inspect_file(io.BytesIO(data))
 
 
 def test_valid_rows_count_only_once_the_officer_accepts_the_report(reunion):
@@ -188,7 +222,7 @@ def test_an_officer_of_another_prefecture_cannot_import_for_it(reunion, other):
         (b"PK\x03\x04rest of a workbook", "spreadsheet"),
         ("code_titre;date_depot;date_delivrance\n".encode("utf-16"), "UTF-16"),
         (b"code_titre;date_depot;date_delivrance\n\x81\xff;2026;2026\n", "neither in UTF-8"),
-        (b"code_titre;titre;date_depot;date_delivrance\nA;B;C;D\n", "twice"),
+        (b"titre;Titre;date_depot;date_delivrance\nA;B;C;D\n", "twice"),
     ],
 )
 def test_an_unusable_file_is_refused_with_a_clear_message(data, message):

@@ -43,6 +43,11 @@ class Command(BaseCommand):
             user = User.objects.filter(email__iexact=by).first()
             if user is None:
                 raise CommandError(_("No user with e-mail %(email)s.") % {"email": by})
+            if prefecture.pk not in user.prefecture_ids:
+                raise CommandError(
+                    _("%(email)s does not work for the prefecture %(code)s: the import cannot be recorded for them.")
+                    % {"email": by, "code": prefecture.department_code}
+                )
         if not file.is_file():
             raise CommandError(_("%(file)s: no such file.") % {"file": file})
         with file.open("rb") as fileobj:
