@@ -21,7 +21,7 @@ from .cache import clear_public_cache_on_commit
 from .csvformat import FileRefused, inspect_file
 from .enums import ImportSource, ImportStatus, PublicationAction, PublicationStatus
 from .models import DeliveryImport, DeliveryRecord, MonthPublication, PublicationEvent
-from .stats import count_import, month_start, refresh_statistics
+from .stats import count_import, lock_figures, month_start, refresh_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +190,9 @@ def _check_rows(delivery_import, fileobj):
     delivery_import.months = dict(sorted(months.items()))
     delivery_import.first_delivered_on = result.first
     delivery_import.last_delivered_on = result.last
+    # Under the lock a publication takes: a month published from now on sees this import's figures, and one
+    # published before is seen here, so that a clean file never changes published figures without review.
+    lock_figures(prefecture.pk)
     delivery_import.published_months = [
         m.strftime("%Y-%m")
         for m in MonthPublication.objects.published()
@@ -320,6 +323,7 @@ def delivery_import_expire(*, older_than, queued_before=None):
 
 
 def _locked_publication(publication):
+    lock_figures(publication.prefecture_id)  # first, as imports do
     return MonthPublication.objects.select_for_update().select_related("prefecture").get(pk=publication.pk)
 
 

@@ -40,8 +40,10 @@ def next_month(day):
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def _lock(prefecture_id):
-    """Two updates of the same prefecture's figures never interleave."""
+def lock_figures(prefecture_id):
+    """Two updates of the same prefecture's figures, or an update and a publication, never interleave.
+
+    Whoever changes figures or publication takes this lock first, before any month's row (no deadlock)."""
     Prefecture.objects.select_for_update().filter(pk=prefecture_id).only("pk").first()
 
 
@@ -55,7 +57,7 @@ def count_import(*, prefecture_id, import_id, months, sign=1):
     months = sorted({month_start(m) for m in months})
     if not months:
         return
-    _lock(prefecture_id)
+    lock_figures(prefecture_id)
     histogram = DelayHistogram._meta.db_table
     records = (
         DeliveryRecord.objects.filter(source_import_id=import_id)
@@ -106,7 +108,7 @@ def refresh_statistics(*, prefecture_id, months):
     months = sorted({month_start(m) for m in months})
     if not months:
         return []
-    _lock(prefecture_id)
+    lock_figures(prefecture_id)
     now = timezone.now()
     MonthlyDelay.objects.filter(prefecture_id=prefecture_id, month__in=months).delete()
     present = set(

@@ -1,9 +1,11 @@
 """Publication: an officer publishes a finished month; unpublishing needs a reason and is recorded."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from delays.enums import ImportStatus, PublicationAction, PublicationStatus
 from delays.models import MonthPublication
@@ -105,3 +107,52 @@ def test_publishing_many_months_at_once_clears_the_public_pages_once(
         for callback in callbacks:
             callback()
     assert bumps == [delays_cache.GENERATION] and not queries  # once, and nothing to look up
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_month_published_while_a_clean_file_is_checked_is_never_changed_without_review(
+    reunion, january, monkeypatch
+):
+    """The check has read that January is not published and is about to accept the file; the officer publishes
+    January at that moment. The publication waits for the import, so that the figures it publishes include it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL (SQLite serialises writers)")
+    from delays import services
+
+    about_to_accept, go_on, outcome = threading.Event(), threading.Event(), {}
+    accept = services._accept
+
+    def paused_accept(delivery_import, *, by):
+        about_to_accept.set()
+        go_on.wait(10)
+        accept(delivery_import, by=by)
+
+    monkeypatch.setattr(services, "_accept", paused_accept)
+
+    def check():
+        try:
+            data = csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(JANUARY, [99])))
+            outcome["import"] = run_import(reunion, data, name="complement.csv")
+        finally:
+            connection.close()
+
+    def publish():
+        try:
+            outcome["published"] = month_publish(publication=january, by=None)
+        finally:
+            connection.close()
+
+    checking = threading.Thread(target=check)
+    checking.start()
+    assert about_to_accept.wait(30)
+    publishing = threading.Thread(target=publish)
+    publishing.start()
+    publishing.join(1.5)
+    assert publishing.is_alive()  # waiting for the import to be counted
+    go_on.set()
+    checking.join(30)
+    publishing.join(30)
+    assert outcome["import"].status == ImportStatus.ACCEPTED
+    assert outcome["published"].status == PublicationStatus.PUBLISHED
+    january.refresh_from_db()
+    assert january.published_at >= outcome["import"].decided_at  # published with the file counted
