@@ -49,14 +49,22 @@ def progress_key(import_id):
 
 
 def already_imported(*, prefecture, sha256):
-    return DeliveryImport.objects.holding_hash().filter(prefecture=prefecture, sha256=sha256).first()
+    return (
+        DeliveryImport.objects.holding_hash()
+        .filter(prefecture=prefecture, sha256=sha256)
+        .select_related("prefecture")
+        .first()
+    )
 
 
 def duplicate_message(earlier):
     return _(
         "This file has already been imported for this prefecture (import of %(date)s, %(name)s): "
         "the same deliveries are never counted twice."
-    ) % {"date": timezone.localtime(earlier.created_at).strftime("%d/%m/%Y %H:%M"), "name": earlier.original_name}
+    ) % {
+        "date": timezone.localtime(earlier.created_at, earlier.prefecture.tzinfo).strftime("%d/%m/%Y %H:%M"),
+        "name": earlier.original_name,
+    }
 
 
 def delivery_import_create(*, prefecture, fileobj, name, by=None, source=ImportSource.ADMIN, store_file=True):

@@ -5,6 +5,7 @@ import io
 import unicodedata
 
 import pytest
+import time_machine
 
 from delays.csvformat import FileRefused, inspect_file, map_header
 from delays.enums import BadRowReason, ImportStatus
@@ -175,8 +176,10 @@ def test_a_rejected_report_keeps_no_row_and_the_file_may_come_again(reunion):
 
 def test_the_same_file_is_never_counted_twice(reunion):
     data = csv_bytes([GOOD])
-    run_import(reunion, data)
-    with pytest.raises(ImportRefused, match="already been imported"):
+    with time_machine.travel(datetime.datetime(2026, 3, 9, 20, 30, tzinfo=datetime.UTC), tick=False):
+        run_import(reunion, data)
+    # Imported at 00:30 on 10 March in La Réunion (still 9 March in Paris): the message gives the prefecture's time.
+    with pytest.raises(ImportRefused, match=r"already been imported .*10/03/2026 00:30"):
         run_import(reunion, data, name="renamed.csv")
     assert DeliveryRecord.objects.count() == 1
     assert MonthlyDelay.objects.get(site=None).count == 1
