@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
@@ -287,7 +289,11 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
         if request.method != "POST" or not self._may_publish(request):
             raise PermissionDenied
         try:
-            month_publish(publication=publication, by=request.user)
+            reviewed = datetime.datetime.fromisoformat(request.POST.get("figures_as_of", ""))
+        except ValueError:
+            reviewed = None  # no stamp (an old page): the figures are published as they are now
+        try:
+            month_publish(publication=publication, by=request.user, reviewed=reviewed)
         except PublicationRefused as refused:
             self.message_user(request, refused.message, messages.ERROR)
         else:

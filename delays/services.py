@@ -336,13 +336,19 @@ def _locked_publication(publication):
 
 
 @transaction.atomic
-def month_publish(*, publication, by):
-    """Make a month's figures public. The month must be over and have figures."""
+def month_publish(*, publication, by, reviewed=None):
+    """Make a month's figures public. The month must be over and have figures. ``reviewed``: when the figures the
+    officer reviewed were computed (``figures_updated_at``); if an import changed them since, nothing is published."""
     _check_scope(by, publication.prefecture)
     locked = _locked_publication(publication)
     prefecture = locked.prefecture
     if locked.status == PublicationStatus.PUBLISHED:
         raise PublicationRefused(_("%(month)s is already published.") % {"month": locked.month.strftime("%m/%Y")})
+    if reviewed is not None and locked.figures_updated_at != reviewed:
+        raise PublicationRefused(
+            _("The figures of %(month)s changed since the page was shown (an import was counted): review them again.")
+            % {"month": locked.month.strftime("%m/%Y")}
+        )
     if locked.month >= prefecture.today().replace(day=1):
         raise PublicationRefused(
             _("%(month)s is not over yet: its figures can be published from the first day of the next month.")

@@ -1,6 +1,7 @@
 """The officer's side: upload, report, decision, publication; every list scoped and in bounded queries."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -124,6 +125,25 @@ def test_month_list_is_scoped_and_takes_bounded_queries(officer_client, reunion,
     months = response.context["cl"].result_list
     assert len(months) == 12 and {m.prefecture_id for m in months} == {reunion.pk}
     assert {m.deliveries for m in months} == {2}
+
+
+def test_figures_changed_since_the_review_are_not_published_unseen(officer_client, reunion):
+    january = datetime.date(2026, 1, 1)
+    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(january, [7]))))
+    month = MonthPublication.objects.get()
+    html = officer_client.get(reverse("admin:delays_monthpublication_change", args=[month.pk])).content.decode()
+    reviewed = re.search(r'name="figures_as_of" value="([^"]+)"', html)[1]
+    # Meanwhile a clean file of January is counted (the month is not published: no review needed for it).
+    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(january, [70, 80]))), name="b.csv")
+    url = reverse("admin:delays_month_publish", args=[month.pk])
+    response = officer_client.post(url, {"figures_as_of": reviewed}, follow=True)
+    assert "ont changé depuis l’affichage de la page" in response.content.decode()
+    month.refresh_from_db()
+    assert month.status == PublicationStatus.DRAFT
+    html = officer_client.get(reverse("admin:delays_monthpublication_change", args=[month.pk])).content.decode()
+    officer_client.post(url, {"figures_as_of": re.search(r'name="figures_as_of" value="([^"]+)"', html)[1]})
+    month.refresh_from_db()
+    assert month.status == PublicationStatus.PUBLISHED
 
 
 def test_officer_reviews_publishes_and_unpublishes_a_month_with_a_reason(officer_client, reunion):
