@@ -149,6 +149,17 @@ class RoleChoicesMixin:
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
+def accounts_within_reach(queryset, user):
+    """The accounts ``user`` may manage: all for national staff; for an officer, those wholly within their
+    prefectures — never a superuser, nor an account that also holds a role elsewhere (a national coordinator,
+    another prefecture's staff), else a role given here (a committee seat) would let them change that account's
+    password or e-mail, and the refusal of a role would tell them what the account does elsewhere."""
+    if user.sees_all_prefectures:
+        return queryset
+    elsewhere = Membership.objects.exclude(prefecture_id__in=user.prefecture_ids).values("user_id")
+    return queryset.exclude(is_superuser=True).exclude(pk__in=elsewhere)
+
+
 @admin.register(Membership)
 class MembershipAdmin(RoleChoicesMixin, PrefectureScopedAdmin):
     list_display = ["user", "role", "prefecture", "service"]
@@ -156,6 +167,21 @@ class MembershipAdmin(RoleChoicesMixin, PrefectureScopedAdmin):
     list_select_related = ["user", "prefecture", "service"]
     search_fields = ["user__email", "user__last_name"]
     autocomplete_fields = ["user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = accounts_within_reach(scope_queryset(User.objects.all(), request.user), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _within_reach(self, request, obj):
+        """A membership of an account that also works elsewhere is shown, not changed, by an officer here."""
+        return obj is None or accounts_within_reach(User.objects.filter(pk=obj.user_id), request.user).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._within_reach(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._within_reach(request, obj)
 
 
 class MembershipFormSet(BaseInlineFormSet):
@@ -231,14 +257,7 @@ class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
         return readonly
 
     def get_queryset(self, request):
-        """An officer manages only the accounts wholly within their prefectures: never a superuser, nor an account
-        that also holds a role elsewhere (a national coordinator, another prefecture's staff) — else a role given
-        here (a committee seat) would let them change that account's password or e-mail."""
-        queryset = super().get_queryset(request)
-        if request.user.sees_all_prefectures:
-            return queryset
-        elsewhere = Membership.objects.exclude(prefecture_id__in=request.user.prefecture_ids).values("user_id")
-        return queryset.exclude(is_superuser=True).exclude(pk__in=elsewhere)
+        return accounts_within_reach(super().get_queryset(request), request.user)
 
 
 from .engagements import admin as engagements_admin  # noqa: E402, F401  (registers the engagements' admin)

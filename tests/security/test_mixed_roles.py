@@ -125,3 +125,26 @@ def test_an_account_may_change_role_everywhere_at_once(client, reunion, other):
     url = reverse("admin:qualipref_user_change", args=[account.pk])
     assert client.post(url, user_page_data(account, lines, initial=2)).status_code == 302
     assert fresh(account).staff_role_sets == {frozenset({Role.AUDITOR})}
+
+
+def test_an_officer_learns_nothing_of_what_an_account_does_elsewhere(client, reunion, other):
+    """A committee seat here, an auditor there: the account is out of the officer's reach, and no refusal names
+    the other prefecture."""
+    account = UserFactory(is_staff=True)
+    MembershipFactory(user=account, prefecture=reunion, role=Role.COMMITTEE_MEMBER)
+    MembershipFactory(user=account, prefecture=other, role=Role.AUDITOR)
+    client.force_login(officer_of(reunion))
+    response = client.post(
+        reverse("admin:qualipref_membership_add"),
+        {"user": account.pk, "prefecture": reunion.pk, "role": Role.QUALITY_OFFICER},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "Val-de-Marne" not in html and "autres préfectures" not in html
+    assert response.context["adminform"].form.errors["user"]  # not a choice: out of reach
+    assert not Membership.objects.filter(user=account, role=Role.QUALITY_OFFICER).exists()
+    seat = Membership.objects.get(user=account, prefecture=reunion)
+    url = reverse("admin:qualipref_membership_change", args=[seat.pk])
+    assert client.get(url).status_code == 200  # shown, read only
+    response = client.post(url, {"user": account.pk, "prefecture": reunion.pk, "role": Role.QUALITY_OFFICER})
+    assert response.status_code == 403 and "Val-de-Marne" not in response.content.decode()
+    assert Membership.objects.get(pk=seat.pk).role == Role.COMMITTEE_MEMBER
