@@ -7,8 +7,9 @@ matched without case or accents):
 =================  ===========================================  ========
 column             aliases                                      required
 =================  ===========================================  ========
-departement        prefecture, department, code_departement     no
-code_titre         titre, title, title_code, type_titre         yes
+departement        code_departement, department, dept,          no
+                   prefecture
+code_titre         title_code, type_titre, titre, title         yes
 site               site_de_delivrance                           no
 date_depot         date_de_depot, depot, filed_on, date_demande  yes
 date_delivrance    delivrance, delivered_on                     yes
@@ -30,9 +31,11 @@ from django.utils.translation import gettext as _
 
 CHUNK = 1 << 20
 
+# Each field's names, the format's own first; when a file names a field twice, the name listed first wins, so the
+# names that hold a code come before those that may hold a label (``prefecture``, ``titre``, ``title``).
 FIELDS = {
-    "department": ("departement", "prefecture", "department", "code_departement", "dept"),
-    "title": ("code_titre", "titre", "title", "title_code", "type_titre"),
+    "department": ("departement", "code_departement", "department", "dept", "prefecture"),
+    "title": ("code_titre", "title_code", "type_titre", "titre", "title"),
     "site": ("site", "site_de_delivrance"),
     "filed": ("date_depot", "date_de_depot", "depot", "filed_on", "date_demande"),
     "delivered": ("date_delivrance", "date_de_delivrance", "delivrance", "delivered_on"),

@@ -16,8 +16,9 @@ from ..models import DeliveryRecord, TitleType
 
 DETAIL_LENGTH = 200
 EARLIEST_YEAR = 1900
-# A longer delay is a typing error (1926 for 2026): one such row would move a published mean by weeks.
-MAX_DELAY_DAYS = 3652
+# Ten years, leap days included: a longer delay is a typing error (1926 for 2026), and one such row would move
+# a published mean by weeks.
+MAX_DELAY_DAYS = 3653
 DATE_SHAPE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})|([0-9]{2})/([0-9]{2})/([0-9]{4})")
 # The order in which ``COPY`` receives a record's columns.
 RECORD_COLUMNS = (

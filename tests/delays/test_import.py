@@ -74,6 +74,11 @@ def test_a_code_beside_its_label_takes_the_code(reunion):
     )
     assert run_import(reunion, data).status == ImportStatus.ACCEPTED
     assert DeliveryRecord.objects.get().delay_days == 35
+    # In whatever order, the column that holds a code wins over the one that may hold a label.
+    assert map_header(["prefecture", "code_departement", "titre", "title_code", "date_depot", "date_delivrance"]) == (
+        {"department": 1, "title": 3, "filed": 4, "delivered": 5},
+        ["prefecture", "titre"],
+    )
 
 
 def test_a_quoted_field_spanning_lines_keeps_the_right_line_numbers(reunion):
@@ -103,6 +108,8 @@ def test_every_kind_of_bad_row_is_reported_with_its_line_and_reason(reunion, sai
         ("974", "TS-PREMIERE", "", "2025-02-29", "2026-02-09"),  # 15 not a leap year
         ("974", "TS-PREMIERE", "", "2024-02-29", "2026-02-09"),  # 16 a leap year: fine
         ("974", "TS-PREMIERE", "", "05/01/1926", "09/02/2026"),  # 17 a century typed wrong
+        ("974", "TS-PREMIERE", "", "2016-02-09", "2026-02-09"),  # 18 ten years to the day: fine
+        ("974", "TS-PREMIERE", "", "2016-02-08", "2026-02-09"),  # 19 a day more than ten years
     ]
     delivery_import = run_import(reunion, csv_bytes(rows))
     R = BadRowReason  # noqa: N806
@@ -121,8 +128,9 @@ def test_every_kind_of_bad_row_is_reported_with_its_line_and_reason(reunion, sai
         (14, R.BAD_FILED_DATE),
         (15, R.BAD_FILED_DATE),
         (17, R.DELAY_TOO_LONG),
+        (19, R.DELAY_TOO_LONG),
     ]
-    assert (delivery_import.valid_rows, delivery_import.bad_rows) == (2, 14)
+    assert (delivery_import.valid_rows, delivery_import.bad_rows) == (3, 15)
     assert delivery_import.status == ImportStatus.AWAITING_REVIEW
     messages = {b.line: bad_row_message(b) for b in BadRow.objects.select_related("delivery_import__prefecture")}
     assert "975" in messages[3] and "974" in messages[3]
