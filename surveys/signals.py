@@ -5,10 +5,14 @@ choices and points directly, and a missed path would show stale figures for ten 
 note what changed: the prefectures are found once, after the commit.
 """
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .cache import clear_results_cache
+from qualipref.models import Prefecture
+from qualipref.pagecache import generation_bump
+
+from .cache import clear_results_cache, results_generation
 from .models import Choice, DistributionPoint, Question, Survey
 
 
@@ -35,3 +39,16 @@ def _part_changed(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Choice)
 def _choice_changed(sender, instance, **kwargs):
     clear_results_cache(questions=[instance.question_id])
+
+
+@receiver(pre_save, sender=Prefecture)
+def _remember_slug(sender, instance, **kwargs):
+    if instance.pk is not None:
+        instance._slug_before = Prefecture.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+
+
+@receiver([post_save, post_delete], sender=Prefecture)
+def _prefecture_changed(sender, instance, **kwargs):
+    """A prefecture renamed shows on its page; its old address serves no cached page."""
+    slugs = {instance.slug, getattr(instance, "_slug_before", None)} - {None}
+    transaction.on_commit(lambda: [generation_bump(results_generation(slug)) for slug in slugs])

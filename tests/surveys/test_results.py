@@ -275,6 +275,20 @@ def test_a_survey_moved_to_another_prefecture_leaves_the_first_ones_page(
     assert "120 réponses" not in html and gettext("No survey result has been published yet.") in html
 
 
+def test_a_prefecture_renamed_shows_on_its_page_and_its_old_address_keeps_no_page(
+    client, survey, answered, on_commit_immediately
+):
+    from surveys.services import survey_publish_results
+
+    survey_publish_results(survey=survey, public=True)
+    assert "120 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()
+    prefecture = survey.prefecture
+    prefecture.name, prefecture.slug = "La Réunion (974)", "reunion"
+    prefecture.save()
+    assert client.get("/la-reunion/enquetes/resultats/").status_code == 404
+    assert "La Réunion (974)" in client.get("/reunion/enquetes/resultats/").content.decode()
+
+
 def test_saving_a_survey_with_many_rows_clears_its_page_once(
     client, survey, answered, django_capture_on_commit_callbacks
 ):
