@@ -3,6 +3,7 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,16 +19,26 @@ STALE_AFTER = datetime.timedelta(days=30)
 QUEUED_FOR_TOO_LONG = datetime.timedelta(hours=6)
 
 
-@shared_task(soft_time_limit=IMPORT_SOFT_TIME_LIMIT, time_limit=IMPORT_SOFT_TIME_LIMIT + 120)
+@shared_task(
+    soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
+    time_limit=IMPORT_SOFT_TIME_LIMIT + 120,
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    retry_backoff=60,
+)
 def check_delivery_import(import_id):
     """Validate an uploaded delivery file. Safe to run twice: only a queued import is checked.
 
-    A check that stops on an error is not tried again (it would stop again): the import is marked failed with
-    a message for the officer, so that the page stops waiting and the same file may be uploaded again. A worker
-    killed outright runs nothing more: its task comes back (``acks_late``), or the daily expiry fails it.
+    The database gone for a moment (a deadlock, a lost connection) is tried again, up to three times. A check
+    that stops on any other error is not (it would stop again): the import is marked failed with a message for
+    the officer, so that the page stops waiting and the same file may be uploaded again. A worker killed outright
+    runs nothing more: its task comes back (``acks_late``), or the daily expiry fails it.
     """
     try:
         delivery_import = delivery_import_check(import_id=import_id)
+    except (OperationalError, InterfaceError):
+        logger.warning("check_delivery_import: import %s met a database error, tried again", import_id)
+        raise
     except SoftTimeLimitExceeded:
         logger.warning("check_delivery_import: import %s took too long", import_id)
         message = _(

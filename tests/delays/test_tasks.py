@@ -79,3 +79,24 @@ def test_the_daily_job_closes_what_was_left_behind(reunion):
     assert dead.status == ImportStatus.FAILED and "never finished" in dead.message
     assert recent.status == ImportStatus.QUEUED
     assert not DeliveryRecord.objects.exists()
+
+
+def test_a_database_error_is_tried_again(reunion, monkeypatch):
+    from django.db import OperationalError
+
+    data = csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(JANUARY, [10])))
+    delivery_import = uploaded(reunion, data)
+    check_rows, failures = services._check_rows, []
+
+    def once_then_fine(delivery_import, fileobj):
+        if not failures:
+            failures.append("deadlock")
+            raise OperationalError("deadlock detected")
+        return check_rows(delivery_import, fileobj)
+
+    monkeypatch.setattr(services, "_check_rows", once_then_fine)
+    # Eager, as in the tests, Celery runs the retry at once; a worker sends it again a minute later.
+    assert check_delivery_import.apply(args=[delivery_import.pk], throw=False).get() == ImportStatus.ACCEPTED
+    delivery_import.refresh_from_db()
+    assert delivery_import.status == ImportStatus.ACCEPTED and not delivery_import.message
+    assert failures == ["deadlock"] and DeliveryRecord.objects.count() == 1
