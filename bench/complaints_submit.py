@@ -27,7 +27,6 @@ Environment: ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:543
 import argparse
 import itertools
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -38,24 +37,26 @@ from collections import Counter
 from pathlib import Path
 
 from harness import (
+    COMPLAINT_TEXT,
     ROOT,
     Client,
+    bench_prefecture,
     database_drop,
     database_recreate,
     environment,
+    form_token,
     free_port,
     gunicorn_start,
     gunicorn_stop,
     percentile,
     redis_flush,
     redis_url,
+    run_threads,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/qualipref_bench_submit"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 SLUG = "bench-reunion"
-CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
 
 
 def parse_args():
@@ -66,28 +67,6 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (4 threads each)")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     return parser.parse_args()
-
-
-def load_minimal_data():
-    from django.core.management import call_command
-
-    from qualipref.models import Prefecture, Service, Site
-
-    call_command("migrate", verbosity=0)
-    prefecture = Prefecture.objects.create(
-        department_code="974",
-        name="La Réunion",
-        slug=SLUG,
-        time_zone="Indian/Reunion",
-        holiday_subdivision="974",
-        contact_email="courrier@reunion.example.org",
-    )
-    services = [
-        Service.objects.create(prefecture=prefecture, name=name, email=f"{mailbox}@reunion.example.org")
-        for name, mailbox in [("Accueil général", "accueil"), ("Titres de séjour", "etrangers")]
-    ]
-    site = Site.objects.create(prefecture=prefecture, name="Préfecture de Saint-Denis")
-    return prefecture, services, site
 
 
 def latency(seconds):
@@ -115,29 +94,25 @@ def submit_all(port, run_id, services, site, count, clients, seconds):
                 started = time.perf_counter()
                 response, body = client.request("GET", form_path)
                 form_seconds = time.perf_counter() - started
-                cookie = CSRF_COOKIE.search(response.getheader("Set-Cookie") or "")
-                token = CSRF_INPUT.search(body)
-                if response.status != 200 or not cookie or not token:
+                if response.status != 200:
                     results.append((marker, f"form {response.status}", 0.0, form_seconds))
                     continue
+                token, headers = form_token(response, body)
                 fields = {
-                    "csrfmiddlewaretoken": token.group(1).decode(),
+                    "csrfmiddlewaretoken": token,
                     "kind": "complaint",
                     "service": str(services[index % len(services)].pk),
                     "site": str(site.pk),
                     "topic": "counter",
                     "subject": marker,
-                    "description": "Attente de trois heures au guichet des titres de séjour, sans information.",
+                    "description": COMPLAINT_TEXT,
                     "name": f"Citoyen {number} {index}",
                     "email": f"citoyen{index}@example.org",
                     "phone": "0262 40 77 77",
                     "consent": "on",
                     "hp_website": "",
                 }
-                headers = {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Cookie": f"csrftoken={cookie.group(1)}",
-                }
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
                 started = time.perf_counter()
                 response, _body = client.request("POST", form_path, urllib.parse.urlencode(fields), headers)
                 post_seconds = time.perf_counter() - started
@@ -150,13 +125,7 @@ def submit_all(port, run_id, services, site, count, clients, seconds):
                 results.append((marker, f"{type(error).__name__}", post_seconds, form_seconds))
                 client = Client(port)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, time.perf_counter() - started
+    return results, run_threads(worker, [(n,) for n in range(clients)])
 
 
 def bare_view(port, clients, count, seconds):
@@ -180,13 +149,7 @@ def bare_view(port, clients, count, seconds):
                 client = Client(port)
             latencies.append(time.perf_counter() - started)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, time.perf_counter() - started, failures
+    return latencies, run_threads(worker, [()] * clients), failures
 
 
 def check_database(prefecture, run_id, accepted):
@@ -242,7 +205,7 @@ def main():
     import django
 
     django.setup()
-    prefecture, services, site = load_minimal_data()
+    prefecture, services, site = bench_prefecture(SLUG)
     redis_flush(broker_url)
     setup_seconds = time.monotonic() - started
 

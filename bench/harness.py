@@ -1,5 +1,6 @@
 """What the HTTP benchmarks share: their own PostgreSQL database and Redis database, production
-settings with the rate limits lifted, gunicorn on a free loopback port, a kept-alive client, percentiles.
+settings with the rate limits lifted, gunicorn on a free loopback port, a kept-alive client, percentiles, the
+benches' prefecture, CSRF tokens of forms, client threads.
 
 Used by ``complaints_submit.py``, ``load.py``, ``indicators.py`` and ``reports.py`` (run as
 ``python bench/<script>.py``: this folder is on the path).
@@ -7,9 +8,11 @@ Used by ``complaints_submit.py``, ``load.py``, ``indicators.py`` and ``reports.p
 
 import http.client
 import os
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -168,6 +171,54 @@ class Client:
                 if method != "GET" or attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
+COMPLAINT_TEXT = "Attente de trois heures au guichet des titres de séjour, sans information."
+
+
+def form_token(response, content):
+    """The CSRF token of a form page, and the headers that send its cookie back (``RuntimeError`` if missing)."""
+    cookie = CSRF_COOKIE.search(response.getheader("Set-Cookie") or "")
+    token = CSRF_INPUT.search(content)
+    if not cookie or not token:
+        raise RuntimeError("no CSRF token on the form")
+    return token.group(1).decode(), {"Cookie": f"csrftoken={cookie.group(1)}"}
+
+
+def bench_prefecture(slug):
+    """La Réunion under ``slug``, with two services and its prefecture's site: ``(prefecture, services, site)``."""
+    from django.core.management import call_command
+
+    from qualipref.models import Prefecture, Service, Site
+
+    call_command("migrate", verbosity=0)
+    prefecture = Prefecture.objects.create(
+        department_code="974",
+        name="La Réunion",
+        slug=slug,
+        time_zone="Indian/Reunion",
+        holiday_subdivision="974",
+        contact_email="courrier@reunion.example.org",
+        contact_phone="0262 40 77 77",
+    )
+    services = [
+        Service.objects.create(prefecture=prefecture, name=name, email=f"{mailbox}@reunion.example.org")
+        for name, mailbox in [("Accueil général", "accueil"), ("Titres de séjour", "etrangers")]
+    ]
+    return prefecture, services, Site.objects.create(prefecture=prefecture, name="Préfecture de Saint-Denis")
+
+
+def run_threads(target, argument_lists):
+    """Run ``target(*arguments)`` in one thread per argument list; return the seconds until all are done."""
+    threads = [threading.Thread(target=target, args=arguments) for arguments in argument_lists]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def percentile(values, fraction):

@@ -38,25 +38,27 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from harness import (
+    COMPLAINT_TEXT,
     ROOT,
     Client,
+    bench_prefecture,
     database_drop,
     database_recreate,
     environment,
+    form_token,
     free_port,
     gunicorn_start,
     gunicorn_stop,
     percentile,
     redis_flush,
     redis_url,
+    run_threads,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/qualipref_bench_load"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 SLUG = "bench-load"
 SURVEY = "accueil"
-CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
 QUESTION = re.compile(rb'name="(q\d+)"(?: type="radio"| value="(\d+)")?')
 PAGES = [
     "/",
@@ -90,29 +92,13 @@ def load_demo_like_data():
     import datetime
     import io
 
-    from django.core.management import call_command
-
     from committee.models import Committee, Member
     from delays.models import MonthPublication
     from delays.services import delivery_import_check, delivery_import_create, month_publish
-    from qualipref.models import Prefecture, Service, Site
+    from qualipref.models import Site
     from surveys.models import Choice, DistributionPoint, Question, Survey
 
-    call_command("migrate", verbosity=0)
-    prefecture = Prefecture.objects.create(
-        department_code="974",
-        name="La Réunion",
-        slug=SLUG,
-        time_zone="Indian/Reunion",
-        holiday_subdivision="974",
-        contact_email="courrier@reunion.example.org",
-        contact_phone="0262 40 77 77",
-    )
-    services = [
-        Service.objects.create(prefecture=prefecture, name=name, email=f"{mailbox}@reunion.example.org")
-        for name, mailbox in [("Accueil général", "accueil"), ("Titres de séjour", "etrangers")]
-    ]
-    site = Site.objects.create(prefecture=prefecture, name="Préfecture de Saint-Denis")
+    prefecture, services, site = bench_prefecture(SLUG)
     Site.objects.create(prefecture=prefecture, name="Sous-préfecture de Saint-Pierre", kind="sub_prefecture")
 
     today = prefecture.today()
@@ -193,14 +179,6 @@ class Run:
         return response, content
 
 
-def form_token(response, content):
-    cookie = CSRF_COOKIE.search(response.getheader("Set-Cookie") or "")
-    token = CSRF_INPUT.search(content)
-    if not cookie or not token:
-        raise RuntimeError("no CSRF token on the form")
-    return token.group(1).decode(), {"Cookie": f"csrftoken={cookie.group(1)}"}
-
-
 def complaint(run, client, marker, services, site):
     path = f"/{SLUG}/reclamations/nouvelle/"
     token, headers = form_token(*run.timed(client, "complaint form", "GET", path))
@@ -211,7 +189,7 @@ def complaint(run, client, marker, services, site):
         "site": str(site.pk),
         "topic": "counter",
         "subject": marker,
-        "description": "Attente de trois heures au guichet des titres de séjour, sans information.",
+        "description": COMPLAINT_TEXT,
         "name": "Marie Hoarau",
         "email": f"{marker}@example.org",
         "consent": "on",
@@ -274,13 +252,7 @@ def mixed_load(port, args, services, site, run_id):
                     run.errors[str(error) if isinstance(error, RuntimeError) else type(error).__name__] += 1
                 client = Client(port)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return run, time.perf_counter() - started
+    return run, run_threads(worker, [(n,) for n in range(args.clients)])
 
 
 def bare_view(port, clients, count, seconds):
@@ -296,13 +268,7 @@ def bare_view(port, clients, count, seconds):
                 run.errors[str(error)] += 1
                 client = Client(port)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return run, time.perf_counter() - started
+    return run, run_threads(worker, [()] * clients)
 
 
 # --- checking and reporting ------------------------------------------------------------------------------
