@@ -8,7 +8,7 @@ from surveys.models import Survey
 from tests.committee.factories import CommitteeFactory, MeetingFactory, member_with_account
 from tests.complaints.factories import AnswerTemplateFactory, CaseFactory
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory, SiteFactory, officer_of
-from tests.surveys.factories import DistributionPointFactory, QuestionFactory, SurveyFactory
+from tests.surveys.factories import DistributionPointFactory, survey_of_every_kind
 
 # The smallest real PDF a citizen could attach (its content, not its name, is checked).
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -42,26 +42,7 @@ def answer_template(prefecture):
 
 def survey(prefecture) -> Survey:
     """An open survey with a question of every kind (the free text last and optional)."""
-    survey = SurveyFactory(prefecture=prefecture, slug="accueil", title="Votre avis sur l'accueil")
-    QuestionFactory(survey=survey, position=1, kind=QuestionKind.SATISFACTION, text="Êtes-vous satisfait ?")
-    QuestionFactory(survey=survey, position=2, kind=QuestionKind.RECOMMENDATION, text="Nous recommanderiez-vous ?")
-    QuestionFactory(
-        survey=survey,
-        position=3,
-        kind=QuestionKind.SINGLE_CHOICE,
-        text="Pour quelle démarche ?",
-        choices=["Titre de séjour", "Permis de conduire", "Autre"],
-    )
-    QuestionFactory(
-        survey=survey,
-        position=4,
-        kind=QuestionKind.MULTIPLE_CHOICE,
-        text="Comment avez-vous préparé votre venue ?",
-        choices=["Site internet", "Téléphone", "Rien"],
-        required=False,
-    )
-    QuestionFactory(survey=survey, position=5, kind=QuestionKind.YES_NO, text="Votre démarche a-t-elle abouti ?")
-    QuestionFactory(survey=survey, position=6, kind=QuestionKind.FREE_TEXT, text="Une remarque ?", required=False)
+    survey = survey_of_every_kind(prefecture)
     DistributionPointFactory(survey=survey, name="Guichet 3", site=prefecture.sites.first())
     return survey
 

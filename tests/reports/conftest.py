@@ -184,19 +184,24 @@ def auditor_of(prefecture):
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
-@pytest.fixture
-def report(reunion):
+def done_report(prefecture, pdf=PDF):
+    """A built report of ``QUARTER``, its PDF and CSV stored."""
     report = AuditReport(
-        prefecture=reunion,
+        prefecture=prefecture,
         period_kind=QUARTER.kind,
         period_start=QUARTER.start,
         version=1,
         status=ReportStatus.DONE,
-        sha256=hashlib.sha256(PDF).hexdigest(),
-        size=len(PDF),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
         page_count=1,
     )
-    report.file.save("rapport.pdf", ContentFile(PDF), save=False)
+    report.file.save("rapport.pdf", ContentFile(pdf), save=False)
     report.csv_file.save("rapport.csv", ContentFile(b"reference\n"), save=False)
     report.save()
     return report
+
+
+@pytest.fixture
+def report(reunion):
+    return done_report(reunion)

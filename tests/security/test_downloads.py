@@ -5,17 +5,13 @@ A new download URL must be added to ``DOWNLOADS`` (or, with a reason, to another
 ``test_every_download_url_is_covered`` looks for them in the URL configuration.
 """
 
-import hashlib
 import re
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from committee.enums import DocumentKind
 from complaints.services import case_submit
-from qualipref.reports.enums import ReportStatus
-from qualipref.reports.models import AuditReport
 from tests.committee.factories import DocumentFactory, MeetingFactory, member_with_account
 from tests.complaints.factories import PDF_BYTES, AttachmentFactory, CaseFactory
 from tests.delays.factories import DeliveryImportFactory
@@ -55,22 +51,9 @@ def _evidence(prefecture):
 
 
 def _audit_report(prefecture, name):
-    from tests.reports.conftest import QUARTER
+    from tests.reports.conftest import done_report
 
-    report = AuditReport(
-        prefecture=prefecture,
-        period_kind=QUARTER.kind,
-        period_start=QUARTER.start,
-        version=1,
-        status=ReportStatus.DONE,
-        sha256=hashlib.sha256(PDF_BYTES).hexdigest(),
-        size=len(PDF_BYTES),
-        page_count=1,
-    )
-    report.file.save("rapport.pdf", ContentFile(PDF_BYTES), save=False)
-    report.csv_file.save("rapport.csv", ContentFile(b"reference\n"), save=False)
-    report.save()
-    return reverse(name, args=[report.pk])
+    return reverse(name, args=[done_report(prefecture, PDF_BYTES).pk])
 
 
 def _indicator_records(prefecture):

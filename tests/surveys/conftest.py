@@ -1,9 +1,8 @@
 import pytest
 
-from surveys.enums import QuestionKind
 from tests.qualipref.factories import PrefectureFactory
 
-from .factories import DistributionPointFactory, QuestionFactory, SurveyFactory
+from .factories import DistributionPointFactory, survey_of_every_kind
 
 
 @pytest.fixture
@@ -19,31 +18,7 @@ def other(db):
 @pytest.fixture
 def survey(reunion):
     """An open survey of La Réunion with one question of every kind, in this order."""
-    survey = SurveyFactory(prefecture=reunion, slug="accueil", title="Votre avis sur l'accueil")
-    QuestionFactory(
-        survey=survey, position=1, kind=QuestionKind.SATISFACTION, text="Êtes-vous satisfait de l'accueil ?"
-    )
-    QuestionFactory(survey=survey, position=2, kind=QuestionKind.RECOMMENDATION, text="Nous recommanderiez-vous ?")
-    QuestionFactory(
-        survey=survey,
-        position=3,
-        kind=QuestionKind.SINGLE_CHOICE,
-        text="Pour quelle démarche ?",
-        choices=["Titre de séjour", "Permis de conduire", "Autre"],
-    )
-    QuestionFactory(
-        survey=survey,
-        position=4,
-        kind=QuestionKind.MULTIPLE_CHOICE,
-        text="Comment avez-vous préparé votre venue ?",
-        choices=["Site internet", "Téléphone", "Rien"],
-        required=False,
-    )
-    QuestionFactory(survey=survey, position=5, kind=QuestionKind.YES_NO, text="Votre démarche a-t-elle abouti ?")
-    QuestionFactory(
-        survey=survey, position=6, kind=QuestionKind.FREE_TEXT, text="Une remarque ?", required=False, is_public=False
-    )
-    return survey
+    return survey_of_every_kind(reunion, first_question="Êtes-vous satisfait de l'accueil ?")
 
 
 @pytest.fixture

@@ -55,6 +55,31 @@ class DistributionPointFactory(factory.django.DjangoModelFactory):
     site = factory.SubFactory(SiteFactory, prefecture=factory.SelfAttribute("..survey.prefecture"))
 
 
+def survey_of_every_kind(prefecture, *, first_question="Êtes-vous satisfait ?"):
+    """An open survey with one question of every kind, in this order (the last two questions optional)."""
+    survey = SurveyFactory(prefecture=prefecture, slug="accueil", title="Votre avis sur l'accueil")
+    QuestionFactory(survey=survey, position=1, kind=QuestionKind.SATISFACTION, text=first_question)
+    QuestionFactory(survey=survey, position=2, kind=QuestionKind.RECOMMENDATION, text="Nous recommanderiez-vous ?")
+    QuestionFactory(
+        survey=survey,
+        position=3,
+        kind=QuestionKind.SINGLE_CHOICE,
+        text="Pour quelle démarche ?",
+        choices=["Titre de séjour", "Permis de conduire", "Autre"],
+    )
+    QuestionFactory(
+        survey=survey,
+        position=4,
+        kind=QuestionKind.MULTIPLE_CHOICE,
+        text="Comment avez-vous préparé votre venue ?",
+        choices=["Site internet", "Téléphone", "Rien"],
+        required=False,
+    )
+    QuestionFactory(survey=survey, position=5, kind=QuestionKind.YES_NO, text="Votre démarche a-t-elle abouti ?")
+    QuestionFactory(survey=survey, position=6, kind=QuestionKind.FREE_TEXT, text="Une remarque ?", required=False)
+    return survey
+
+
 def respond(survey, answers, *, point=None, on=None):
     """Record one response directly: ``answers`` maps a question to a value, a choice, a list of choices or a text."""
     on = on or timezone.localdate()
