@@ -26,11 +26,13 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("On time"))]
+        return [("yes", _("Overdue")), ("soon", _("Due within 30 days (overdue included)")), ("no", _("On time"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.overdue()
+        if self.value() == "soon":
+            return queryset.due_soon()
         if self.value() == "no":
             return queryset.exclude(pk__in=queryset.overdue().values("pk"))
         return queryset

@@ -1,5 +1,7 @@
 """Improvement actions and their status log: what the prefecture does with what it heard."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,13 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from complaints.models import Case
-from qualipref.calendar import before_local_today
+from qualipref.calendar import before_local_today, on_local_today
 from qualipref.models import Prefecture, Service
 from qualipref.scoping import PrefectureScopedQuerySet
 
 from ..enums import OPEN_ACTION_STATUSES, ActionStatus
 from .committees import WorkingGroup
 from .meetings import Meeting
+
+DUE_SOON_DAYS = 30
 
 
 class ImprovementActionQuerySet(PrefectureScopedQuerySet):
@@ -25,6 +29,11 @@ class ImprovementActionQuerySet(PrefectureScopedQuerySet):
     def overdue(self, today=None):
         """Open actions past their due date: by ``today``, or each in its prefecture's day."""
         return self.open().filter(Q(due_on__lt=today) if today else before_local_today("due_on"))
+
+    def due_soon(self, days=DUE_SOON_DAYS):
+        """Open actions due within ``days`` of today in their prefecture, those overdue included (the officer
+        dashboard's figure and the admin list's filter)."""
+        return self.open().filter(on_local_today(lambda today: Q(due_on__lte=today + datetime.timedelta(days=days))))
 
     def published(self):
         """Done, public actions: “you told us, we did”."""
