@@ -1,19 +1,24 @@
+import functools
+import zoneinfo
+
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .enums import Role
 from .models import Membership, Prefecture, Service, Site, User, mixed_staff_roles_error
 from .scoping import is_scoped, scope_queryset
+from .timezones import format_zoned
 
 admin.site.site_header = _("Qualipref administration")
 admin.site.site_title = _("Qualipref")
@@ -53,6 +58,39 @@ class ScopedFormFieldsMixin:
         return scope_queryset(super().get_queryset(request), request.user)
 
 
+def _row_zone(obj):
+    """The zone of the row's prefecture, following ``prefecture_lookup`` (None when it is multi-valued)."""
+    lookup = getattr(type(obj), "prefecture_lookup", None)
+    if not lookup:
+        return None
+    for part in () if lookup == "pk" else lookup.split("__"):
+        obj = getattr(obj, part, None)
+        if obj is None or not hasattr(obj, "_meta"):
+            return None
+    return getattr(obj, "time_zone", None)
+
+
+@functools.cache
+def zoned_column(model, name):
+    """``name`` itself unless it is a date-and-time field of ``model``; then a list column showing it in the
+    row's prefecture's zone with the zone named (« 3 déc. 2026 07:30, heure de La Réunion »)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    if not isinstance(field, models.DateTimeField):
+        return name
+
+    def column(obj):
+        value = getattr(obj, name)
+        return format_zoned(value, _row_zone(obj), "SHORT_DATETIME_FORMAT") if value else "-"
+
+    column.__name__ = name
+    column.short_description = field.verbose_name
+    column.admin_order_field = name
+    return column
+
+
 class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
     """The project's base ModelAdmin: every list, object page, choice and filter scoped.
 
@@ -76,10 +114,37 @@ class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
         # simple_history falls back to an object's historical records when the live queryset
         # does not hold it: that would show another prefecture's history. Out of scope is 404.
         self.scoped_object(request, object_id)
+        self._use_object_time_zone(request, object_id)
+
+    def _use_object_time_zone(self, request, object_id):
+        """An object's pages (change, history) show times in its prefecture's zone, whoever reads them."""
+        lookup = getattr(self.model, "prefecture_lookup", None)
+        if not lookup:
+            return
+        try:
+            pk = self.opts.pk.to_python(unquote(str(object_id)))
+        except (ValidationError, ValueError):
+            return
+        path = "time_zone" if lookup == "pk" else f"{lookup}__time_zone"
+        zones = set(self.get_queryset(request).filter(pk=pk).order_by().values_list(path, flat=True)[:2])
+        if len(zones) == 1 and None not in zones:
+            timezone.activate(zoneinfo.ZoneInfo(zones.pop()))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._use_object_time_zone(request, object_id)
+        return super().change_view(request, object_id, form_url=form_url, extra_context=extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         self._ensure_in_scope(request, object_id)
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def get_list_display(self, request):
+        # A list may mix prefectures: each row's times in its own prefecture's zone, named.
+        links = self.list_display_links or ()
+        return [
+            zoned_column(self.model, item) if isinstance(item, str) and item not in links else item
+            for item in super().get_list_display(request)
+        ]
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._ensure_in_scope(request, object_id)

@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .timezones import prefecture_time
+
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
@@ -67,7 +69,8 @@ def email_queue(*, to, template, context, purpose, prefecture=None, language="fr
     sending task is enqueued only after the commit. ``attachments`` are ``(filename, text, mimetype)``
     triples of text content (e.g. an ``.ics`` invitation).
     """
-    with translation.override(language):
+    # Times in the prefecture's own zone (qualipref/timezones.py), named where the e-mail shows one.
+    with translation.override(language), prefecture_time(prefecture):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body_text = render_to_string(f"{template}.txt", context)
         body_html = render_to_string(f"{template}.html", context)

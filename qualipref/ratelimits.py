@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_ratelimit.core import get_usage
 
+from .timezones import use_prefecture_time_zone
+
 
 def usage(request, *, group, rate, increment=False):
     """``None`` when rate limiting is off, else ``{"should_limit", "time_left", …}``."""
@@ -30,6 +32,8 @@ def is_limited(request, *, group, rate, increment=False):
 
 
 def too_many_requests(request, time_left, *, prefecture=None):
+    # The time to come back, where the citizen is: the prefecture's zone, named on the page.
+    use_prefecture_time_zone(prefecture)
     retry_at = timezone.localtime(timezone.now() + datetime.timedelta(seconds=time_left + 1))
     response = render(
         request,

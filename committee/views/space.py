@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from qualipref.timezones import use_prefecture_time_zone
 from qualipref.views import breadcrumb
 
 from ..enums import DocumentKind, MeetingStatus
@@ -65,6 +66,8 @@ def home(request):
             {"page_title": _("Members' space"), **_space_breadcrumb()},
             status=403,
         )
+    if len({committee.prefecture.time_zone for committee in committees}) == 1:
+        use_prefecture_time_zone(committees[0].prefecture)
     sections = []
     for committee in committees:
         prefecture = committee.prefecture
@@ -125,6 +128,7 @@ def meeting_detail(request, pk):
     meeting = get_object_or_404(
         Meeting.objects.for_member(request.user).select_related("committee__prefecture", "working_group"), pk=pk
     )
+    use_prefecture_time_zone(meeting.committee.prefecture)
     items = meeting.agenda_items.prefetch_related(
         Prefetch("documents", queryset=Document.objects.order_by("title")),
         Prefetch("comments", queryset=Comment.objects.select_related("member")),

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qualipref.ratelimits import is_limited, too_many_requests
+from qualipref.timezones import use_prefecture_time_zone
 
 from ..enums import PUBLIC_MESSAGE_KINDS
 from ..forms import RatingForm, ReplyForm
@@ -48,6 +49,7 @@ def _sent_form(data):
 @require_http_methods(["GET", "POST"])
 def tracking(request, token):
     case = _case_or_404(token)
+    use_prefecture_time_zone(case.prefecture)
     reply_form = ReplyForm(prefix="reply")
     rating_form = RatingForm(prefix="rating")
     if request.method == "POST":

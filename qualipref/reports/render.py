@@ -9,7 +9,7 @@ import io
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from ..engagements.enums import PeriodKind, Unit
@@ -69,8 +69,9 @@ def _charts(data):
 
 
 def render_html(data, *, version=None, requested_by=None, time_zone=""):
-    """The report's HTML, in French (the label's language), from ``gather``'s dict."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """The report's HTML, in French (the label's language), from ``gather``'s dict; its times in the prefecture's
+    ``time_zone``."""
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(time_zone or None):
         context = {
             "d": data,
             "version": version,
