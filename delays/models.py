@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -141,7 +142,10 @@ class DeliveryImport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.original_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.original_name
+        # In the current zone: the import's prefecture's on its admin pages (qualipref/timezones.py).
+        if not self.created_at:
+            return self.original_name
+        return f"{self.original_name} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})"
 
     @property
     def month_list(self):

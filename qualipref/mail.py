@@ -59,7 +59,7 @@ class OutgoingEmail(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.purpose} – {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.purpose} – {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
 
 def email_queue(*, to, template, context, purpose, prefecture=None, language="fr", attachments=()):

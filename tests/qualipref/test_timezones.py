@@ -9,9 +9,18 @@ from django.urls import reverse
 
 from complaints.enums import MessageKind
 from complaints.services import tracking_token_issue
+from delays.models import DeliveryImport
 from tests.committee.factories import AgendaItemFactory, CommentFactory, MeetingFactory, member_with_account
 from tests.complaints.factories import CaseFactory, MessageFactory
-from tests.qualipref.factories import PrefectureFactory, ServiceFactory, SiteFactory, coordinator, officer_of
+from tests.delays.factories import DeliveryImportFactory
+from tests.qualipref.factories import (
+    MembershipFactory,
+    PrefectureFactory,
+    ServiceFactory,
+    SiteFactory,
+    coordinator,
+    officer_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +139,15 @@ def test_a_request_leaves_no_time_zone_behind(client, reunion):
 
     tracking_page(client, CaseFactory(prefecture=reunion))
     assert str(timezone.get_current_timezone()) == "Europe/Paris"
+
+
+def test_delivery_imports_of_two_zones_list_each_in_its_own_time(client, reunion, guadeloupe):
+    for prefecture in (reunion, guadeloupe):
+        DeliveryImportFactory(prefecture=prefecture)
+    DeliveryImport.objects.update(created_at=MOMENT)  # auto_now_add: set after the fact
+    officer = officer_of(reunion)
+    MembershipFactory(user=officer, prefecture=guadeloupe)
+    client.force_login(officer)
+    html = client.get(reverse("admin:delays_deliveryimport_changelist")).content.decode()
+    assert f"10/03/2026 {REUNION}, heure de La Réunion" in html
+    assert f"10/03/2026 {GUADELOUPE}, heure de la Guadeloupe" in html
