@@ -210,7 +210,7 @@ class Message(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} – {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} – {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
 
 def attachment_path(instance, filename):

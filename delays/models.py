@@ -142,10 +142,10 @@ class DeliveryImport(models.Model):
         ]
 
     def __str__(self):
-        # In the current zone: the import's prefecture's on its admin pages (qualipref/timezones.py).
         if not self.created_at:
             return self.original_name
-        return f"{self.original_name} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})"
+        uploaded = timezone.localtime(self.created_at, self.prefecture.tzinfo)
+        return f"{self.original_name} ({uploaded:%d/%m/%Y %H:%M})"
 
     @property
     def month_list(self):
@@ -335,7 +335,7 @@ class PublicationEvent(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
 
 class MonthlyDelayQuerySet(PrefectureScopedQuerySet):

@@ -106,33 +106,28 @@ class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
         views: 404 when missing, in another prefecture, or not an id at all ("abc" for a number)."""
         queryset = self.get_queryset(request).select_related(*related)
         try:
-            return queryset.get(pk=self.opts.pk.to_python(unquote(str(object_id))))
+            found = queryset.get(pk=self.opts.pk.to_python(unquote(str(object_id))))
         except (queryset.model.DoesNotExist, ValidationError, ValueError):
             raise Http404 from None
+        self._use_time_zone_of(found)
+        return found
 
     def _ensure_in_scope(self, request, object_id):
         # simple_history falls back to an object's historical records when the live queryset
         # does not hold it: that would show another prefecture's history. Out of scope is 404.
         self.scoped_object(request, object_id)
-        self._use_object_time_zone(request, object_id)
 
-    def _use_object_time_zone(self, request, object_id):
-        """An object's pages (change, history) show times in its prefecture's zone, whoever reads them."""
-        lookup = getattr(self.model, "prefecture_lookup", None)
-        if not lookup:
-            return
-        try:
-            pk = self.opts.pk.to_python(unquote(str(object_id)))
-        except (ValidationError, ValueError):
-            return
-        path = "time_zone" if lookup == "pk" else f"{lookup}__time_zone"
-        zones = set(self.get_queryset(request).filter(pk=pk).order_by().values_list(path, flat=True)[:2])
-        if len(zones) == 1 and None not in zones:
-            timezone.activate(zoneinfo.ZoneInfo(zones.pop()))
+    def _use_time_zone_of(self, obj):
+        """An object's pages (change, history, custom views) show times in its prefecture's zone, whoever reads."""
+        zone = _row_zone(obj)
+        if zone:
+            timezone.activate(zoneinfo.ZoneInfo(zone))
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._use_object_time_zone(request, object_id)
-        return super().change_view(request, object_id, form_url=form_url, extra_context=extra_context)
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            self._use_time_zone_of(obj)
+        return obj
 
     def history_view(self, request, object_id, extra_context=None):
         self._ensure_in_scope(request, object_id)

@@ -9,6 +9,3 @@ gettext_noop("(Optional)")
 class QualiprefConfig(AppConfig):
     name = "qualipref"
     verbose_name = _("Quality label")
-
-    def ready(self):
-        from . import timezones  # noqa: F401  (its signal forgets the cached time zones when a prefecture changes)

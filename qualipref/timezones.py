@@ -15,11 +15,10 @@ One mechanism: Django's *current time zone* (``django.utils.timezone.activate``)
 """
 
 import contextlib
+import datetime
+import functools
 import zoneinfo
 
-from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +38,6 @@ ZONE_NAMES = {
     "Pacific/Wallis": _("Wallis and Futuna time"),
 }
 
-_CACHE_KEY = "prefecture-time-zones"
-
 
 def zone_name(zone=None):
     """The zone's name in the active language ("La Réunion time"), the current zone by default."""
@@ -57,19 +54,47 @@ def format_zoned(value, zone=None, format_name="DATETIME_FORMAT"):
     return _("%(time)s, %(zone)s") % {"time": formats.date_format(local, format_name), "zone": zone_name(zone)}
 
 
-def _zones():
-    """``{"pk": {id: zone}, "slug": {slug: zone}}`` of every prefecture, kept in the cache (a hundred rows)."""
-    zones = cache.get(_CACHE_KEY)
-    if zones is None:
-        rows = Prefecture.objects.values_list("pk", "slug", "time_zone")
-        zones = {"pk": {pk: zone for pk, _slug, zone in rows}, "slug": {slug: zone for _pk, slug, zone in rows}}
-        cache.set(_CACHE_KEY, zones, 3600)
-    return zones
+class _LazyZone(datetime.tzinfo):
+    """The zone of a prefecture, looked up only when a time is shown: a page that shows none costs no query."""
+
+    def __init__(self, find):
+        self._find = find
+
+    @functools.cached_property
+    def zone(self):
+        key = self._find()
+        return zoneinfo.ZoneInfo(key) if key else timezone.get_default_timezone()
+
+    def utcoffset(self, dt):
+        return self.zone.utcoffset(dt)
+
+    def dst(self, dt):
+        return self.zone.dst(dt)
+
+    def tzname(self, dt):
+        return self.zone.tzname(dt)
+
+    def fromutc(self, dt):
+        return self.zone.fromutc(dt.replace(tzinfo=self.zone)).replace(tzinfo=self)
+
+    def __str__(self):
+        return str(self.zone)
 
 
-@receiver([post_save, post_delete], sender=Prefecture, dispatch_uid="prefecture_time_zones_cache")
-def _forget_zones(**kwargs):
-    cache.delete(_CACHE_KEY)
+def _zone_of_slug(slug):
+    return Prefecture.objects.filter(slug=slug).values_list("time_zone", flat=True).first()
+
+
+def _zone_of_user(user):
+    if not user.is_authenticated or user.sees_all_prefectures or not user.prefecture_ids:
+        return None
+    zones = list(
+        Prefecture.objects.filter(pk__in=user.prefecture_ids)
+        .order_by()
+        .values_list("time_zone", flat=True)
+        .distinct()[:2]
+    )
+    return zones[0] if len(zones) == 1 else None
 
 
 def use_prefecture_time_zone(prefecture):
@@ -83,13 +108,6 @@ def prefecture_time(prefecture):
     """Within the block, times render in ``prefecture``'s zone (the default zone without a prefecture)."""
     with timezone.override(prefecture.tzinfo if prefecture is not None else None):
         yield
-
-
-def _zone_of_user(user):
-    if not user.is_authenticated or user.sees_all_prefectures:
-        return None
-    zones = {_zones()["pk"].get(pk) for pk in user.prefecture_ids}
-    return zones.pop() if len(zones) == 1 else None
 
 
 class PrefectureTimeZoneMiddleware:
@@ -106,7 +124,8 @@ class PrefectureTimeZoneMiddleware:
             timezone.deactivate()
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        slug = view_kwargs.get("slug")
-        zone = _zones()["slug"].get(slug) if slug else _zone_of_user(request.user)
-        if zone:
-            timezone.activate(zoneinfo.ZoneInfo(zone))
+        slug, user = view_kwargs.get("slug"), request.user
+        if slug:
+            timezone.activate(_LazyZone(lambda: _zone_of_slug(slug)))
+        elif user.is_authenticated:
+            timezone.activate(_LazyZone(lambda: _zone_of_user(user)))

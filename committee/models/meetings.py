@@ -256,7 +256,8 @@ class Comment(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.member} – {self.created_at:%d/%m/%Y %H:%M}"
+        zone = self.agenda_item.meeting.tzinfo  # a list may mix prefectures: the comment's own
+        return f"{self.member} – {timezone.localtime(self.created_at, zone):%d/%m/%Y %H:%M}"
 
 
 class SuggestionOpinion(models.Model):

@@ -182,6 +182,7 @@ class MonthlyIndicatorAdmin(PrefectureScopedAdmin):
         figure = get_object_or_404(
             self.get_queryset(request).select_related("engagement", "prefecture", "version"), pk=pk
         )
+        self._use_time_zone_of(figure)
         found = drilldown(figure.prefecture, figure.engagement, Period.month(figure.month))
         columns, rows, total = drilldown_table(found) if found else ([], [], 0)
         context = {

@@ -151,3 +151,4 @@ def test_delivery_imports_of_two_zones_list_each_in_its_own_time(client, reunion
     html = client.get(reverse("admin:delays_deliveryimport_changelist")).content.decode()
     assert f"10/03/2026 {REUNION}, heure de La Réunion" in html
     assert f"10/03/2026 {GUADELOUPE}, heure de la Guadeloupe" in html
+    assert PARIS not in html
