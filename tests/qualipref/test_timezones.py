@@ -52,6 +52,7 @@ def tracking_page(client, case):
 def test_la_reunion_s_tracking_timeline_shows_saint_denis_time(client, reunion):
     html = tracking_page(client, CaseFactory(prefecture=reunion))
     assert f"10 mars 2026 {REUNION}" in html
+    assert "Heures de cette page : heure de La Réunion." in html
     assert PARIS not in html
 
 
