@@ -77,6 +77,21 @@ PLENARY_TOPICS = [
     "Suivi des actions d’amélioration",
 ]
 
+# What the members read after a plenary (members only; the public reads the summary).
+PLENARY_MINUTES = (
+    "La séance est ouverte à 9 h par la secrétaire générale de la préfecture, qui remercie les membres présents.\n\n"
+    "1. Bilan des réclamations du trimestre. La mission qualité présente les réclamations reçues, par canal et par "
+    "service : l’attente au guichet des étrangers reste le premier motif. Les membres demandent que les chiffres "
+    "soient donnés par site.\n\n"
+    "2. Délais de délivrance des titres publiés. Le délai moyen des premiers titres de séjour baisse depuis "
+    "l’ouverture de créneaux supplémentaires ; celui des échanges de permis reste au-dessus de l’objectif.\n\n"
+    "3. Résultats de l’enquête de satisfaction à l’accueil. La satisfaction progresse sur l’information donnée ; "
+    "le confort de la file extérieure est jugé insuffisant.\n\n"
+    "4. Suivi des actions d’amélioration. Le comité approuve à l’unanimité la proposition d’installer des bancs et "
+    "un ombrage dans la file extérieure, et demande un point d’étape à la prochaine séance.\n\n"
+    "La séance est levée à 12 h."
+)
+
 # (title, status, months from today to the due date, public origin, outcome, indicator)
 ACTIONS = [
     (
@@ -279,7 +294,7 @@ def _plenaries(committee, members, today):
             date,
             status=MeetingStatus.CANCELLED if cancelled else MeetingStatus.HELD,
             summary=summary,
-            minutes="" if cancelled else "Compte rendu détaillé réservé aux membres : débats, votes, suites à donner.",
+            minutes="" if cancelled else PLENARY_MINUTES,
         )
         if not cancelled:
             _agenda(meeting, PLENARY_TOPICS)

@@ -64,7 +64,7 @@ def test_the_demo_documents_are_real_pdfs_with_the_meeting_in_them():
         assert "Bilan des réclamations du trimestre" in text  # the agenda
         assert document.size == document.file.size
     minutes = pdf_text(documents["Compte rendu signé"])
-    assert "Membres présents" in minutes and "Grondin" in minutes
+    assert "Membres présents" in minutes and "Grondin" in minutes and "La séance est levée à 12 h." in minutes
     dashboard = pdf_text(documents["Tableau de bord qualité du trimestre"])
     assert "Réclamations reçues sur les trois derniers mois" in dashboard
 
