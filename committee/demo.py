@@ -10,6 +10,9 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.text import slugify
 
 from complaints.enums import Kind, Status
 from complaints.models import Case
@@ -31,6 +34,7 @@ from .models import (
     SuggestionOpinion,
     WorkingGroup,
 )
+from .printing import meeting_document_pdf
 
 C = MemberCategory
 
@@ -72,6 +76,21 @@ PLENARY_TOPICS = [
     "Résultats de l’enquête de satisfaction à l’accueil",
     "Suivi des actions d’amélioration",
 ]
+
+# What the members read after a plenary (members only; the public reads the summary).
+PLENARY_MINUTES = (
+    "La séance est ouverte à 9 h par la secrétaire générale de la préfecture, qui remercie les membres présents.\n\n"
+    "1. Bilan des réclamations du trimestre. La mission qualité présente les réclamations reçues, par canal et par "
+    "service : l’attente au guichet des étrangers reste le premier motif. Les membres demandent que les chiffres "
+    "soient donnés par site.\n\n"
+    "2. Délais de délivrance des titres publiés. Le délai moyen des premiers titres de séjour baisse depuis "
+    "l’ouverture de créneaux supplémentaires ; celui des échanges de permis reste au-dessus de l’objectif.\n\n"
+    "3. Résultats de l’enquête de satisfaction à l’accueil. La satisfaction progresse sur l’information donnée ; "
+    "le confort de la file extérieure est jugé insuffisant.\n\n"
+    "4. Suivi des actions d’amélioration. Le comité approuve à l’unanimité la proposition d’installer des bancs et "
+    "un ombrage dans la file extérieure, et demande un point d’étape à la prochaine séance.\n\n"
+    "La séance est levée à 12 h."
+)
 
 # (title, status, months from today to the due date, public origin, outcome, indicator)
 ACTIONS = [
@@ -125,11 +144,8 @@ ACTIONS = [
     ),
 ]
 
-# A one-page PDF, enough for the demo's meeting documents.
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# The blank page earlier demos stored as every document: met again, it is replaced by the real document.
+BLANK_DEMO_PDF_SHA256 = "e5a636ac00ea3c175d3193c5d05df60ded156dd466043c70d254507ec277e4c2"
 
 
 def _add_months(day, months):
@@ -203,22 +219,60 @@ def _attendance(meeting, members, absent_every):
         )
 
 
-def _document(meeting, title, kind, item=None):
+def _document(meeting, title, kind, *, item=None, figures=()):
+    """A PDF of the meeting, written from what it holds (agenda, attendance, minutes); written again when missing from
+    the media folder, blank (an earlier demo), or built on an earlier day (the demo's dates follow today)."""
     document = Document.objects.filter(meeting=meeting, title=title).first()
-    if document is not None and document.file.storage.exists(document.file.name):
-        return
-    document = document or Document(
-        meeting=meeting,
-        agenda_item=item,
-        title=title,
-        kind=kind,
-        original_name="document.pdf",
-        size=len(DEMO_PDF),
-        sha256=hashlib.sha256(DEMO_PDF).hexdigest(),
-    )
-    # Written again when a cleaned media folder lost it: the demo's downloads keep working.
-    document.file.save("document.pdf", ContentFile(DEMO_PDF), save=False)
+    prefecture = meeting.committee.prefecture
+    if (
+        document is not None
+        and document.sha256 != BLANK_DEMO_PDF_SHA256
+        and timezone.localtime(document.uploaded_at, prefecture.tzinfo).date() >= prefecture.today()
+        and document.file.storage.exists(document.file.name)
+    ):
+        return document
+    pdf = meeting_document_pdf(meeting, title=title, kind=kind, figures=figures)
+    document = document or Document(meeting=meeting, title=title)
+    document.agenda_item, document.kind = item, kind
+    document.original_name = f"{slugify(title)}.pdf"
+    document.size, document.sha256 = len(pdf), hashlib.sha256(pdf).hexdigest()
+    document.uploaded_at = timezone.now()
+    document.file.save(document.original_name, ContentFile(pdf), save=False)
     document.save()
+    return document
+
+
+def _quarter_figures(prefecture, today):
+    """The key figures of the quarterly dashboard: the last three months' cases and the actions under way."""
+    since = _add_months(today, -3)
+    cases = Case.objects.filter(prefecture=prefecture, received_on__gte=since).aggregate(
+        complaints=Count("pk", filter=Q(kind=Kind.COMPLAINT)),
+        suggestions=Count("pk", filter=Q(kind=Kind.SUGGESTION)),
+        answered=Count("pk", filter=Q(kind=Kind.COMPLAINT, answered_at__isnull=False)),
+    )
+    actions = ImprovementAction.objects.for_prefecture(prefecture).open().count()
+    return [
+        ("Réclamations reçues sur les trois derniers mois", cases["complaints"]),
+        ("dont réclamations déjà répondues", cases["answered"]),
+        ("Suggestions reçues sur les trois derniers mois", cases["suggestions"]),
+        ("Actions d’amélioration en cours", actions),
+    ]
+
+
+def _documents(committee, meetings, upcoming, today):
+    """The signed minutes of the last plenary held, and the next plenary's agenda with its quarterly dashboard."""
+    held = [meeting for meeting in meetings if meeting.status == MeetingStatus.HELD]
+    if held:
+        _document(held[-1], "Compte rendu signé", DocumentKind.MINUTES)
+    first_item = upcoming.agenda_items.order_by("position").first()
+    _document(
+        upcoming,
+        "Tableau de bord qualité du trimestre",
+        DocumentKind.AGENDA,
+        item=first_item,
+        figures=_quarter_figures(committee.prefecture, today),
+    )
+    _document(upcoming, "Ordre du jour", DocumentKind.AGENDA)
 
 
 def _plenaries(committee, members, today):
@@ -240,21 +294,17 @@ def _plenaries(committee, members, today):
             date,
             status=MeetingStatus.CANCELLED if cancelled else MeetingStatus.HELD,
             summary=summary,
-            minutes="" if cancelled else "Compte rendu détaillé réservé aux membres : débats, votes, suites à donner.",
+            minutes="" if cancelled else PLENARY_MINUTES,
         )
         if not cancelled:
             _agenda(meeting, PLENARY_TOPICS)
             _attendance(meeting, list(members.values()), absent_every=4 + number % 3)
-            if last:
-                _document(meeting, "Compte rendu signé", DocumentKind.MINUTES)
         meetings.append(meeting)
     upcoming = _meeting(
         committee, "Réunion plénière n° 9", today + datetime.timedelta(days=21), status=MeetingStatus.PLANNED
     )
     _agenda(upcoming, PLENARY_TOPICS)
     first_item = upcoming.agenda_items.order_by("position").first()
-    _document(upcoming, "Tableau de bord qualité du trimestre", DocumentKind.AGENDA, item=first_item)
-    _document(upcoming, "Ordre du jour", DocumentKind.AGENDA)
     author = members["josiane.techer@example.org"]
     Comment.objects.get_or_create(
         agenda_item=first_item,
@@ -385,6 +435,7 @@ def load_committees():
     _opinions(committee, meetings)
     _candidates_on_agenda(committee, upcoming)
     _actions(reunion, meetings, groups, today)
+    _documents(committee, meetings, upcoming, today)
 
     # A second committee shows that each one sees only its own.
     val_de_marne = Prefecture.objects.filter(department_code="94").first()

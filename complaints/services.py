@@ -17,6 +17,7 @@ from qualipref.enums import Role
 from qualipref.mail import email_queue
 from qualipref.models import User
 
+from .answers import unfilled_placeholders_message
 from .enums import Channel, Kind, MessageKind, Status
 from .models import Attachment, Case, CaseSequence, Message, TrackingToken, Transition
 from .workflow import FINAL_STATUSES, INITIAL_STATUS, TransitionRefused, check_transition
@@ -228,6 +229,8 @@ def case_answer(*, case, by, text, final=True):
     when ``final`` is False and the answer asks a question), and an e-mail with a link to read it."""
     if not text.strip():
         raise TransitionRefused(_("The answer is empty."))
+    if refusal := unfilled_placeholders_message(text):
+        raise TransitionRefused(refusal)
     target = Status.ANSWERED if final else Status.WAITING_CITIZEN
     if case.kind == Kind.SUGGESTION:
         raise TransitionRefused(_("A suggestion gets a public reply with its decision, not an answer."))

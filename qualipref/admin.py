@@ -37,6 +37,16 @@ def not_found_unless_int(*suffixes, view):
     return [path(f"<str:object_id>/{suffix}", view(_not_found)) for suffix in suffixes]
 
 
+def scope_field_name(model):
+    """The form field that places an object of ``model`` in a prefecture — the first step of its
+    ``prefecture_lookup`` (``prefecture``, ``committee``, ``survey``…) — or None (a prefecture itself, a user)."""
+    lookup = getattr(model, "prefecture_lookup", None)
+    if not lookup or lookup == "pk":
+        return None
+    field = model._meta.get_field(lookup.split("__")[0])
+    return field.name if field.many_to_one or field.one_to_one else None
+
+
 class ScopedFormFieldsMixin:
     """Foreign-key and many-to-many choices limited to the user's prefectures."""
 
@@ -111,6 +121,27 @@ class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
             raise Http404 from None
         self._use_time_zone_of(found)
         return found
+
+    def preselect_placing_field(self, request, form):
+        """An officer of one prefecture never picks it: the field that places a new object in a prefecture
+        (``prefecture``, ``committee``…) comes with that one choice made, offered alone when the field is
+        required. What is posted is still checked against the field's scoped choices."""
+        name = scope_field_name(self.model)
+        field = form.fields.get(name) if name else None
+        if getattr(field, "queryset", None) is None or len(request.user.prefecture_ids) != 1:
+            return
+        choices = list(field.queryset[:2])
+        if len(choices) != 1:
+            return
+        if not form.is_bound and form.initial.get(name) in (None, ""):
+            form.initial[name] = choices[0].pk
+        if field.required:
+            field.empty_label = None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if add and "adminform" in context:
+            self.preselect_placing_field(request, context["adminform"].form)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def _ensure_in_scope(self, request, object_id):
         # simple_history falls back to an object's historical records when the live queryset

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -80,7 +81,7 @@ def home(request):
                 "upcoming": meetings.upcoming(today)
                 .order_by("date", "start_time")
                 .prefetch_related("agenda_items")[:10],
-                "past": meetings.past(today).order_by("-date")[:PAST_MEETINGS],
+                "past": _past_meetings_page(meetings.past(today), request.GET.get("page")),
                 "suggestions": _suggestions_under_review(committee),
                 "actions": ImprovementAction.objects.for_prefecture(prefecture)
                 .open()
@@ -94,6 +95,14 @@ def home(request):
         "committee/space_home.html",
         {"sections": sections, "page_title": _("Members' space"), **_space_breadcrumb()},
     )
+
+
+def _past_meetings_page(meetings, number):
+    """One page of past meetings, the most recent first, ready for ``dsfr_pagination`` (first, last, and the pages
+    around the current one)."""
+    page = Paginator(meetings.order_by("-date", "-start_time", "-pk"), PAST_MEETINGS).get_page(number)
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
+    return page
 
 
 def _suggestions_under_review(committee):

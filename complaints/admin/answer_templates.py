@@ -14,7 +14,10 @@ def placeholders_help():
         "{} {}. {}",
         gettext("Placeholders replaced when the template is used:"),
         format_html_join(", ", "<code>{}</code> ({})", AnswerTemplate.PLACEHOLDERS.items()),
-        gettext("Any other text in braces stays as written."),
+        gettext(
+            "Anything else in braces or square brackets ([specify the document]) stays as written, and the answer is "
+            "sent only once the officer has replaced it."
+        ),
     )
 
 

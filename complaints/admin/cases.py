@@ -304,9 +304,7 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        prefecture = single_prefecture(request.user)
-        if prefecture is not None:
-            initial.setdefault("prefecture", prefecture.pk)
+        prefecture = single_prefecture(request.user)  # preselected by PrefectureScopedAdmin
         # Today where the case was received: at 20:00 in Guadeloupe it is already tomorrow in Paris,
         # and a date of receipt in the prefecture's future is refused (CaseEntryForm.clean).
         initial.setdefault("received_on", prefecture.today() if prefecture is not None else timezone.localdate())

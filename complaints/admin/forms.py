@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from qualipref.enums import Role
 from qualipref.models import Prefecture
 
+from ..answers import unfilled_placeholders_message
 from ..enums import Channel, Kind, Status
 from ..models import Case
 from ..services import assignable_users
@@ -146,6 +147,8 @@ class AnswerForm(forms.Form):
         text = self.cleaned_data["text"]
         if not text.strip():
             raise forms.ValidationError(_("The answer is empty."))
+        if refusal := unfilled_placeholders_message(text):
+            raise forms.ValidationError(refusal)
         return text
 
     @property

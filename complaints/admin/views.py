@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access_export import access_export
-from ..answers import fill_placeholders
+from ..answers import fill_placeholders, unfilled_placeholders_message
 from ..enums import Kind, Status
 from ..models import AnswerTemplate
 from ..services import case_answer, case_assign, case_note, case_transfer, case_transition, suggestion_decide
@@ -192,6 +192,8 @@ class CaseWorkflowViews:
             if template_id.isdigit():
                 chosen = templates.filter(pk=template_id).first()
             initial_text = fill_placeholders(chosen.body, case, request.user) if chosen else ""
+            if warning := unfilled_placeholders_message(initial_text):
+                self.message_user(request, warning, messages.WARNING)
             form = AnswerForm(initial={"text": initial_text, "final": request.GET.get("final", AnswerForm.FINAL)})
         return self._render(
             request,

@@ -8,6 +8,7 @@ from delays import demo as delays_demo
 from surveys import demo as surveys_demo
 
 from ..engagements import demo as engagements_demo
+from ..reports import demo as reports_demo
 from . import core
 
 LOADERS = [
@@ -21,4 +22,5 @@ LOADERS = [
         committee_demo.load_committees,
     ),
     (_("engagements: manual measures and two years of monthly results"), engagements_demo.load_engagements),
+    (_("an audit report: La Réunion's last complete quarter (built once)"), reports_demo.load_reports),
 ]

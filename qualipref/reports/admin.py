@@ -125,6 +125,7 @@ class AuditReportAdmin(PrefectureScopedAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = BuildForm(request.POST or None, user=request.user)
+        self.preselect_placing_field(request, form)
         if request.method == "POST" and form.is_valid():
             report = report_request(
                 prefecture=form.cleaned_data["prefecture"], period=form.cleaned_data["period"], by=request.user

@@ -1,10 +1,12 @@
 """The committee's demo: La Réunion over two years, loaded quickly and idempotently."""
 
+import io
+
 import pytest
 
 from committee.demo import load_committees
 from committee.enums import ActionStatus, MeetingStatus
-from committee.models import ImprovementAction, Meeting, Member, WorkingGroup
+from committee.models import Document, ImprovementAction, Meeting, Member, WorkingGroup
 from qualipref.demo.core import load_accounts, load_prefectures
 
 
@@ -40,3 +42,31 @@ def test_the_demo_committee_is_complete_and_idempotent(client, django_assert_max
 def test_the_prefecture_page_links_to_its_committee(client):
     load_prefectures()
     assert 'href="/la-reunion/comite/"' in client.get("/la-reunion/").content.decode()
+
+
+def pdf_text(document):
+    from pypdf import PdfReader
+
+    with document.file.open("rb") as handle:
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+
+
+@pytest.mark.django_db
+def test_the_demo_documents_are_real_pdfs_with_the_meeting_in_them():
+    load_prefectures()
+    load_accounts()
+    load_committees()
+    documents = {document.title: document for document in Document.objects.select_related("meeting")}
+    assert set(documents) == {"Compte rendu signé", "Ordre du jour", "Tableau de bord qualité du trimestre"}
+    for document in documents.values():
+        text = pdf_text(document)
+        assert document.title in text and document.meeting.title in text
+        assert "Bilan des réclamations du trimestre" in text  # the agenda
+        assert document.size == document.file.size
+    minutes = pdf_text(documents["Compte rendu signé"])
+    assert "Membres présents" in minutes and "Grondin" in minutes and "La séance est levée à 12 h." in minutes
+    dashboard = pdf_text(documents["Tableau de bord qualité du trimestre"])
+    assert "Réclamations reçues sur les trois derniers mois" in dashboard
+
+    load_committees()  # a second run the same day keeps them
+    assert {d.title: d.sha256 for d in Document.objects.all()} == {t: d.sha256 for t, d in documents.items()}

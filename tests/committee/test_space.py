@@ -1,6 +1,8 @@
 """The members' space: one's own committee's meetings, documents and comments, and nobody else's."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -150,3 +152,24 @@ def test_member_space_queries_are_bounded(member_client, committee, django_asser
         member_client.get(reverse("committee:space"))
     with django_assert_max_num_queries(20):
         member_client.get(reverse("committee:meeting", args=[meeting.pk]))
+
+
+def test_every_past_meeting_is_reachable_page_by_page(member_client, committee):
+    today = committee.prefecture.today()
+    for number in range(1, 31):
+        MeetingFactory(
+            committee=committee,
+            held=True,
+            title=f"Séance passée n° {number:02d}",
+            date=today - datetime.timedelta(days=7 * number),
+        )
+    seen, url, pages = [], reverse("committee:space"), 0
+    while url:
+        page = member_client.get(url).content.decode()
+        pages += 1
+        assert 'class="fr-pagination"' in page
+        seen += [int(number) for number in re.findall(r"Séance passée n° (\d\d)", page)]
+        following = re.search(r'class="fr-pagination__link fr-pagination__link--next[^"]*"\s+href="([^"]+)"', page)
+        url = reverse("committee:space") + html.unescape(following.group(1)) if following else None
+    assert pages == 3
+    assert seen == list(range(1, 31))  # the most recent first, each once

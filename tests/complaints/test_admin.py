@@ -713,6 +713,58 @@ def test_a_refused_answer_keeps_the_officer_text_and_sends_nothing(
     assert not mail.outbox
 
 
+PIECE_TEMPLATE = (
+    "Bonjour {nom},\n\nPour poursuivre l’examen de votre demande {reference}, le service a besoin d’une pièce "
+    "complémentaire : [préciser la pièce]. Vous pouvez nous l’envoyer par votre lien de suivi.\n\n{signature}"
+)
+
+
+@pytest.mark.django_db
+def test_the_answer_page_warns_at_once_when_the_template_leaves_a_passage_to_complete(officer_client, reunion):
+    case = CaseFactory(prefecture=reunion, status=Status.IN_PROGRESS, name="Marie Hoarau")
+    template = AnswerTemplateFactory(prefecture=reunion, body=PIECE_TEMPLATE)
+    response = officer_client.get(url("answer", case.pk), {"template": template.pk, "final": "request"})
+    page = response.content.decode()
+    assert "Bonjour Marie Hoarau" in page
+    assert "La réponse contient encore un passage à compléter\xa0: «\xa0[préciser la pièce]\xa0»" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("left", "shown"),
+    [
+        ("[préciser la pièce]", "«\xa0[préciser la pièce]\xa0»"),
+        ("{piece}", "«\xa0{piece}\xa0»"),
+        ("{nom}", "«\xa0{nom}\xa0»"),  # a known placeholder typed by hand is not filled at sending either
+    ],
+)
+def test_an_answer_still_holding_a_placeholder_is_refused_and_the_text_kept(
+    officer_client, reunion, django_capture_on_commit_callbacks, left, shown
+):
+    case = CaseFactory(prefecture=reunion, status=Status.IN_PROGRESS, email="marie@example.org")
+    text = f"Bonjour Marie Hoarau,\n\nMerci de nous envoyer {left} par votre lien de suivi.\n\nCamille Payet"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(url("answer", case.pk), {"text": text, "final": "request"})
+    assert response.status_code == 200
+    assert response.context["form"]["text"].value() == text
+    (error,) = response.context["form"].errors["text"]
+    assert error.startswith(f"La réponse contient encore un passage à compléter\xa0: {shown}.")
+    assert "Remplacez-le par ce que l’usager doit lire" in error
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
+    assert not case.messages.exists()
+    assert not mail.outbox
+
+
+@pytest.mark.django_db
+def test_an_answer_quoting_with_an_elision_is_sent(officer_client, reunion):
+    case = CaseFactory(prefecture=reunion, status=Status.IN_PROGRESS)
+    text = "Vous nous écrivez : « le guichet […] était fermé ». Nous vous prions de nous excuser (article 3)."
+    response = officer_client.post(url("answer", case.pk), {"text": text, "final": "answer"})
+    assert response.status_code == 302
+    assert case.messages.get().body == text
+
+
 @pytest.mark.django_db
 def test_an_answer_to_a_citizen_without_email_is_recorded_for_the_post(
     officer_client, reunion, django_capture_on_commit_callbacks

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from complaints.answers import fill_placeholders
+from complaints.answers import fill_placeholders, unfilled_placeholders
 from complaints.models import AnswerTemplate
 from tests.complaints.factories import CaseFactory
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory, UserFactory
@@ -79,3 +79,25 @@ def test_the_date_is_written_in_french_whatever_the_officer_language(case, offic
 
     with translation.override("en"):
         assert fill_placeholders("{date_reception}", case, officer) == "17 décembre 2026"
+
+
+def test_passages_left_to_complete_are_found_once_each_in_order():
+    text = "Bonjour {nom}, envoyez [préciser la pièce] et {piece}, puis [préciser la pièce]."
+    assert unfilled_placeholders(text) == ["{nom}", "[préciser la pièce]", "{piece}"]
+
+
+def test_brackets_and_braces_without_words_are_not_placeholders():
+    text = "« Le guichet […] était fermé » [...] [1] {} {12} ; le service (accueil) vous répond."
+    assert unfilled_placeholders(text) == []
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_an_answer_with_a_passage_to_complete(case, officer):
+    from complaints.services import case_answer
+    from complaints.workflow import TransitionRefused
+
+    case.status = "in_progress"
+    case.save()
+    with pytest.raises(TransitionRefused):
+        case_answer(case=case, by=officer, text="Merci d’envoyer [préciser la pièce].", final=False)
+    assert not case.messages.exists()

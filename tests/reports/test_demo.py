@@ -1,0 +1,58 @@
+"""The demo holds an audit report: La Réunion's last complete quarter, built once, for the officer and the auditor."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from qualipref.demo.core import load_accounts, load_prefectures
+from qualipref.demo.registry import LOADERS
+from qualipref.models import User
+from qualipref.reports.demo import load_reports
+from qualipref.reports.enums import ReportStatus
+from qualipref.reports.models import AuditReport
+from qualipref.reports.services import scheduled_period
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_builds_la_reunions_last_quarter_report_once(client, django_capture_on_commit_callbacks):
+    assert load_reports in [loader for _description, loader in LOADERS]
+    load_prefectures()
+    load_accounts()
+    with django_capture_on_commit_callbacks(execute=True):
+        load_reports()
+    report = AuditReport.objects.get()
+    assert (report.prefecture.department_code, report.status, report.requested_by.email) == (
+        "974",
+        ReportStatus.DONE,
+        "qualite.974@example.org",
+    )
+    assert report.period == scheduled_period(report.prefecture, "quarter")
+    with report.file.open("rb") as handle:
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+    assert "La Réunion" in text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_reports()  # the second start of `make run` builds nothing
+    assert AuditReport.objects.count() == 1
+
+    client.force_login(User.objects.get(email="auditeur@example.org"))
+    assert report.get_download_url() in client.get("/admin/qualipref/auditreport/").content.decode()
+
+
+# Committed for real, as `make run` does: the build runs once the request commits, in this process.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_demo_report_that_cannot_be_built_does_not_stop_load_demo(monkeypatch):
+    from qualipref.reports import services
+
+    load_prefectures()
+    load_accounts()
+    monkeypatch.setattr(services, "render_pdf", lambda html: (_ for _ in ()).throw(OSError("Pango is missing")))
+    load_reports()  # fails, and says so in the admin's list
+    report = AuditReport.objects.get()
+    assert (report.status, report.error) == (ReportStatus.FAILED, "OSError: Pango is missing")
+
+    monkeypatch.undo()
+    load_reports()  # the next start asks again
+    assert AuditReport.objects.latest("version").status == ReportStatus.DONE
