@@ -98,8 +98,8 @@ class DeliveryImport(models.Model):
     # {"2026-03": 1234, …}: valid deliveries per month of delivery.
     months = models.JSONField(_("months"), default=dict, blank=True)
     published_months = models.JSONField(_("published months it changes"), default=list, blank=True)
-    first_delivered_on = models.DateField(null=True, blank=True, editable=False)
-    last_delivered_on = models.DateField(null=True, blank=True, editable=False)
+    first_delivered_on = models.DateField(_("first delivery"), null=True, blank=True, editable=False)
+    last_delivered_on = models.DateField(_("last delivery"), null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     created_by = models.ForeignKey(
