@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -141,7 +142,11 @@ class DeliveryImport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.original_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.original_name
+        if not self.created_at:
+            return self.original_name
+        # In the active time zone and language: the name the admin's breadcrumbs and history pages show.
+        uploaded = formats.date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.original_name} ({uploaded})"
 
     @property
     def month_list(self):

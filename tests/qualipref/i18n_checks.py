@@ -86,10 +86,19 @@ ALLOWED_WORDS = {
     "sites",
     "accessibilite",
     "pm",  # Saint-Pierre-et-Miquelon, among the holiday subdivisions
+    # French words spelt like English ones, and names: « Direction du management de l’administration territoriale »,
+    # « Licence Ouverte / Open Licence », « le comité examine », « 1 an », « le sort de vos données ».
+    "an",
+    "sort",
+    "trace",
+    "examine",
+    "management",
+    "open",
+    "places",
 }
 
-# Elements whose text no reader sees.
-_INVISIBLE = {"script", "style", "template", "noscript", "head", "title"}
+# Elements whose text no reader sees, and code (identifiers, cookie and column names) that is no language.
+_INVISIBLE = {"script", "style", "template", "noscript", "head", "title", "code", "kbd", "samp"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _READ_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
 
@@ -144,14 +153,17 @@ def visible_text(html, *, language="fr"):
     return " ".join(" ".join(parser.chunks).split())
 
 
+_DOTTED = re.compile(r"[^\W_]\.[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 def words(text):
-    """The words of ``text``, lower case; addresses, paths and e-mail addresses left out."""
+    """The words of ``text``, lower case; addresses, paths, e-mail addresses and placeholders left out."""
     found = []
     for token in text.split():
-        if "/" in token or "@" in token or "://" in token:
+        if "/" in token or "@" in token or "{" in token:  # paths, addresses, e-mails, answer placeholders
+            continue
+        if _DOTTED.search(token):  # domain and file names: data.gouv.fr, demo-974-2026-11.csv
             continue
         found.extend(word.lower() for word in _WORD.findall(token.replace("’", " ").replace("'", " ")))
     return found

@@ -53,3 +53,11 @@ def test_history_names_people_and_says_when_an_account_was_deleted(history_page)
 
 def test_history_page_has_no_english_word(history_page):
     assert english_in(history_page) == []
+
+
+def test_a_delivery_import_is_named_with_a_local_date_not_an_iso_string():
+    from tests.delays.factories import DeliveryImportFactory
+
+    delivery_import = DeliveryImportFactory(original_name="livraisons.csv")
+    delivery_import.created_at = datetime.datetime(2026, 7, 10, 6, 30, tzinfo=datetime.UTC)
+    assert str(delivery_import) == "livraisons.csv (10/07/2026 08:30)"  # Europe/Paris, the default time zone
