@@ -163,8 +163,8 @@ def words(text):
     for token in text.split():
         if "/" in token or "@" in token or "{" in token:  # paths, addresses, e-mails, answer placeholders
             continue
-        if _DOTTED.search(token):  # domain and file names: data.gouv.fr, demo-974-2026-11.csv
-            continue
+        if _DOTTED.search(token) or "*" in token or any(char.isdigit() for char in token):
+            continue  # domain and file names (data.gouv.fr), references, codes, masked hashes (6AE, dd51b1****)
         found.extend(word.lower() for word in _WORD.findall(token.replace("’", " ").replace("'", " ")))
     return found
 
