@@ -13,7 +13,7 @@ class Topic(models.TextChoices):
     PHONE = "phone", _("Phone reception")
     MAIL = "mail", _("Mail")
     EMAIL = "email", _("E-mail")
-    WEBSITE = "website", _("Website")
+    WEBSITE = "website", pgettext_lazy("complaint topic", "Website")
     PROCESSING_TIME = "processing_time", _("Processing time")
     DECISION = "decision", _("Decision")
     OTHER = "other", _("Other")

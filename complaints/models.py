@@ -163,14 +163,19 @@ class CaseSequence(models.Model):
 class Transition(models.Model):
     """Every status change of a case: who, when, from what to what, and why."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=30, choices=Status.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("case"))
+    from_status = models.CharField(_("from"), max_length=30, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=30, choices=Status.choices)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     prefecture_lookup = "case__prefecture"
 
@@ -232,8 +237,8 @@ class Attachment(models.Model):
     original_name = models.CharField(_("file name"), max_length=120)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by_citizen = models.BooleanField(default=True)
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64)
+    uploaded_by_citizen = models.BooleanField(_("sent by the citizen"), default=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     prefecture_lookup = "case__prefecture"
@@ -258,10 +263,10 @@ class TrackingTokenQuerySet(models.QuerySet):
 class TrackingToken(models.Model):
     """A private tracking link's secret, stored hashed: the link itself is only ever in an e-mail or on screen."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tracking_tokens")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tracking_tokens", verbose_name=_("case"))
+    token_hash = models.CharField(_("link fingerprint"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
 
     objects = TrackingTokenQuerySet.as_manager()
 
@@ -314,9 +319,11 @@ class AnswerTemplate(models.Model):
 class DigestLog(models.Model):
     """The days an assignee got their reminder digest: a second run on the same day sends nothing."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    sent_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("reminder digest")

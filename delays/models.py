@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -99,8 +99,8 @@ class DeliveryImport(models.Model):
     # {"2026-03": 1234, …}: valid deliveries per month of delivery.
     months = models.JSONField(_("months"), default=dict, blank=True)
     published_months = models.JSONField(_("published months it changes"), default=list, blank=True)
-    first_delivered_on = models.DateField(null=True, blank=True, editable=False)
-    last_delivered_on = models.DateField(null=True, blank=True, editable=False)
+    first_delivered_on = models.DateField(_("first delivery"), null=True, blank=True, editable=False)
+    last_delivered_on = models.DateField(_("last delivery"), null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -144,8 +144,10 @@ class DeliveryImport(models.Model):
     def __str__(self):
         if not self.created_at:
             return self.original_name
+        # In the prefecture's time zone and the active language: the name the admin's lists, breadcrumbs and
+        # history pages show.
         uploaded = timezone.localtime(self.created_at, self.prefecture.tzinfo)
-        return f"{self.original_name} ({uploaded:%d/%m/%Y %H:%M})"
+        return f"{self.original_name} ({formats.date_format(uploaded, 'SHORT_DATETIME_FORMAT')})"
 
     @property
     def month_list(self):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .enums import Role
+from .history import AuditTrailContextHelper
 from .models import Membership, Prefecture, Service, Site, User, mixed_staff_roles_error
 from .scoping import is_scoped, scope_queryset
 from .timezones import format_zoned
@@ -110,6 +111,11 @@ class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
 
     show_full_result_count = False
     list_per_page = 50
+    # The history page is the audit trail: labels, local dates and names instead of codes, ISO strings and "None".
+    object_history_list_template = "admin/history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return AuditTrailContextHelper(self.model, historical_record)
 
     def scoped_object(self, request, object_id, *, related=()):
         """The object ``object_id`` from the admin's scoped queryset (with ``related`` joined), for the custom

@@ -39,10 +39,10 @@ class OutgoingEmail(models.Model):
     purpose = models.CharField(_("purpose"), max_length=50)
     to = models.EmailField(_("recipient"))
     subject = models.CharField(_("subject"), max_length=200)
-    body_text = models.TextField(blank=True)
-    body_html = models.TextField(blank=True)
+    body_text = models.TextField(_("text body"), blank=True)
+    body_html = models.TextField(_("HTML body"), blank=True)
     # Small text attachments (a calendar invitation): [{"filename", "content", "mimetype"}], cleared once sent.
-    attachments = models.JSONField(default=list, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from complaints.enums import Kind
@@ -55,7 +56,9 @@ class Meeting(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     # Raised when the date, time or place changes: calendars replace the event they hold.
     sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
-    minutes = models.TextField(_("minutes"), blank=True, help_text=_("Members only. A PDF may be attached instead."))
+    minutes = models.TextField(
+        pgettext_lazy("meeting", "minutes"), blank=True, help_text=_("Members only. A PDF may be attached instead.")
+    )
     public_summary = models.TextField(
         _("public summary"), blank=True, help_text=_("What the public may read: no private person's name.")
     )
@@ -172,9 +175,15 @@ class Document(models.Model):
     file = models.FileField(_("PDF file"), upload_to=document_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=120, editable=False)
     size = models.PositiveIntegerField(_("size in bytes"), default=0, editable=False)
-    sha256 = models.CharField(max_length=64, editable=False)
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, editable=False)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
 
@@ -209,7 +218,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     # The meeting's revision last sent; -1 until the first e-mail leaves.
-    sent_sequence = models.IntegerField(default=-1, editable=False)
+    sent_sequence = models.IntegerField(_("revision last sent"), default=-1, editable=False)
     attendance = models.CharField(
         _("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN
     )
@@ -288,7 +297,13 @@ class SuggestionOpinion(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
     )
 
     history = HistoricalRecords()

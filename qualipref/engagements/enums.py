@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Comparator(models.TextChoices):
@@ -11,7 +12,7 @@ class Unit(models.TextChoices):
     PERCENT = "percent", _("%")
     WORKING_DAYS = "working_days", _("working days")
     SCORE_10 = "score_10", _("out of 10")
-    MINUTES = "minutes", _("minutes")
+    MINUTES = "minutes", pgettext_lazy("unit of time", "minutes")
     COUNT = "count", _("per rolling 12 months")
 
 

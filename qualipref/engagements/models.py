@@ -176,10 +176,16 @@ class ManualMeasure(models.Model):
     )
     evidence = models.FileField(_("evidence (PDF or image)"), upload_to=evidence_path, max_length=200)
     evidence_name = models.CharField(_("file name"), max_length=120, editable=False)
-    evidence_sha256 = models.CharField(max_length=64, editable=False)
+    evidence_sha256 = models.CharField(_("evidence SHA-256 fingerprint"), max_length=64, editable=False)
     note = models.TextField(_("note"), blank=True, help_text=_("How it was measured: sample, dates, provider."))
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("entered by"),
     )
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
 
@@ -247,8 +253,8 @@ class WorkingDay(models.Model):
     """
 
     subdivision = models.CharField(max_length=8)
-    day = models.DateField()
-    ordinal = models.PositiveIntegerField()
+    day = models.DateField(_("day"))
+    ordinal = models.PositiveIntegerField(_("working day number"))
 
     class Meta:
         app_label = "qualipref"

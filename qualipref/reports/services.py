@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..enums import Role
@@ -108,7 +108,9 @@ def report_build(*, report_id, final_attempt=True):
     prefecture, period = report.prefecture, report.period
     try:
         started = time.perf_counter()
-        data = gather(prefecture, period)
+        # The report is French, the label's language, whichever language the request that built it was in.
+        with translation.override(settings.LANGUAGE_CODE):
+            data = gather(prefecture, period)
         gathered = time.perf_counter()
         html = render_html(
             data,
