@@ -4,8 +4,10 @@ month's figures come from (``month_sources``, for the officer and the auditor)."
 import re
 import zoneinfo
 
-from django.db.models import F, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
+
+from qualipref.models import Prefecture
 
 from .enums import ImportStatus, PublicationStatus
 from .models import DeliveryImport, MonthlyDelay, MonthPublication, TitleType, mean_of
@@ -32,16 +34,20 @@ def add_months(month, count):
     return month.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
-def national_means(*, title_ids, months):
-    """``{(title_id, month): mean}`` over every prefecture that published that month (weighted by deliveries)."""
-    rows = (
+def _national_rows(*, title_ids, months):
+    return (
         MonthlyDelay.objects.published()
         .all_sites()
         .filter(title_type_id__in=title_ids, month__in=months)
         .values("title_type_id", "month")
-        .annotate(n=Sum("count"), total=Sum("total_days"))
+        .annotate(n=Sum("count"), total=Sum("total_days"), prefectures=Count("prefecture", distinct=True))
         .order_by()
     )
+
+
+def national_means(*, title_ids, months):
+    """``{(title_id, month): mean}`` over every prefecture that published that month (weighted by deliveries)."""
+    rows = _national_rows(title_ids=title_ids, months=months)
     return {(row["title_type_id"], month_start(row["month"])): mean_of(row["total"], row["n"]) for row in rows}
 
 
@@ -104,11 +110,14 @@ def network_overview(title):
         .order_by("prefecture__department_code")
     )
     network_month = max((month_start(r.month) for r in rows), default=None)
-    national = national_means(title_ids=[title.pk], months=[network_month]) if network_month else {}
+    national = next(iter(_national_rows(title_ids=[title.pk], months=[network_month])), None) if rows else None
     return {
         "rows": rows,
         "month": network_month,
-        "national": national.get((title.pk, network_month)),
+        "national": mean_of(national["total"], national["n"]) if national else None,
+        # A month some prefectures have not published yet: its mean covers the others only, and says so.
+        "national_prefectures": national["prefectures"] if national else 0,
+        "prefecture_count": Prefecture.objects.count(),
     }
 
 

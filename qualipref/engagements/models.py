@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..calendar import on_local_today
 from ..enums import Label
 from ..scoping import PrefectureScopedQuerySet
 from .enums import Comparator, Source, Unit
+from .periods import results_complete_before
 
 
 class EngagementQuerySet(models.QuerySet):
@@ -262,8 +264,13 @@ class WorkingDay(models.Model):
 
 class MonthlyIndicatorQuerySet(PrefectureScopedQuerySet):
     def published(self, before):
-        """Figures of complete months only (``before``: the first day of the current month)."""
+        """Figures of the months before ``before`` (``periods.results_complete_before`` of a prefecture's day)."""
         return self.filter(month__lt=before)
+
+    def complete(self, *, now=None):
+        """Figures of months whose results can be complete, each in its prefecture's time zone
+        (``periods.results_complete_before``): what the public pages and open data show."""
+        return self.filter(on_local_today(lambda today: Q(month__lt=results_complete_before(today)), now=now))
 
 
 class MonthlyIndicator(models.Model):

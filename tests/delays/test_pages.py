@@ -257,3 +257,14 @@ def test_publication_date_is_the_day_in_the_prefecture(client, reunion, other):
     for prefecture in (reunion, other):  # the page says the same day
         html = page(client, reverse("delays:prefecture", args=[prefecture.slug]))
         assert "Dernière mise à jour le 1 mars 2026" in html
+
+
+def test_a_national_mean_of_some_prefectures_only_says_how_many(
+    client, reunion, other, figures, on_commit_immediately
+):
+    html = page(client, reverse("delays:network"))
+    assert "Moyenne nationale en janvier 2026\u00a0: 30,0 jours." in html and "sur 2" not in html
+    month_publish(publication=MonthPublication.objects.get(prefecture=reunion, month=FEBRUARY), by=None)
+    html = page(client, reverse("delays:network"))
+    assert "février 2026\u00a0: 999,0 jours." in html
+    assert "moyenne de 1 préfecture sur 2\u00a0: les autres n’ont pas encore publié ce mois" in html
