@@ -87,6 +87,10 @@ class EngagementVersion(models.Model):
     valid_from = models.DateField(_("in force from"), help_text=_("First day of a month."))
     wording = models.CharField(_("French wording"), max_length=300)
     measurement = models.TextField(_("how it is measured"), blank=True)
+    # Shown on the English pages (the French, marked lang="fr", when empty): a translation, not a new engagement,
+    # so it may be corrected on a version figures already use.
+    wording_en = models.CharField(_("English wording"), max_length=300, blank=True)
+    measurement_en = models.TextField(_("how it is measured, in English"), blank=True)
     target_value = models.DecimalField(_("target"), max_digits=7, decimal_places=2)
     comparator = models.CharField(
         _("comparator"), max_length=3, choices=Comparator.choices, default=Comparator.AT_LEAST

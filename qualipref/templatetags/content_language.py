@@ -1,47 +1,32 @@
-"""Text the portal did not write in the page's language says so (RGAA 8.7): one mechanism for every template.
+"""Template filters marking text not in the page's language (RGAA 8.7); the rule is ``qualipref.content_language``.
 
-``{{ question.text|fr }}``: content entered in French (survey questions, committee texts, what a prefecture typed)
-is wrapped in ``<span lang="fr">`` on a page in another language, and left bare on a French page.
-
-``{{ version|localized:"wording" }}``: a wording of a referential the portal ships (engagements, title types) reads
-its English field ``<field>_en`` on an English page when it is filled, and falls back to the French, marked as
-above. ``localized_text`` gives the same wording as plain text, for attributes and SVG titles (no markup there).
+``{{ question.text|fr }}``: content entered in French. ``{{ version|localized:"wording" }}``: a shipped referential's
+wording, English when filled on an English page. ``localized_text`` gives the same as plain text, for attributes
+and SVG titles, and ``is_shown_in_french`` says when to put ``lang="fr"`` on the element itself (``<option>``).
 """
 
 from django import template
-from django.conf import settings
-from django.utils.html import conditional_escape, format_html
-from django.utils.translation import get_language
+
+from .. import content_language
 
 register = template.Library()
 
 
-def page_is_french():
-    return (get_language() or settings.LANGUAGE_CODE).split("-")[0] == "fr"
+@register.filter
+def fr(value):
+    return content_language.french(value)
 
 
-@register.filter(needs_autoescape=True)
-def fr(value, autoescape=True):
-    """``value`` entered in French, inside ``<span lang="fr">`` unless the page is French."""
-    if value is None or value == "" or page_is_french():
-        return conditional_escape(value) if autoescape else value
-    return format_html('<span lang="fr">{}</span>', value)
+@register.filter
+def localized(obj, field):
+    return content_language.localized(obj, field)
 
 
 @register.filter
 def localized_text(obj, field):
-    """The English wording ``<field>_en`` of ``obj`` on a page not in French when it is filled, else the French."""
-    if not page_is_french():
-        english = getattr(obj, f"{field}_en", "")
-        if english:
-            return english
-    return getattr(obj, field)
+    return content_language.english_of(obj, field) or getattr(obj, field)
 
 
-@register.filter(needs_autoescape=True)
-def localized(obj, field, autoescape=True):
-    """As ``localized_text``, the French fallback marked ``lang="fr"`` on a page in another language."""
-    if not page_is_french() and getattr(obj, f"{field}_en", ""):
-        text = getattr(obj, f"{field}_en")
-        return conditional_escape(text) if autoescape else text
-    return fr(getattr(obj, field), autoescape)
+@register.filter
+def is_shown_in_french(obj, field):
+    return not content_language.page_is_french() and not content_language.english_of(obj, field)

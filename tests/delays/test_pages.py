@@ -268,3 +268,13 @@ def test_a_national_mean_of_some_prefectures_only_says_how_many(
     html = page(client, reverse("delays:network"))
     assert "février 2026\u00a0: 999,0 jours." in html
     assert "moyenne de 1 préfecture sur 2\u00a0: les autres n’ont pas encore publié ce mois" in html
+
+
+def test_a_title_type_reads_its_english_label_under_en(client, reunion, figures):
+    html = page(client, "/en/la-reunion/delais/")
+    assert "Residence permit – first application" in html
+    assert "Titre de séjour – première demande" not in html
+    TitleType.objects.filter(code="TS-PREMIERE").update(label_en="")
+    html = page(client, "/en/delais/")
+    assert '<h2><span lang="fr">Titre de séjour – première demande</span></h2>' in html
+    assert 'lang="fr">Titre de séjour – première demande</option>' in html
