@@ -50,7 +50,14 @@ def prefecture_results(prefecture):
         )
         engagements.append({"engagement": engagement, "latest": latest, "trend": trend, "chart": chart})
     computed_at = max(row.computed_at for row in rows)
-    return {"latest_month": latest_month, "engagements": engagements, "computed_at": computed_at}
+    judged = [entry["latest"].met for entry in engagements if entry["latest"].met is not None]
+    return {
+        "latest_month": latest_month,
+        "engagements": engagements,
+        "computed_at": computed_at,
+        "met": sum(judged),
+        "judged": len(judged),
+    }
 
 
 SORTS = {
