@@ -85,3 +85,28 @@ def test_french_pages_carry_no_stray_lang_attribute(client, reunion, results):
     for url in ("/la-reunion/resultats/", "/reseau/", "/la-reunion/enquetes/accueil/", "/la-reunion/comite/"):
         html = get(client, url)
         assert french_marks(html) == ["html"], url
+
+
+def test_the_coordinator_corrects_an_english_wording_in_the_admin_and_nothing_else(client, reunion):
+    from django.urls import reverse
+
+    from tests.qualipref.factories import coordinator
+
+    version = EngagementVersion.objects.get(engagement__code="DELAIS-AFFICHES")
+    url = reverse("admin:qualipref_engagementversion_change", args=[version.pk])
+    client.force_login(coordinator())
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "wording_en": "We show our mean delivery times for each title.",
+            "measurement_en": "Share of the titles delivered in the month with published delays.",
+            "wording": "Texte changé",
+            "target_value": "1",
+        },
+    )
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.wording_en == "We show our mean delivery times for each title."
+    assert version.wording == "Nous affichons nos délais moyens de délivrance pour chaque titre."
+    assert version.target_value == 100
