@@ -35,6 +35,8 @@ def add_months(month, count):
 
 
 def _national_rows(*, title_ids, months):
+    """Per title and month, over every prefecture that published it: deliveries ``n``, ``total`` days (a mean
+    weighted by deliveries: ``mean_of(total, n)``) and how many ``prefectures`` published."""
     return (
         MonthlyDelay.objects.published()
         .all_sites()
@@ -43,12 +45,6 @@ def _national_rows(*, title_ids, months):
         .annotate(n=Sum("count"), total=Sum("total_days"), prefectures=Count("prefecture", distinct=True))
         .order_by()
     )
-
-
-def national_means(*, title_ids, months):
-    """``{(title_id, month): mean}`` over every prefecture that published that month (weighted by deliveries)."""
-    rows = _national_rows(title_ids=title_ids, months=months)
-    return {(row["title_type_id"], month_start(row["month"])): mean_of(row["total"], row["n"]) for row in rows}
 
 
 def prefecture_overview(prefecture):
@@ -69,7 +65,10 @@ def prefecture_overview(prefecture):
     by_title = {}
     for row in rows:
         by_title.setdefault(row.title_type, {})[month_start(row.month)] = row
-    national = national_means(title_ids=[t.pk for t in by_title], months=months)
+    national, covered = {}, {}
+    for row in _national_rows(title_ids=[t.pk for t in by_title], months=months):
+        key = (row["title_type_id"], month_start(row["month"]))
+        national[key], covered[key] = mean_of(row["total"], row["n"]), row["prefectures"]
     titles = []
     for title, figures in by_title.items():
         last = figures[max(figures)]
@@ -79,13 +78,20 @@ def prefecture_overview(prefecture):
                 "title": title,
                 "latest": last,
                 "national": national.get((title.pk, month_start(last.month))),
+                # How many prefectures that mean covers: the others may not have published the month yet.
+                "national_prefectures": covered.get((title.pk, month_start(last.month)), 0),
                 "trend": trend,
             }
         )
     updates = [d for d in (summary["published"], summary["updated"]) if d]
     # The day in the prefecture, as publie_le in the open data (02:00 on 1 March in La Réunion is February in Paris).
     last_updated = timezone.localdate(max(updates), prefecture.tzinfo) if updates else None
-    return {"latest_month": latest, "titles": titles, "last_updated": last_updated}
+    return {
+        "latest_month": latest,
+        "titles": titles,
+        "last_updated": last_updated,
+        "prefecture_count": Prefecture.objects.count(),
+    }
 
 
 def titles_with_published_figures():

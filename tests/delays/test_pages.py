@@ -278,3 +278,12 @@ def test_a_title_type_reads_its_english_label_under_en(client, reunion, figures)
     html = page(client, "/en/delais/")
     assert '<h2><span lang="fr">Titre de séjour – première demande</span></h2>' in html
     assert 'lang="fr">Titre de séjour – première demande</option>' in html
+
+
+def test_the_prefecture_page_says_when_its_national_mean_covers_some_prefectures_only(
+    client, reunion, other, figures, on_commit_immediately
+):
+    url = reverse("delays:prefecture", args=[reunion.slug])
+    assert "préfecture sur 2" not in page(client, url)  # January: both published
+    month_publish(publication=MonthPublication.objects.get(prefecture=reunion, month=FEBRUARY), by=None)
+    assert "moyenne de 1 préfecture sur 2" in page(client, url)  # February: La Réunion alone so far
