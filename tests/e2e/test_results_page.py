@@ -13,6 +13,7 @@ from qualipref.engagements.periods import add_months
 from tests.engagements.factories import MonthlyIndicatorFactory
 
 from . import data
+from .test_accessibility import Audit
 
 pytestmark = pytest.mark.e2e
 
@@ -76,3 +77,11 @@ def test_the_results_page_is_a_summary_with_details_on_demand(device, request, a
         expect(page.locator("table caption", has_text=f"{wording}\u00a0: les 12 derniers mois")).to_be_visible()
         expect(page.locator("figure.qp-chart svg").filter(visible=True)).to_have_count(1)
         assert page.evaluate(BADGES_CUT_OFF) == []
+        audit = Audit(page)
+        audit(f"results page, one engagement open ({device})")
+        for url in ("/reseau/", "/en/reseau/", "/en/la-reunion/resultats/"):
+            audit.visit(url, f"{url} ({device})")
+        expect(
+            page.get_by_role("button", name="We answer each of your complaints within 15 working days.")
+        ).to_be_visible()
+        audit.assert_clean()
