@@ -47,6 +47,9 @@ class TitleType(models.Model):
         help_text=_("As it appears in delivery files, for example TS-PREMIERE."),
     )
     label = models.CharField(_("French label"), max_length=150)
+    label_en = models.CharField(
+        _("English label"), max_length=150, blank=True, help_text=_("Shown on the English pages; empty: the French.")
+    )
     category = models.CharField(_("category"), max_length=20, choices=TitleCategory.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on public pages."))
     is_active = models.BooleanField(

@@ -13,6 +13,19 @@ TITLE_TYPES = [
     ("IMMATRICULATION", "Certificat d’immatriculation d’un véhicule", "vehicle", 90),
 ]
 
+# English labels, shown on the pages under /en/ (migration delays/0007 fills them).
+TITLE_TYPES_EN = {
+    "TS-PREMIERE": "Residence permit – first application",
+    "TS-RENOUVELLEMENT": "Residence permit – renewal",
+    "DCEM": "Travel document for a foreign minor",
+    "TITRE-VOYAGE": "Travel document (refugee, stateless person, subsidiary protection)",
+    "NATURALISATION": "Naturalisation by decree",
+    "NATIONALITE-MARIAGE": "Declaration of nationality by marriage",
+    "PERMIS-ECHANGE": "Exchange of a foreign driving licence",
+    "PERMIS-INTERNATIONAL": "International driving permit",
+    "IMMATRICULATION": "Vehicle registration certificate",
+}
+
 
 def seed_title_types(TitleType):  # noqa: N803  (the historical model, passed by the migration)
     for code, label, category, position in TITLE_TYPES:

@@ -4,8 +4,10 @@ month's figures come from (``month_sources``, for the officer and the auditor)."
 import re
 import zoneinfo
 
-from django.db.models import F, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
+
+from qualipref.models import Prefecture
 
 from .enums import ImportStatus, PublicationStatus
 from .models import DeliveryImport, MonthlyDelay, MonthPublication, TitleType, mean_of
@@ -32,17 +34,17 @@ def add_months(month, count):
     return month.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
-def national_means(*, title_ids, months):
-    """``{(title_id, month): mean}`` over every prefecture that published that month (weighted by deliveries)."""
-    rows = (
+def _national_rows(*, title_ids, months):
+    """Per title and month, over every prefecture that published it: deliveries ``n``, ``total`` days (a mean
+    weighted by deliveries: ``mean_of(total, n)``) and how many ``prefectures`` published."""
+    return (
         MonthlyDelay.objects.published()
         .all_sites()
         .filter(title_type_id__in=title_ids, month__in=months)
         .values("title_type_id", "month")
-        .annotate(n=Sum("count"), total=Sum("total_days"))
+        .annotate(n=Sum("count"), total=Sum("total_days"), prefectures=Count("prefecture", distinct=True))
         .order_by()
     )
-    return {(row["title_type_id"], month_start(row["month"])): mean_of(row["total"], row["n"]) for row in rows}
 
 
 def prefecture_overview(prefecture):
@@ -63,7 +65,10 @@ def prefecture_overview(prefecture):
     by_title = {}
     for row in rows:
         by_title.setdefault(row.title_type, {})[month_start(row.month)] = row
-    national = national_means(title_ids=[t.pk for t in by_title], months=months)
+    national, covered = {}, {}
+    for row in _national_rows(title_ids=[t.pk for t in by_title], months=months):
+        key = (row["title_type_id"], month_start(row["month"]))
+        national[key], covered[key] = mean_of(row["total"], row["n"]), row["prefectures"]
     titles = []
     for title, figures in by_title.items():
         last = figures[max(figures)]
@@ -73,13 +78,20 @@ def prefecture_overview(prefecture):
                 "title": title,
                 "latest": last,
                 "national": national.get((title.pk, month_start(last.month))),
+                # How many prefectures that mean covers: the others may not have published the month yet.
+                "national_prefectures": covered.get((title.pk, month_start(last.month)), 0),
                 "trend": trend,
             }
         )
     updates = [d for d in (summary["published"], summary["updated"]) if d]
     # The day in the prefecture, as publie_le in the open data (02:00 on 1 March in La Réunion is February in Paris).
     last_updated = timezone.localdate(max(updates), prefecture.tzinfo) if updates else None
-    return {"latest_month": latest, "titles": titles, "last_updated": last_updated}
+    return {
+        "latest_month": latest,
+        "titles": titles,
+        "last_updated": last_updated,
+        "prefecture_count": Prefecture.objects.count(),
+    }
 
 
 def titles_with_published_figures():
@@ -104,11 +116,14 @@ def network_overview(title):
         .order_by("prefecture__department_code")
     )
     network_month = max((month_start(r.month) for r in rows), default=None)
-    national = national_means(title_ids=[title.pk], months=[network_month]) if network_month else {}
+    national = next(iter(_national_rows(title_ids=[title.pk], months=[network_month])), None) if rows else None
     return {
         "rows": rows,
         "month": network_month,
-        "national": national.get((title.pk, network_month)),
+        "national": mean_of(national["total"], national["n"]) if national else None,
+        # A month some prefectures have not published yet: its mean covers the others only, and says so.
+        "national_prefectures": national["prefectures"] if national else 0,
+        "prefecture_count": Prefecture.objects.count(),
     }
 
 

@@ -8,7 +8,8 @@ page: the prefecture's mean beside the national one).
 from django.utils import formats
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+# RIGHT leaves half of the widest month label (« sept. », « 2026 ») beside the last month, which sits on the edge.
+LEFT, RIGHT, TOP, BOTTOM = 48, 24, 16, 40
 
 
 def _nice_ceiling(value):
@@ -43,9 +44,14 @@ def line_chart_series(months, series, *, target=None, ceiling=None):
         "left": LEFT,
         "right": WIDTH - RIGHT,
         "bottom": HEIGHT - BOTTOM,
-        "label_y": HEIGHT - BOTTOM + 18,
+        "label_y": HEIGHT - BOTTOM + 16,
+        "year_y": HEIGHT - BOTTOM + 30,
         "grid": [{"y": y(v), "label": formats.number_format(v)} for v in range(0, top + 1, step)],
-        "months": [{"x": x(i), "month": month} for i, month in enumerate(months)],
+        # Each month by its abbreviation (« juil. »), its year in full under the first month and each January: a
+        # two-digit year (« juil. 26 ») reads as a day.
+        "months": [
+            {"x": x(i), "month": month, "shows_year": i == 0 or month.month == 1} for i, month in enumerate(months)
+        ],
         "target_y": y(target) if target is not None else None,
     }
     for name, column in series.items():

@@ -1,7 +1,10 @@
 """The citizen's answering form, built from the survey's questions."""
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from qualipref.content_language import french
 
 from .enums import QuestionKind
 from .results import SCALE_LABELS
@@ -30,23 +33,28 @@ def _choice_field(question, choices, **kwargs):
 
 def question_field(question, number):
     """The form field that asks ``question`` (its choices prefetched), numbered for the reader."""
-    common = {"label": f"{number}. {question.text}", "required": question.required, "help_text": question.help_text}
+    # What the prefecture typed is French: marked lang="fr" on the English page (qualipref.content_language).
+    common = {
+        "label": format_html("{}. {}", number, french(question.text)),
+        "required": question.required,
+        "help_text": french(question.help_text),
+    }
     kind = question.kind
     if kind == QuestionKind.SATISFACTION:
         labels = SCALE_LABELS[kind]
         return _choice_field(question, [(v, labels[v]) for v in range(5, 0, -1)], widget=forms.RadioSelect, **common)
     if kind == QuestionKind.RECOMMENDATION:
         hint = _("0: not at all likely, 10: extremely likely.")
-        common["help_text"] = f"{question.help_text} {hint}".strip()
+        common["help_text"] = format_html("{} {}", common["help_text"], hint)
         return _choice_field(question, [(v, str(v)) for v in range(0, 11)], widget=InlineRadioSelect, **common)
     if kind == QuestionKind.YES_NO:
         return _choice_field(question, [(1, _("Yes")), (0, _("No"))], widget=InlineRadioSelect, **common)
     if kind == QuestionKind.SINGLE_CHOICE:
-        choices = [(c.pk, c.label) for c in question.choices.all()]
+        choices = [(c.pk, french(c.label)) for c in question.choices.all()]
         return _choice_field(question, choices, widget=forms.RadioSelect, **common)
     if kind == QuestionKind.MULTIPLE_CHOICE:
         return forms.TypedMultipleChoiceField(
-            choices=[(c.pk, c.label) for c in question.choices.all()],
+            choices=[(c.pk, french(c.label)) for c in question.choices.all()],
             coerce=int,
             widget=forms.CheckboxSelectMultiple,
             error_messages={
@@ -56,7 +64,7 @@ def question_field(question, number):
             **common,
         )
     hint = _("Do not write your name or anything that could identify you. 2,000 characters at most.")
-    common["help_text"] = f"{question.help_text} {hint}".strip()
+    common["help_text"] = format_html("{} {}", common["help_text"], hint)
     return forms.CharField(
         max_length=FREE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": FREE_TEXT_MAX_LENGTH}),

@@ -30,10 +30,49 @@ class EngagementVersionInline(admin.StackedInline):
 
     model = EngagementVersion
     extra = 0
-    fields = ["valid_from", "wording", "measurement", "target_value", "comparator", "unit", "deadline_working_days"]
+    fields = [
+        "valid_from",
+        "wording",
+        "wording_en",
+        "measurement",
+        "measurement_en",
+        "target_value",
+        "comparator",
+        "unit",
+        "deadline_working_days",
+    ]
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EngagementVersion)
+class EngagementVersionAdmin(admin.ModelAdmin):
+    """The English wordings of the versions: a translation may be corrected on a version in use, nothing else."""
+
+    list_display = ["engagement", "valid_from", "wording", "wording_en"]
+    list_filter = ["engagement__label"]
+    search_fields = ["engagement__code", "wording", "wording_en"]
+    list_select_related = ["engagement"]
+    fields = [
+        "engagement",
+        "valid_from",
+        "wording",
+        "wording_en",
+        "measurement",
+        "measurement_en",
+        "target_value",
+        "comparator",
+        "unit",
+        "deadline_working_days",
+    ]
+    readonly_fields = [f for f in fields if f not in ("wording_en", "measurement_en")]
+
+    def has_add_permission(self, request):
+        return False  # a new version is added on its engagement's page
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..calendar import on_local_today
 from ..enums import Label
 from ..scoping import PrefectureScopedQuerySet
 from .enums import Comparator, Source, Unit
+from .periods import results_complete_before
 
 
 class EngagementQuerySet(models.QuerySet):
@@ -85,6 +87,10 @@ class EngagementVersion(models.Model):
     valid_from = models.DateField(_("in force from"), help_text=_("First day of a month."))
     wording = models.CharField(_("French wording"), max_length=300)
     measurement = models.TextField(_("how it is measured"), blank=True)
+    # Shown on the English pages (the French, marked lang="fr", when empty): a translation, not a new engagement,
+    # so it may be corrected on a version figures already use.
+    wording_en = models.CharField(_("English wording"), max_length=300, blank=True)
+    measurement_en = models.TextField(_("how it is measured, in English"), blank=True)
     target_value = models.DecimalField(_("target"), max_digits=7, decimal_places=2)
     comparator = models.CharField(
         _("comparator"), max_length=3, choices=Comparator.choices, default=Comparator.AT_LEAST
@@ -268,8 +274,13 @@ class WorkingDay(models.Model):
 
 class MonthlyIndicatorQuerySet(PrefectureScopedQuerySet):
     def published(self, before):
-        """Figures of complete months only (``before``: the first day of the current month)."""
+        """Figures of the months before ``before`` (``periods.results_complete_before`` of a prefecture's day)."""
         return self.filter(month__lt=before)
+
+    def complete(self, *, now=None):
+        """Figures of months whose results can be complete, each in its prefecture's time zone
+        (``periods.results_complete_before``): what the public pages and open data show."""
+        return self.filter(on_local_today(lambda today: Q(month__lt=results_complete_before(today)), now=now))
 
 
 class MonthlyIndicator(models.Model):

@@ -19,6 +19,21 @@ def add_months(month, count):
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+# When a month's results can be complete: the one rule every public page and file follows (results_complete_before).
+# A month is over in the prefecture's time zone, but its figures still depend on what can only come after it: the
+# month's delivery delays are published once it is over, complaints received at its end are answered in the weeks
+# after. From this day of the next month on (in the prefecture's zone), the month's figures are shown; before, the
+# month before it is the latest.
+RESULTS_COMPLETE_ON_DAY = 15
+
+
+def results_complete_before(today):
+    """The first month whose results are not complete yet on ``today`` (a prefecture's own day): the months before
+    it are complete. On 3 December: November (only October and earlier are shown); on 15 December: December."""
+    current = month_start(today)
+    return current if today.day >= RESULTS_COMPLETE_ON_DAY else add_months(current, -1)
+
+
 def month_end(month):
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 

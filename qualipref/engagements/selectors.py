@@ -8,27 +8,20 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
-from ..calendar import before_local_month
 from ..charts import line_chart
 from ..models import Prefecture
 from .enums import Unit
-from .models import Engagement, MonthlyIndicator
-from .periods import add_months, month_start
+from .models import Engagement, EngagementVersion, MonthlyIndicator
+from .periods import add_months, month_start, results_complete_before
 
 TREND_MONTHS = 12
 
 
-def published_before(today=None):
-    """Figures are published once their month is over: the first day of the current month.
-
-    ``today`` is one prefecture's own (``prefecture.today()``); across prefectures, use ``before_local_month``.
-    """
-    return month_start(today or timezone.localdate())
-
-
 def prefecture_results(prefecture):
-    """The latest complete month's figure of each engagement with its 12-month trend. One query."""
-    before = published_before(prefecture.today())
+    """The latest complete month's figure of each engagement with its 12-month trend. One query.
+
+    Complete: ``periods.results_complete_before`` in the prefecture's time zone, the rule of every public page."""
+    before = results_complete_before(prefecture.today())
     first = add_months(before, -TREND_MONTHS)
     rows = list(
         MonthlyIndicator.objects.for_prefecture(prefecture)
@@ -57,7 +50,14 @@ def prefecture_results(prefecture):
         )
         engagements.append({"engagement": engagement, "latest": latest, "trend": trend, "chart": chart})
     computed_at = max(row.computed_at for row in rows)
-    return {"latest_month": latest_month, "engagements": engagements, "computed_at": computed_at}
+    judged = [entry["latest"].met for entry in engagements if entry["latest"].met is not None]
+    return {
+        "latest_month": latest_month,
+        "engagements": engagements,
+        "computed_at": computed_at,
+        "met": sum(judged),
+        "judged": len(judged),
+    }
 
 
 SORTS = {
@@ -79,17 +79,23 @@ def national_value(unit, numerator, denominator, mean):
 
 
 def network_results(sort="departement"):
-    """Every prefecture with its label, next audit and the latest month's headline results; national figures.
+    """Every prefecture with its label, next audit and the latest complete month's headline results; national
+    figures, each engagement with the wording in force that month and how many prefectures its figure covers.
 
-    Four queries. ``sort``: a key of ``SORTS``, ``-`` in front for the reverse order. The month is the last one
-    over in Paris; a prefecture where it is not over yet (Guadeloupe, for five or six more hours) has no figure
-    for it until it is.
+    Six queries. ``sort``: a key of ``SORTS``, ``-`` in front for the reverse order. The month is the latest
+    complete one in Paris (``periods.results_complete_before``); a prefecture where it is not complete yet
+    (Guadeloupe, for five or six more hours) has no figure for it until it is.
     """
-    today = timezone.localdate()
-    month = add_months(published_before(today), -1)
+    month = add_months(results_complete_before(timezone.localdate()), -1)
     prefectures = list(Prefecture.objects.order_by("department_code"))
-    headline = list(Engagement.objects.active().filter(is_headline=True).order_by("position", "code"))
-    figures = MonthlyIndicator.objects.filter(before_local_month("month"), month=month)
+    engagements = list(Engagement.objects.active().order_by("position", "code"))
+    versions = {}
+    for version in EngagementVersion.objects.in_force(month).filter(engagement__in=engagements):
+        versions.setdefault(version.engagement_id, version)  # the latest started first
+    headline = [
+        {"engagement": e, "version": versions[e.pk]} for e in engagements if e.is_headline and e.pk in versions
+    ]
+    figures = MonthlyIndicator.objects.complete().filter(month=month)
     met = {
         row["prefecture"]: row
         for row in figures.values("prefecture")
@@ -97,8 +103,10 @@ def network_results(sort="departement"):
         .order_by()
     }
     headline_values = {
-        (row["prefecture"], row["engagement"]): row["value"]
-        for row in figures.filter(engagement__in=headline).values("prefecture", "engagement", "value").order_by()
+        (row["prefecture"], row["engagement"]): row
+        for row in figures.filter(engagement__in=[h["engagement"] for h in headline])
+        .values("prefecture", "engagement", "value", "unit")
+        .order_by()
     }
     rows = []
     for prefecture in prefectures:
@@ -110,7 +118,7 @@ def network_results(sort="departement"):
                 "met": counts["n_met"],
                 "judged": counts["n_judged"],
                 "met_share": round(100 * counts["n_met"] / counts["n_judged"]) if counts["n_judged"] else None,
-                "headline": [headline_values.get((prefecture.pk, e.pk)) for e in headline],
+                "headline": [headline_values.get((prefecture.pk, h["engagement"].pk)) for h in headline],
             }
         )
     key = sort.lstrip("-")
@@ -127,24 +135,34 @@ def network_results(sort="departement"):
             mean=Avg("value"),
             n_met=Count("pk", filter=Q(met=True)),
             n_judged=Count("pk", filter=Q(met__isnull=False)),
+            n_measured=Count("pk", filter=Q(value__isnull=False)),
             any_unit=Max("unit"),
         )
         .order_by()
     }
-    for engagement in Engagement.objects.active().prefetch_related("versions").order_by("position", "code"):
+    for engagement in engagements:
         row = sums.get(engagement.pk)
-        if not row:
+        if not row or engagement.pk not in versions:
             continue
         national.append(
             {
                 "engagement": engagement,
-                "version": max(engagement.versions.all(), key=lambda v: v.valid_from),
+                "version": versions[engagement.pk],
                 "value": national_value(row["any_unit"], row["num"], row["den"], row["mean"]),
+                "unit": row["any_unit"],
                 "met": row["n_met"],
                 "judged": row["n_judged"],
+                "measured": row["n_measured"],
             }
         )
-    return {"month": month, "rows": rows, "headline": headline, "national": national, "sort": sort}
+    return {
+        "month": month,
+        "rows": rows,
+        "headline": headline,
+        "national": national,
+        "prefecture_count": len(prefectures),
+        "sort": sort,
+    }
 
 
 OPEN_DATA_COLUMNS = [
@@ -166,9 +184,9 @@ OPEN_DATA_COLUMNS = [
 
 
 def open_data_rows(*, prefecture=None):
-    """Published monthly figures (months over in each prefecture's time zone) as dicts, in a stable order, for
+    """Published monthly figures (complete months in each prefecture's time zone) as dicts, in a stable order, for
     CSV and JSON."""
-    queryset = MonthlyIndicator.objects.filter(before_local_month("month"))
+    queryset = MonthlyIndicator.objects.complete()
     if prefecture is not None:
         queryset = queryset.filter(prefecture=prefecture)
     return queryset.order_by(

@@ -1,6 +1,7 @@
 """Public pages: a prefecture's results against its engagements, the network, and the open data."""
 
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +17,25 @@ from .selectors import OPEN_DATA_COLUMNS, SORTS, network_results, open_data_reco
 def prefecture_results_page(request, slug):
     prefecture = get_object_or_404(Prefecture, slug=slug)
     title = _("Our results")
+    results = prefecture_results(prefecture)
+    # A summary first, each engagement's details on demand: one DSFR accordion each (django-dsfr's tag).
+    details = [
+        {
+            "id": f"engagement-{entry['engagement'].code.lower()}",
+            "title": render_to_string("qualipref/results/_summary.html", {"entry": entry}, request),
+            "heading_tag": "h3",
+            "content": render_to_string("qualipref/results/_details.html", {"entry": entry}, request),
+        }
+        for entry in results["engagements"]
+    ]
     return render(
         request,
         "qualipref/results/prefecture.html",
         {
             "prefecture": prefecture,
             "page_title": f"{title} — {prefecture.name}",
-            **prefecture_results(prefecture),
+            "details": details,
+            **results,
             **breadcrumb(title, (prefecture.name, prefecture.get_absolute_url())),
         },
     )

@@ -257,3 +257,33 @@ def test_publication_date_is_the_day_in_the_prefecture(client, reunion, other):
     for prefecture in (reunion, other):  # the page says the same day
         html = page(client, reverse("delays:prefecture", args=[prefecture.slug]))
         assert "Dernière mise à jour le 1 mars 2026" in html
+
+
+def test_a_national_mean_of_some_prefectures_only_says_how_many(
+    client, reunion, other, figures, on_commit_immediately
+):
+    html = page(client, reverse("delays:network"))
+    assert "Moyenne nationale en janvier 2026\u00a0: 30,0 jours." in html and "sur 2" not in html
+    month_publish(publication=MonthPublication.objects.get(prefecture=reunion, month=FEBRUARY), by=None)
+    html = page(client, reverse("delays:network"))
+    assert "février 2026\u00a0: 999,0 jours." in html
+    assert "moyenne de 1 préfecture sur 2\u00a0: les autres n’ont pas encore publié ce mois" in html
+
+
+def test_a_title_type_reads_its_english_label_under_en(client, reunion, figures):
+    html = page(client, "/en/la-reunion/delais/")
+    assert "Residence permit – first application" in html
+    assert "Titre de séjour – première demande" not in html
+    TitleType.objects.filter(code="TS-PREMIERE").update(label_en="")
+    html = page(client, "/en/delais/")
+    assert '<h2><span lang="fr">Titre de séjour – première demande</span></h2>' in html
+    assert 'lang="fr">Titre de séjour – première demande</option>' in html
+
+
+def test_the_prefecture_page_says_when_its_national_mean_covers_some_prefectures_only(
+    client, reunion, other, figures, on_commit_immediately
+):
+    url = reverse("delays:prefecture", args=[reunion.slug])
+    assert "préfecture sur 2" not in page(client, url)  # January: both published
+    month_publish(publication=MonthPublication.objects.get(prefecture=reunion, month=FEBRUARY), by=None)
+    assert "moyenne de 1 préfecture sur 2" in page(client, url)  # February: La Réunion alone so far

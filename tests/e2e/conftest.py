@@ -68,6 +68,11 @@ def _seeded_rows_come_back(transactional_db):
 
     seed_title_types(apps.get_model("delays", "TitleType"))
     importlib.import_module("qualipref.migrations.0005_seed_engagements").seed(apps, None)
+    # Their English wordings, as migrations qualipref/0008 and delays/0007 wrote them.
+    importlib.import_module("qualipref.migrations.0009_engagement_version_english_wording").english_wordings(
+        apps, None
+    )
+    importlib.import_module("delays.migrations.0008_title_type_english_label").english_labels(apps, None)
 
 
 def _new_page(chromium, live_server, **options):

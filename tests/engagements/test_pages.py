@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from complaints.enums import Status
 from qualipref.engagements.models import ManualMeasure, MonthlyIndicator
-from qualipref.engagements.periods import add_months, month_start
+from qualipref.engagements.periods import add_months, month_start, results_complete_before
 from qualipref.engagements.services import monthly_indicators_refresh
 from qualipref.enums import Role
 from tests.complaints.factories import PDF_BYTES, CaseFactory
@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def last_month(reunion):
-    return add_months(month_start(reunion.today()), -1)
+    """The latest month whose results are complete (shown) today in La Réunion."""
+    return add_months(results_complete_before(reunion.today()), -1)
 
 
 @pytest.fixture
@@ -190,8 +191,9 @@ def test_officer_may_view_but_not_change_the_referential(client, reunion):
     assert response.status_code == 403
 
 
-def test_a_month_is_published_once_over_in_the_prefecture_time_zone(client, reunion):
-    """00:30 in Paris on 1 February: 31 January 19:30 in Guadeloupe, 1 February 03:30 in La Réunion."""
+def test_a_month_is_published_once_complete_in_the_prefecture_time_zone(client, reunion):
+    """00:30 in Paris on 15 February: 14 February 19:30 in Guadeloupe, 15 February 03:30 in La Réunion, where
+    January's results are complete (``results_complete_before``)."""
     guadeloupe = PrefectureFactory(
         department_code="971", name="Guadeloupe", slug="guadeloupe", time_zone="America/Guadeloupe"
     )
@@ -199,7 +201,7 @@ def test_a_month_is_published_once_over_in_the_prefecture_time_zone(client, reun
     for prefecture in (reunion, guadeloupe):
         for month in (december, january):
             MonthlyIndicatorFactory(prefecture=prefecture, month=month)
-    paris_night = datetime.datetime(2026, 2, 1, 0, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+    paris_night = datetime.datetime(2026, 2, 15, 0, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
     with time_machine.travel(paris_night, tick=False):
         response = client.get(reverse("results:network_open_data", kwargs={"fmt": "json"}))
         rows = json.loads(b"".join(response.streaming_content))["donnees"]

@@ -1,6 +1,7 @@
 """The SVG charts' geometry: every value where the axes say it is, gaps left out, same months for every series."""
 
 import datetime
+import re
 
 import pytest
 
@@ -58,3 +59,25 @@ def test_the_delays_trend_draws_the_prefecture_beside_the_nation():
     chart = trend_chart(trend)
     assert [p[2] for p in chart["prefecture"]["points"]] == [45, 38]
     assert [p[2] for p in chart["national"]["points"]] == [60, 62]
+
+
+def test_month_labels_read_as_months_with_the_year_in_full_and_none_is_clipped():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from qualipref.charts import WIDTH
+
+    months = [datetime.date(2025, 8, 1)] + [
+        datetime.date(2025 + (8 + i) // 12, (8 + i) % 12 + 1, 1) for i in range(11)
+    ]
+    chart = line_chart([(month, 10) for month in months])
+    with translation.override("fr"):
+        svg = Template(
+            '{% load l10n %}{% localize off %}{% include "components/chart_axes.svg.html" %}{% endlocalize %}'
+        ).render(Context({"chart": chart}))
+    labels = re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="middle"[^>]*>([^<]+)</text>', svg)
+    texts = [text for _x, text in labels]
+    assert "juil." in texts and "sept." in texts and "2025" in texts and "2026" in texts
+    assert not any(re.fullmatch(r"\w+\.? \d\d", text) for text in texts)  # no « juil. 26 »
+    # 11 px text: about 6.5 px a character; half of each label on either side of its tick stays inside the chart.
+    assert all(float(x) + 6.5 * len(text) / 2 <= WIDTH for x, text in labels)
