@@ -321,7 +321,9 @@ LOGGING = {
 QUALIPREF_SITE_TITLE = env.str("QUALIPREF_SITE_TITLE", default="Qualipref")
 QUALIPREF_PUBLISHER = env.str("QUALIPREF_PUBLISHER", default="Ministère de l’Intérieur")
 QUALIPREF_CONTACT_EMAIL = env.str("QUALIPREF_CONTACT_EMAIL", default="qualipref@example.org")
-# Absolute address of the portal, for the links in e-mails.
+# The portal's public address, for the links read outside a page: e-mails, QR codes, posters, PDFs, calendar
+# invitations (qualipref/links.py; a page builds its own links from the request). `make run` sets it from PORT;
+# production sets its https address: `check --deploy` warns while it is a loopback one (qualipref/checks.py).
 QUALIPREF_BASE_URL = env.str("QUALIPREF_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Complaints ------------------------------------------------------------------------------------
