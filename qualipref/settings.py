@@ -271,6 +271,8 @@ LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# A form refused for its CSRF token gets a DSFR page in the visitor's language, with the way back to the form.
+CSRF_FAILURE_VIEW = "qualipref.errors.csrf_failure"
 
 # Content Security Policy (django-csp): scripts only from our own origin, with a per-request
 # nonce for the DSFR's module loader; no inline script anywhere. Styles allow inline
