@@ -172,3 +172,19 @@ def test_national_coordinator_sees_emails_of_every_prefecture_and_none(client, r
     client.force_login(coordinator())
     url = outbox_url()
     assert set(client.get(url, {"status": "failed"}).context["cl"].result_list) == emails
+
+
+def test_the_admin_home_tells_officers_how_many_emails_of_their_prefectures_could_not_be_sent(client, reunion):
+    other = PrefectureFactory(department_code="94", name="Val-de-Marne", slug="val-de-marne")
+    officer = officer_of(reunion)
+    client.force_login(officer)
+    home = reverse("admin:index")
+    assert 'id="outbox-failures"' not in client.get(home).content.decode()
+
+    failed_email(reunion)
+    failed_email(reunion, to="jean@example.org")
+    failed_email(other, to="luc@example.org")
+    queue(reunion, to="paul@example.org")  # still trying: not a failure yet
+    html = client.get(home).content.decode()
+    assert "2 courriels n’ont pas pu être envoyés" in html
+    assert f'href="{outbox_url()}?status=failed"' in html
