@@ -98,8 +98,8 @@ def _same_site_path(request, url):
 
 
 def csrf_failure(request, reason=""):
-    """A form sent without its security token (a page left open too long, cookies blocked): say so, and offer
-    the way back to the form, where the browser usually still holds what was typed."""
+    """A form sent without its security token (a page left open too long, cookies blocked): say so, and how to
+    keep what was typed (the browser's Back button) before opening the form again (a new token)."""
     return _render(
         request,
         403,
@@ -109,8 +109,8 @@ def csrf_failure(request, reason=""):
             "your browser refuses this site's cookies."
         ),
         advice=_(
-            "Go back to the form, copy what you typed if it is long, reload the page and send it again. If it "
-            "happens again, allow this site's cookies in your browser."
+            "Use your browser's Back button: what you typed is usually still there. Copy it, open the form again, "
+            "paste it and send it. If this happens again, allow this site's cookies in your browser."
         ),
         back_url=_same_site_path(request, request.META.get("HTTP_REFERER", "")),
     )

@@ -6,11 +6,15 @@ every few minutes) sends what is still waiting. Sent rows keep who and when, not
 may hold a private tracking link and personal data).
 """
 
+import datetime
 import logging
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +24,19 @@ from .scoping import PrefectureScopedQuerySet
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# How old an e-mail must be before the sweep tries it after 0, 1, 2… failures: the task's own retries take the
+# first hour; the sweep's spread over a day, so that a mail server down for a few hours loses nothing.
+SWEEP_AFTER = [
+    datetime.timedelta(minutes=1),
+    datetime.timedelta(minutes=5),
+    datetime.timedelta(minutes=15),
+    datetime.timedelta(hours=1),
+    datetime.timedelta(hours=3),
+    datetime.timedelta(hours=6),
+    datetime.timedelta(hours=12),
+    datetime.timedelta(hours=24),
+]
+assert len(SWEEP_AFTER) == MAX_ATTEMPTS
 
 
 class OutboxSendError(Exception):
@@ -150,22 +167,25 @@ def email_send(*, email_id):
 
 
 def email_send_again(*, emails):
-    """Give e-mails that could not be sent a new series of attempts (e.g. once the address is corrected).
+    """Give e-mails that could not be sent a new series of attempts (e.g. once the mail server is fixed).
 
     Returns how many were queued again; e-mails already sent are left alone.
     """
     ids = list(emails.filter(sent_at__isnull=True).values_list("pk", flat=True))
-    OutgoingEmail.objects.filter(pk__in=ids).update(attempts=0)
+    # Queued anew: the sweep's delays start again from now.
+    OutgoingEmail.objects.filter(pk__in=ids).update(attempts=0, created_at=timezone.now())
     for email_id in ids:
         transaction.on_commit(lambda email_id=email_id: _dispatch(email_id))
     return len(ids)
 
 
-def outbox_sweep(*, older_than_seconds=60):
-    """Send every e-mail still waiting (e.g. queued while the broker was down). Returns how many left."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+def outbox_sweep(*, now=None):
+    """Send every e-mail still waiting (queued while the broker was down, or failed and due again by
+    ``SWEEP_AFTER``). Returns how many left."""
+    now = now or timezone.now()
+    due = reduce(or_, (Q(attempts=n, created_at__lte=now - wait) for n, wait in enumerate(SWEEP_AFTER)))
     sent = 0
-    for email_id in OutgoingEmail.objects.pending().filter(created_at__lte=cutoff).values_list("pk", flat=True)[:500]:
+    for email_id in OutgoingEmail.objects.pending().filter(due).values_list("pk", flat=True)[:500]:
         try:
             sent += email_send(email_id=email_id)
         except Exception as error:

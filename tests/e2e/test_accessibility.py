@@ -201,6 +201,6 @@ def test_error_pages_are_styled_dsfr_pages_with_no_serious_violation(web, reunio
     web.locator("#content button[type=submit]").click()
     expect(web.get_by_role("heading", level=1)).to_have_text("Formulaire expiré")
     audit("CSRF failure page")
-    web.get_by_role("link", name="Revenir au formulaire").click()
+    web.get_by_role("link", name="Rouvrir le formulaire").click()
     web.wait_for_url("**/la-reunion/reclamations/lien-perdu/")
     audit.assert_clean()

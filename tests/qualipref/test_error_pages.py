@@ -109,10 +109,10 @@ def test_a_form_sent_without_its_security_token_gives_the_dsfr_csrf_page(languag
     assert HEADER in html and f'<html lang="{language}"' in html
     if language == "fr":
         assert "<h1>Formulaire expiré</h1>" in html and "Erreur 403" in html
-        assert "Revenir au formulaire" in html
+        assert "Rouvrir le formulaire" in html and "bouton « Précédent »" in html
     else:
         assert "<h1>Form expired</h1>" in html and "Error 403" in html
-        assert "Back to the form" in html
+        assert "Open the form again" in html and "Back button" in html
     # The way back is the form the visitor came from (same site only).
     assert f'href="{prefix}/la-reunion/reclamations/nouvelle/"' in html
 

@@ -68,10 +68,14 @@ def test_a_refused_email_keeps_its_attempt_and_error(refusing_server, reunion):
     assert "SMTPRecipientsRefused" in email.last_error and "mailbox unavailable" in email.last_error
 
 
+def days_later(days=2):
+    return timezone.now() + datetime.timedelta(days=days)
+
+
 def test_sending_stops_after_max_attempts(refusing_server, reunion):
     email = queue(reunion)
     for _run in range(MAX_ATTEMPTS + 3):
-        outbox_sweep(older_than_seconds=0)
+        outbox_sweep(now=days_later())
     email.refresh_from_db()
     assert email.attempts == MAX_ATTEMPTS
     assert len(refusing_server.tried) == MAX_ATTEMPTS
@@ -85,7 +89,7 @@ def test_the_task_and_the_sweep_count_the_same_attempts(refusing_server, reunion
     email.refresh_from_db()
     assert email.attempts == 1
     for _run in range(MAX_ATTEMPTS + 3):
-        outbox_sweep(older_than_seconds=0)
+        outbox_sweep(now=days_later())
     email.refresh_from_db()
     assert email.attempts == MAX_ATTEMPTS == len(refusing_server.tried)
     # A retry of the task that comes after the sweep gave up sends nothing.
@@ -93,9 +97,23 @@ def test_the_task_and_the_sweep_count_the_same_attempts(refusing_server, reunion
     assert len(refusing_server.tried) == MAX_ATTEMPTS
 
 
+def test_the_sweep_waits_longer_after_each_failure_and_gives_up_after_a_day(refusing_server, reunion):
+    email = queue(reunion)
+    queued = email.created_at
+
+    def sweep_at(minutes):
+        outbox_sweep(now=queued + datetime.timedelta(minutes=minutes))
+        email.refresh_from_db()
+        return email.attempts
+
+    assert [sweep_at(m) for m in (0.5, 1, 4, 5, 10, 15, 40, 60)] == [0, 1, 1, 2, 2, 3, 3, 4]
+    assert [sweep_at(h * 60) for h in (3, 6, 11, 12, 23, 24, 48)] == [5, 6, 6, 7, 7, 8, 8]
+    assert email.sent_at is None and len(refusing_server.tried) == MAX_ATTEMPTS
+
+
 def test_a_failure_does_not_hold_back_the_other_emails(refusing_server, reunion):
     refused, delivered = queue(reunion), queue(reunion, to="jean@example.org")
-    assert outbox_sweep(older_than_seconds=0) == 1
+    assert outbox_sweep() == 1
     refused.refresh_from_db()
     delivered.refresh_from_db()
     assert delivered.sent_at is not None and delivered.body_text == ""
