@@ -28,8 +28,8 @@ def base_url_check(app_configs, **kwargs):
         return []
     return [
         Warning(
-            f"QUALIPREF_BASE_URL is {settings.QUALIPREF_BASE_URL!r}: the links in e-mails, QR codes, posters and "
-            "PDFs would point to no reachable portal.",
+            f"QUALIPREF_BASE_URL is unset or not a public address ({settings.QUALIPREF_BASE_URL!r}): the links "
+            "in e-mails, QR codes, posters and PDFs would lead nowhere.",
             hint="Set QUALIPREF_BASE_URL to the portal's public address, e.g. https://qualipref.example.gouv.fr",
             id="qualipref.W001",
         )
