@@ -1,64 +1,18 @@
-"""Absolute links: a page's come from the request (the host and port the visitor used); those read elsewhere —
-e-mails, QR codes, posters, PDFs, calendar invitations — from the one setting QUALIPREF_BASE_URL, which
-`make run` sets from PORT and production must set (`check --deploy` warns otherwise)."""
+"""Absolute links read outside a page — e-mails, QR codes, posters, PDFs, calendar invitations — come from the one
+setting QUALIPREF_BASE_URL, which `make run` sets from PORT and production must set (`check --deploy` warns
+otherwise). A page's own links come from the request: tests/complaints/test_public.py (the confirmation page)."""
 
 import os
-import re
 import shutil
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
-from django.core import mail
 from django.core.checks import run_checks
-
-from complaints.models import Case
-
-from .factories import PrefectureFactory, ServiceFactory, SiteFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = "https://qualipref.example.gouv.fr"
-
-
-@pytest.fixture
-def reunion(db):
-    prefecture = PrefectureFactory(reunion=True)
-    ServiceFactory(prefecture=prefecture, name="Titres de séjour")
-    SiteFactory(prefecture=prefecture, name="Sous-préfecture de Saint-Pierre")
-    return prefecture
-
-
-def complaint(prefecture):
-    return {
-        "kind": "complaint",
-        "service": prefecture.services.get().pk,
-        "site": prefecture.sites.get().pk,
-        "topic": "counter",
-        "subject": "Trois heures d'attente",
-        "description": "J'ai attendu trois heures au guichet sans information.",
-        "name": "Marie Hoarau",
-        "email": "marie@example.org",
-        "consent": "on",
-    }
-
-
-@pytest.mark.usefixtures("on_commit_immediately")
-def test_confirmation_page_link_follows_the_request_and_the_email_link_the_setting(client, reunion, settings):
-    settings.QUALIPREF_BASE_URL = PUBLIC
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
-    host = {"HTTP_HOST": "localhost:8790"}
-    response = client.post("/la-reunion/reclamations/nouvelle/", complaint(reunion), **host)
-    assert response.status_code == 302
-    page = client.get(response["Location"], **host).content.decode()
-
-    shown = re.search(r'href="([^"]+)" id="tracking-link"', page)
-    assert shown and shown.group(1).startswith("http://localhost:8790/suivi/"), page
-    [acknowledgement] = mail.outbox
-    token = shown.group(1).rstrip("/").rsplit("/", 1)[-1]
-    assert f"{PUBLIC}/suivi/{token}/" in acknowledgement.body
-    assert "localhost" not in acknowledgement.body
-    assert Case.objects.get().reference in page
 
 
 def test_make_run_gives_the_portal_the_port_it_serves(tmp_path):
