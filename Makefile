@@ -24,6 +24,8 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Links in e-mails, QR codes and PDFs point at the port served (QUALIPREF_BASE_URL, unless already set).
+run: export QUALIPREF_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(PY) manage.py compilemessages --ignore "$(VENV)" -v 0
 	$(PY) manage.py migrate --noinput -v 0

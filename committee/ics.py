@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 
+from qualipref.links import absolute_url
+
 from .enums import MeetingStatus
 
 CRLF = "\r\n"
@@ -61,7 +63,7 @@ def organizer_address(meeting):
 
 
 def meeting_url(meeting):
-    return settings.QUALIPREF_BASE_URL + reverse("committee:meeting", kwargs={"pk": meeting.pk})
+    return absolute_url(reverse("committee:meeting", kwargs={"pk": meeting.pk}))
 
 
 def meeting_ics(*, meeting, attendee=None, description="", now=None):

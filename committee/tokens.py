@@ -14,6 +14,8 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
+from qualipref.links import absolute_url
+
 DEFAULT_LIFETIME_DAYS = 7
 
 
@@ -52,4 +54,4 @@ account_link_token = AccountLinkTokenGenerator()
 def password_set_url(user):
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("committee:password_set", kwargs={"uidb64": uid, "token": account_link_token.make_token(user)})
-    return settings.QUALIPREF_BASE_URL + path
+    return absolute_url(path)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 
 from qualipref.calendar import add_working_days, is_working_day, working_days_between
+from qualipref.links import absolute_url
 from qualipref.mail import email_queue
 from qualipref.models import Prefecture, User
 
@@ -90,7 +90,7 @@ class DigestLine:
 
 
 def _admin_url(case_id):
-    return settings.QUALIPREF_BASE_URL + reverse("admin:complaints_case_change", args=[case_id])
+    return absolute_url(reverse("admin:complaints_case_change", args=[case_id]))
 
 
 def _lines(cases, windows, *, overdue):
@@ -154,7 +154,7 @@ def digest_send(*, user_id, day):
             "due_soon_more": max(0, counts["due_soon"] - MAX_LINES),
             "due_soon_working_days": DUE_SOON_WORKING_DAYS,
             "several_prefectures": len(prefectures) > 1,
-            "case_list_url": settings.QUALIPREF_BASE_URL + reverse("admin:complaints_case_changelist"),
+            "case_list_url": absolute_url(reverse("admin:complaints_case_changelist")),
         },
         purpose="digest",
         prefecture=prefectures[0] if len(prefectures) == 1 else None,

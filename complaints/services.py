@@ -5,7 +5,6 @@ import hashlib
 import secrets
 import uuid
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from qualipref.calendar import add_working_days, working_days_between
 from qualipref.enums import Role
+from qualipref.links import absolute_url
 from qualipref.mail import email_queue
 from qualipref.models import User
 
@@ -63,8 +63,13 @@ def tracking_token_issue(*, case):
     return token
 
 
+def tracking_path(token):
+    return reverse("complaints:tracking", kwargs={"token": token})
+
+
 def tracking_url(token):
-    return settings.QUALIPREF_BASE_URL + reverse("complaints:tracking", kwargs={"token": token})
+    """The tracking link for e-mails, and for an officer to hand on: on the portal's public address."""
+    return absolute_url(tracking_path(token))
 
 
 def case_for_token(token):

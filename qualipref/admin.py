@@ -13,10 +13,12 @@ from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .enums import Role
 from .history import AuditTrailContextHelper
+from .mail import MAX_ATTEMPTS, OutgoingEmail, email_send_again
 from .models import Membership, Prefecture, Service, Site, User, mixed_staff_roles_error
 from .scoping import is_scoped, scope_queryset
 from .timezones import format_zoned
@@ -355,6 +357,66 @@ class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
 
     def get_queryset(self, request):
         return accounts_within_reach(super().get_queryset(request), request.user)
+
+
+class OutgoingEmailStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("failed", pgettext_lazy("outbox filter", "Not sent")),
+            ("waiting", pgettext_lazy("outbox filter", "Waiting")),
+            ("sent", pgettext_lazy("outbox filter", "Sent")),
+        ]
+
+    def queryset(self, request, queryset):
+        return {"failed": queryset.failed, "waiting": queryset.pending, "sent": queryset.sent}.get(
+            self.value(), queryset.all
+        )()
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
+    """The outbox, read only: what left, what waits, what could not be sent and why. Never the bodies, which
+    hold private tracking links."""
+
+    list_display = ["subject", "to", "prefecture", "created_at", "status", "attempts", "last_error"]
+    list_filter = [OutgoingEmailStatusFilter]
+    list_select_related = ["prefecture"]
+    search_fields = ["to", "subject"]
+    fields = ["prefecture", "to", "subject", "created_at", "status", "sent_at", "attempts", "last_error"]
+    readonly_fields = fields
+    actions = ["send_again"]
+    show_full_result_count = False
+    list_per_page = 50
+
+    @admin.display(description=_("status"))
+    def status(self, email):
+        if email.sent_at:
+            return pgettext("outbox", "Sent")
+        if email.attempts >= MAX_ATTEMPTS:
+            return pgettext("outbox", "Not sent")
+        return pgettext("outbox", "Waiting")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Nothing to edit on an e-mail: "change" only allows the list's "try again" action.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Try again to send the selected e-mails"), permissions=["change"])
+    def send_again(self, request, queryset):
+        count = email_send_again(emails=queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d e-mail will be sent again.", "%(count)d e-mails will be sent again.", count)
+            % {"count": count},
+        )
 
 
 from .engagements import admin as engagements_admin  # noqa: E402, F401  (registers the engagements' admin)

@@ -9,3 +9,6 @@ gettext_noop("(Optional)")
 class QualiprefConfig(AppConfig):
     name = "qualipref"
     verbose_name = _("Quality label")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the portal's system checks)

@@ -6,25 +6,55 @@ every few minutes) sends what is still waiting. Sent rows keep who and when, not
 may hold a private tracking link and personal data).
 """
 
+import datetime
 import logging
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .scoping import PrefectureScopedQuerySet
 from .timezones import prefecture_time
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# How old an e-mail must be before the sweep tries it after 0, 1, 2… failures: the task's own retries take the
+# first hour; the sweep's spread over a day, so that a mail server down for a few hours loses nothing.
+SWEEP_AFTER = [
+    datetime.timedelta(minutes=1),
+    datetime.timedelta(minutes=5),
+    datetime.timedelta(minutes=15),
+    datetime.timedelta(hours=1),
+    datetime.timedelta(hours=3),
+    datetime.timedelta(hours=6),
+    datetime.timedelta(hours=12),
+    datetime.timedelta(hours=24),
+]
+assert len(SWEEP_AFTER) == MAX_ATTEMPTS
 
 
-class OutgoingEmailQuerySet(models.QuerySet):
+class OutboxSendError(Exception):
+    """An e-mail of the outbox could not be sent (its row holds the server's answer)."""
+
+
+class OutgoingEmailQuerySet(PrefectureScopedQuerySet):
+    def sent(self):
+        return self.filter(sent_at__isnull=False)
+
     def pending(self):
+        """Still to send: never tried, or failed fewer than ``MAX_ATTEMPTS`` times (tried again)."""
         return self.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+
+    def failed(self):
+        """Given up after ``MAX_ATTEMPTS`` failures: officers must see them and may send them again."""
+        return self.filter(sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS)
 
 
 class OutgoingEmail(models.Model):
@@ -100,10 +130,16 @@ def _dispatch(email_id):
 
 
 def email_send(*, email_id):
-    """Send one queued e-mail. Safe to run twice and concurrently: a row is sent at most once."""
+    """Send one queued e-mail. Safe to run twice and concurrently: a row is sent at most once.
+
+    A failure is recorded (``attempts``, ``last_error``) and committed before it is raised again for the
+    task to retry: after ``MAX_ATTEMPTS`` the row is no longer tried, and officers find it in the outbox.
+    """
     with transaction.atomic():
         email = (
-            OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=email_id, sent_at__isnull=True).first()
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+            .first()
         )
         if email is None:
             return False
@@ -115,27 +151,46 @@ def email_send(*, email_id):
         try:
             message.send()
         except Exception as error:
+            failure = error
             email.attempts += 1
             email.last_error = f"{type(error).__name__}: {error}"[:300]
             email.save(update_fields=["attempts", "last_error"])
-            logger.warning("outbox: e-mail %s failed (attempt %s)", email_id, email.attempts)
-            raise
-        email.sent_at = timezone.now()
-        email.attempts += 1
-        email.body_text = email.body_html = ""
-        email.attachments = []
-        email.last_error = ""
-        email.save(update_fields=["sent_at", "attempts", "body_text", "body_html", "attachments", "last_error"])
-    return True
+        else:
+            email.sent_at = timezone.now()
+            email.attempts += 1
+            email.body_text = email.body_html = ""
+            email.attachments = []
+            email.last_error = ""
+            email.save(update_fields=["sent_at", "attempts", "body_text", "body_html", "attachments", "last_error"])
+            return True
+    # Raised once the failure is committed (raising inside the block would roll it back).
+    logger.warning("outbox: e-mail %s failed (attempt %s of %s)", email_id, email.attempts, MAX_ATTEMPTS)
+    raise failure
 
 
-def outbox_sweep(*, older_than_seconds=60):
-    """Send every e-mail still waiting (e.g. queued while the broker was down). Returns how many left."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+def email_send_again(*, emails):
+    """Give e-mails that could not be sent a new series of attempts (e.g. once the mail server is fixed).
+
+    Returns how many were queued again; e-mails already sent are left alone.
+    """
+    ids = list(emails.filter(sent_at__isnull=True).values_list("pk", flat=True))
+    # Queued anew: the sweep's delays start again from now.
+    OutgoingEmail.objects.filter(pk__in=ids).update(attempts=0, created_at=timezone.now())
+    for email_id in ids:
+        transaction.on_commit(lambda email_id=email_id: _dispatch(email_id))
+    return len(ids)
+
+
+def outbox_sweep(*, now=None):
+    """Send every e-mail still waiting (queued while the broker was down, or failed and due again by
+    ``SWEEP_AFTER``). Returns how many left."""
+    now = now or timezone.now()
+    due = reduce(or_, (Q(attempts=n, created_at__lte=now - wait) for n, wait in enumerate(SWEEP_AFTER)))
     sent = 0
-    for email_id in OutgoingEmail.objects.pending().filter(created_at__lte=cutoff).values_list("pk", flat=True)[:500]:
+    for email_id in OutgoingEmail.objects.pending().filter(due).values_list("pk", flat=True)[:500]:
         try:
             sent += email_send(email_id=email_id)
-        except Exception:
-            logger.exception("outbox: sweep could not send e-mail %s", email_id)
+        except Exception as error:
+            # The error (which may name the address) is kept on the row for officers, not in the logs.
+            logger.warning("outbox: sweep could not send e-mail %s (%s)", email_id, type(error).__name__)
     return sent

@@ -30,6 +30,8 @@ ROLE_PERMISSIONS = {
         "qualipref.manualmeasure": ALL,
         "qualipref.monthlyindicator": VIEW,
         "qualipref.auditreport": EDIT,
+        # The outbox is read only; "change" is its "try again" action.
+        "qualipref.outgoingemail": frozenset({"view", "change"}),
         "complaints.*": ALL,
         "committee.*": ALL,
         "delays.*": ALL,

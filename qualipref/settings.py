@@ -273,6 +273,8 @@ LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# A form refused for its CSRF token gets a DSFR page in the visitor's language, with the way back to the form.
+CSRF_FAILURE_VIEW = "qualipref.errors.csrf_failure"
 
 # Content Security Policy (django-csp): scripts only from our own origin, with a per-request
 # nonce for the DSFR's module loader; no inline script anywhere. Styles allow inline
@@ -323,7 +325,9 @@ LOGGING = {
 QUALIPREF_SITE_TITLE = env.str("QUALIPREF_SITE_TITLE", default="Qualipref")
 QUALIPREF_PUBLISHER = env.str("QUALIPREF_PUBLISHER", default="Ministère de l’Intérieur")
 QUALIPREF_CONTACT_EMAIL = env.str("QUALIPREF_CONTACT_EMAIL", default="qualipref@example.org")
-# Absolute address of the portal, for the links in e-mails.
+# The portal's public address, for the links read outside a page: e-mails, QR codes, posters, PDFs, calendar
+# invitations (qualipref/links.py; a page builds its own links from the request). `make run` sets it from PORT;
+# production sets its https address: `check --deploy` warns while it is a loopback one (qualipref/checks.py).
 QUALIPREF_BASE_URL = env.str("QUALIPREF_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Complaints ------------------------------------------------------------------------------------

@@ -4,6 +4,12 @@ from django.urls import include, path
 
 from . import views
 
+# DSFR error pages in the visitor's language (qualipref/errors.py); CSRF_FAILURE_VIEW is in the settings.
+handler400 = "qualipref.errors.bad_request"
+handler403 = "qualipref.errors.permission_denied"
+handler404 = "qualipref.errors.page_not_found"
+handler500 = "qualipref.errors.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

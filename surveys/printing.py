@@ -1,7 +1,8 @@
 """What an officer prints for a distribution point: its QR code (SVG, PNG) and an A4 poster (PDF).
 
-The QR code holds the point's short link, an absolute address built from ``QUALIPREF_BASE_URL``
-(the French one: the page offers English itself).
+The QR code holds the point's short link, an absolute address on the portal's public address
+(``qualipref.links.absolute_url``; the French one: the page offers English itself). The admin shows the same
+address, the one the officer prints and hands on.
 """
 
 import io
@@ -14,6 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from qualipref.links import absolute_url
+
 # Level Q restores a quarter of the code: a poster behind scratched plastic still scans.
 ERROR_LEVEL = "q"
 
@@ -21,7 +24,7 @@ ERROR_LEVEL = "q"
 def short_url(point):
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("surveys:short_link", kwargs={"code": point.code})
-    return f"{settings.QUALIPREF_BASE_URL}{path}"
+    return absolute_url(path)
 
 
 def qr_code(url):

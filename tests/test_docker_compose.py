@@ -26,7 +26,11 @@ SETTINGS_FILE = ROOT / "qualipref" / "settings.py"
 SERVICES = {"postgres", "redis", "web", "worker", "beat"}
 APP_SERVICES = ("web", "worker", "beat")
 # What an operator puts in `.env` beside docker-compose.yml: the variables with no default.
-DOTENV = {"SECRET_KEY": "a-long-random-secret-for-the-test", "POSTGRES_PASSWORD": "pg-password-for-the-test"}
+DOTENV = {
+    "SECRET_KEY": "a-long-random-secret-for-the-test",
+    "POSTGRES_PASSWORD": "pg-password-for-the-test",
+    "QUALIPREF_BASE_URL": "https://qualipref.example.gouv.fr",
+}
 
 
 # --- Compose interpolation -------------------------------------------------------------------
@@ -272,6 +276,16 @@ def test_secrets_come_from_the_operator_and_have_no_default(services, variable):
     with pytest.raises(MissingVariableError, match=variable):
         app_environment(services["web"], environ)
     assert DOTENV[variable] in json.dumps(app_environment(services["web"]))
+
+
+def test_the_public_address_comes_from_the_operator_for_every_app_service(services):
+    """Links in e-mails, QR codes and PDFs (sent by the worker too) are built on it: no default that would
+    give citizens dead links."""
+    environ = {name: value for name, value in DOTENV.items() if name != "QUALIPREF_BASE_URL"}
+    for name in APP_SERVICES:
+        with pytest.raises(MissingVariableError, match="QUALIPREF_BASE_URL"):
+            app_environment(services[name], environ)
+        assert app_environment(services[name])["QUALIPREF_BASE_URL"] == DOTENV["QUALIPREF_BASE_URL"]
 
 
 def test_app_runs_in_production_mode(services):

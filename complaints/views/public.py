@@ -5,13 +5,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from qualipref.links import page_url
 from qualipref.models import Prefecture
 from qualipref.ratelimits import is_limited, too_many_requests
 from qualipref.views import breadcrumb
 
 from ..forms import CaseForm, LostLinkForm
 from ..models import Case
-from ..services import case_submit, tracking_link_resend, tracking_url
+from ..services import case_submit, tracking_link_resend, tracking_path
 
 # Every POST counts towards this ceiling, accepted or not: it stops hammering; the stricter
 # per-submission limit counts only accepted cases, so a citizen correcting errors is never blocked.
@@ -66,7 +67,7 @@ def confirmation(request, slug):
         {
             "prefecture": prefecture,
             "case": case,
-            "tracking_url": tracking_url(submission["token"]),
+            "tracking_url": page_url(request, tracking_path(submission["token"])),
             "page_title": _("Your request has been received"),
             **breadcrumb(_("Request received"), (prefecture.name, prefecture.get_absolute_url())),
         },

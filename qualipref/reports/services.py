@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..enums import Role
+from ..links import absolute_url
 from ..mail import email_queue
 from ..models import Prefecture, User
 from .data import gather
@@ -183,13 +184,12 @@ def _recipients(report):
 
 
 def _notify(report, template, purpose):
-    base = settings.QUALIPREF_BASE_URL
     context = {
         "report": report,
         "prefecture": report.prefecture,
         "period": str(report.period),
-        "admin_url": base + reverse("admin:qualipref_auditreport_change", args=[report.pk]),
-        "download_url": base + report.get_download_url() if report.is_done else "",
+        "admin_url": absolute_url(reverse("admin:qualipref_auditreport_change", args=[report.pk])),
+        "download_url": absolute_url(report.get_download_url()) if report.is_done else "",
     }
     for email in _recipients(report):
         email_queue(to=email, template=template, context=context, purpose=purpose, prefecture=report.prefecture)

@@ -76,6 +76,20 @@ def test_filing_a_complaint_shows_reference_due_date_and_private_link(client, re
     assert case.email not in response["Location"]
 
 
+def test_confirmation_page_link_follows_the_request_and_the_email_link_the_base_url(client, reunion, settings):
+    settings.QUALIPREF_BASE_URL = "https://qualipref.example.gouv.fr"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    host = {"HTTP_HOST": "localhost:8790"}  # e.g. PORT=8790 make run
+    response = client.post(FORM_URL, form_data(reunion), **host)
+    page = client.get(response["Location"], **host).content.decode()
+    shown = re.search(r'href="([^"]+)" id="tracking-link"', page).group(1)
+    assert shown.startswith("http://localhost:8790/suivi/")
+    [acknowledgement] = mail.outbox
+    token = shown.rstrip("/").rsplit("/", 1)[-1]
+    assert f"https://qualipref.example.gouv.fr/suivi/{token}/" in acknowledgement.body
+    assert "localhost" not in acknowledgement.body
+
+
 def test_a_suggestion_may_be_anonymous(client, reunion):
     response = client.post(FORM_URL, form_data(reunion, kind="suggestion", name="", email="", phone=""))
     assert response.status_code == 302

@@ -180,3 +180,27 @@ def test_members_space_and_lockout_pages_have_no_serious_violation(web, reunion)
     expect(web.get_by_role("heading", level=1)).to_be_visible()
     audit("lockout page")
     audit.assert_clean()
+
+
+def test_error_pages_are_styled_dsfr_pages_with_no_serious_violation(web, reunion):
+    audit = Audit(web)
+    for url, heading in [("/suivi/lien-inconnu/", "Page non trouvée"), ("/en/suivi/unknown-link/", "Page not found")]:
+        assert web.goto(url).status == 404
+        expect(web.get_by_role("heading", level=1)).to_have_text(heading)
+        # The DSFR's stylesheet applies: its primary button is "bleu France".
+        assert web.locator("#content .fr-btn").first.evaluate("e => getComputedStyle(e).backgroundColor") == (
+            "rgb(0, 0, 145)"
+        )
+        audit(f"{url} (404)")
+
+    # A form sent after the browser lost its security cookie: the CSRF page leads back to the form.
+    web.goto("/la-reunion/reclamations/lien-perdu/")
+    web.context.clear_cookies()
+    web.locator("input[name=reference]").fill("974-2026-000001")
+    web.locator("input[name=email]").fill("marie@example.org")
+    web.locator("#content button[type=submit]").click()
+    expect(web.get_by_role("heading", level=1)).to_have_text("Formulaire expiré")
+    audit("CSRF failure page")
+    web.get_by_role("link", name="Rouvrir le formulaire").click()
+    web.wait_for_url("**/la-reunion/reclamations/lien-perdu/")
+    audit.assert_clean()

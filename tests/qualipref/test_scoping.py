@@ -14,6 +14,7 @@ from delays.models import DeliveryImport, MonthPublication
 from qualipref.admin import scope_field_name
 from qualipref.engagements.models import ManualMeasure, MonthlyIndicator
 from qualipref.enums import Role
+from qualipref.mail import OutgoingEmail
 from qualipref.models import AuditReport, Membership, Prefecture, Service, Site, User
 from qualipref.scoping import is_scoped
 from surveys.models import DistributionPoint, Survey
@@ -56,6 +57,9 @@ SCOPED_OBJECT_FACTORIES = {
     DistributionPoint: lambda prefecture: DistributionPointFactory(survey__prefecture=prefecture),
     ManualMeasure: lambda prefecture: ManualMeasureFactory(prefecture=prefecture),
     MonthlyIndicator: lambda prefecture: MonthlyIndicatorFactory(prefecture=prefecture),
+    OutgoingEmail: lambda prefecture: OutgoingEmail.objects.create(
+        prefecture=prefecture, purpose="acknowledgement", to="marie@example.org", subject=f"{prefecture.pk}-2026-1"
+    ),
     AuditReport: lambda prefecture: AuditReport.objects.create(
         prefecture=prefecture, period_kind="month", period_start=datetime.date(2026, 1, 1), version=1
     ),

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    unset = {"DEBUG", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "QUALIPREF_BASE_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -28,12 +29,21 @@ def production_env():
         "ALLOWED_HOSTS": "qualipref.example.org",
         "DATABASE_URL": "postgres://qualipref@db.example.org:5432/qualipref",
         "REDIS_URL": "redis://cache.example.org:6379/0",
+        "QUALIPREF_BASE_URL": "https://qualipref.example.org",
     }
 
 
 def test_check_deploy_passes_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **production_env())
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_the_base_url():
+    env = production_env()
+    del env["QUALIPREF_BASE_URL"]
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "qualipref.W001" in result.stderr and "QUALIPREF_BASE_URL" in result.stderr
 
 
 def test_secret_key_is_required_when_debug_is_off():

@@ -1,0 +1,116 @@
+"""The error pages (400, 403, 404, 500 and the CSRF failure): DSFR pages after the State design system's
+"page d'erreur" models, in the visitor's language, with the header, a plain explanation and a way back.
+
+The 400 and 500 pages render statically: no context processor, no session, no user, so nothing queries a
+database that may be the very thing that failed, and nothing reads a Host header Django has just refused.
+"""
+
+from urllib.parse import urlsplit
+
+from django.http import HttpResponse
+from django.template import loader
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .context_processors import site
+
+# status: title, what happened, what to do, pictogram (dsfr/dist/artwork/pictograms/system/).
+PAGES = {
+    400: (
+        _("Bad request"),
+        _("The portal could not understand the request it received."),
+        _("Check the address you typed or followed, then try again from the home page."),
+        "error",
+    ),
+    403: (
+        _("Access denied"),
+        _("You are not allowed to see this page."),
+        _(
+            "If you work for a prefecture, log in with the account it gave you; otherwise, the page you are "
+            "looking for is not public."
+        ),
+        "padlock",
+    ),
+    404: (
+        _("Page not found"),
+        _("The page you are looking for cannot be found. We apologise for the inconvenience."),
+        _(
+            "If you typed the address, check that it is right; the page may also no longer exist. A private "
+            "tracking link stops working after a year: you can ask for a new one from your prefecture's "
+            "complaint form."
+        ),
+        "technical-error",
+    ),
+    500: (
+        _("Unexpected error"),
+        _("Sorry, the service has run into a problem. We are working to solve it as quickly as possible."),
+        _("Try reloading the page, or try again later."),
+        "technical-error",
+    ),
+}
+
+
+def _render(request, status, *, static=False, **extra):
+    title, explanation, advice, pictogram = PAGES[status]
+    context = {
+        "status": status,
+        "page_title": title,
+        "explanation": explanation,
+        "advice": advice,
+        "pictogram": pictogram,
+        "home_url": reverse("home"),
+        "sitemap_url": reverse("sitemap"),
+        **extra,
+    }
+    template = loader.get_template("error.html")
+    if static:
+        context |= {"request": request, "LANGUAGE_CODE": get_language(), **site(request)}
+        html = template.render(context)
+    else:
+        html = template.render(context, request)
+    return HttpResponse(html, status=status)
+
+
+def bad_request(request, exception=None):
+    return _render(request, 400, static=True)
+
+
+def permission_denied(request, exception=None):
+    return _render(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _render(request, 404)
+
+
+def server_error(request):
+    return _render(request, 500, static=True)
+
+
+def _same_site_path(request, url):
+    """The path of ``url`` when it is an address of this site, else ``""`` (never a link to another site)."""
+    if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return ""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (a page left open too long, cookies blocked): say so, and how to
+    keep what was typed (the browser's Back button) before opening the form again (a new token)."""
+    return _render(
+        request,
+        403,
+        page_title=_("Form expired"),
+        explanation=_(
+            "For your security, this form could not be accepted: the page was probably open for too long, or "
+            "your browser refuses this site's cookies."
+        ),
+        advice=_(
+            "Use your browser's Back button: what you typed is usually still there. Copy it, open the form again, "
+            "paste it and send it. If this happens again, allow this site's cookies in your browser."
+        ),
+        back_url=_same_site_path(request, request.META.get("HTTP_REFERER", "")),
+    )
