@@ -225,8 +225,9 @@ def test_auditor_may_view_but_not_change(client, reunion):
 
 # --- an officer of one prefecture never has to pick it ------------------------------------------------------
 
-# Scoped models whose admin offers no "add" to an officer (figures computed, comments written by members…).
-NO_ADD_VIEW = {"MonthPublication", "MonthlyIndicator", "Comment"}
+# Scoped models whose admin offers no "add" to an officer (figures computed, comments written by members, the
+# outbox…).
+NO_ADD_VIEW = {"MonthPublication", "MonthlyIndicator", "Comment", "OutgoingEmail"}
 # Scoped models whose add form takes the prefecture from another choice (an opinion: its suggestion's committee).
 PLACED_OTHERWISE = {"SuggestionOpinion"}
 
