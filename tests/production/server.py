@@ -47,6 +47,16 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def answers(url, host=None):
+    """Whether ``url`` answers 200 (``host``: the Host header to send)."""
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
 def _digest(paths):
     sha = hashlib.sha256()
     for path in paths:
@@ -280,12 +290,10 @@ class Server:
 
     def wait_until_healthy(self, timeout=90):
         deadline = time.monotonic() + timeout
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/healthz", headers={"Host": "localhost"})
         while True:
             assert self.web.poll() is None, f"gunicorn stopped:\n{self.log('gunicorn')}"
-            with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=5) as response:
-                if response.status == 200:
-                    return
+            if answers(f"http://127.0.0.1:{self.port}/healthz", host="localhost"):
+                return
             assert time.monotonic() < deadline, f"gunicorn never became healthy:\n{self.log('gunicorn')}"
             time.sleep(0.5)
 
@@ -328,3 +336,45 @@ class Server:
                 return found
             assert time.monotonic() < deadline, f"no e-mail to {to}:\n{self.log('worker')}"
             time.sleep(0.5)
+
+
+class MakeRun:
+    """``make run`` with the runtime-only environment (``VENV=.venv-prod``) on its embedded defaults (SQLite, Celery
+    tasks run in the web process, console e-mails), on a free port; its database and uploads in ``workdir``."""
+
+    def __init__(self, workdir):
+        self.workdir = Path(workdir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def log(self):
+        return (self.workdir / "make-run.log").read_text(errors="replace")[-6000:]
+
+    def start(self):
+        env = _clean_env(
+            {"DATABASE_URL": f"sqlite:///{self.workdir / 'db.sqlite3'}", "MEDIA_ROOT": str(self.workdir / "media")}
+        )
+        with open(self.workdir / "make-run.log", "w") as log:
+            self.process = subprocess.Popen(
+                ["make", "run", f"VENV={VENV.name}", f"PORT={self.port}"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        remember(self.process)
+
+    def wait_until_ready(self, timeout=600):
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.process.poll() is None, f"make run stopped:\n{self.log()}"
+            if answers(self.url + "/"):
+                return self.url
+            assert time.monotonic() < deadline, f"make run never served its home page:\n{self.log()}"
+            time.sleep(1)
+
+    def stop(self):
+        if self.process is not None:
+            stop_group(self.process)

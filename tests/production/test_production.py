@@ -103,7 +103,7 @@ def test_officer_reads_the_dashboard_and_the_worker_builds_an_audit_report(produ
         assert time.monotonic() < deadline, production.log("worker")
         time.sleep(2)
         page.reload()
-    row = page.locator("#result_list tbody tr", has=pdf_link)
+    row = page.locator("#result_list tbody tr", has=page.locator("a", has_text="PDF"))
     response = page.request.get(pdf_link.first.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pages = len(PdfReader(io.BytesIO(response.body())).pages)
