@@ -121,7 +121,14 @@ def collect_static_command(env):
 
 def _clean_env(extra):
     """A process environment with nothing of the developer's virtual environment or settings."""
-    kept = {name: os.environ[name] for name in ("HOME", "LANG", "TMPDIR", "PIP_INDEX_URL") if name in os.environ}
+    # What installing needs from the machine (pip's configuration, proxies, certificates), nothing else.
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if name in ("HOME", "LANG", "TMPDIR", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
+        or name.startswith("PIP_")
+        or name.lower() in ("http_proxy", "https_proxy", "no_proxy")
+    }
     return {"PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "PYTHONUNBUFFERED": "1", **kept, **extra}
 
 
