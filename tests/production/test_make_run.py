@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from tests.e2e.browser import admin_login
+
 from .test_production import DEMO_PASSWORD, OFFICER, PERIOD, PREFECTURE
 
 pytestmark = pytest.mark.e2e
@@ -15,11 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_demo_officer_builds_and_downloads_an_audit_report(make_run, browse):
     tab = browse(make_run)
     page = tab.page
-    page.goto("/admin/")
-    page.locator("input[name=username]").fill(OFFICER)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("input[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    admin_login(page, OFFICER, DEMO_PASSWORD)
 
     page.goto("/admin/qualipref/auditreport/add/")
     page.locator("select[name=prefecture]").select_option(label=PREFECTURE)

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from tests.e2e.browser import admin_login
 from tests.e2e.test_accessibility import PUBLIC_PAGES, Audit
 from tests.e2e.test_complaint_journey import file_complaint
 
@@ -78,11 +79,7 @@ def test_citizen_files_a_complaint_and_follows_the_tracking_link(production, bro
 def test_officer_reads_the_dashboard_and_the_worker_builds_an_audit_report(production, browse):
     tab = browse(production.url)
     page = tab.page
-    page.goto("/admin/")
-    page.locator("input[name=username]").fill(OFFICER)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("input[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    admin_login(page, OFFICER, DEMO_PASSWORD)
     dashboard = page.locator("#officer-dashboard")
     expect(dashboard).to_contain_text("La Réunion")
     # The administration's own style applies (the collected admin stylesheets, not a bare page).
