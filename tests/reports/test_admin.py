@@ -138,3 +138,31 @@ def test_officer_cannot_build_another_prefectures_report_again(client, reunion, 
     )
     theirs.refresh_from_db()
     assert theirs.status == ReportStatus.FAILED and sent == []
+
+
+def test_a_build_that_fails_without_a_worker_is_failed_and_can_be_built_again(
+    client, reunion, officer, monkeypatch, on_commit_immediately
+):
+    """``make run`` builds in the web process (eager Celery): a failing build ends "failed" with its error, the page
+    answers normally, and the officer can build it again."""
+    from qualipref.reports import services
+
+    real_gather = services.gather
+
+    def broken(prefecture, period):
+        raise ModuleNotFoundError("No module named 'pypdf'")
+
+    monkeypatch.setattr(services, "gather", broken)
+    client.force_login(officer)
+    response = client.post(reverse("admin:qualipref_auditreport_add"), {"prefecture": reunion.pk, "period": "2026-T3"})
+    assert response.status_code == 302
+    report = AuditReport.objects.get()
+    assert report.status == ReportStatus.FAILED and "pypdf" in report.error
+
+    monkeypatch.setattr(services, "gather", real_gather)
+    monkeypatch.setattr(services, "render_pdf", lambda html, fetcher=None: (b"%PDF-1.4\n%%EOF\n", 1))
+    client.post(
+        reverse("admin:qualipref_auditreport_changelist"), {"action": "build_again", "_selected_action": [report.pk]}
+    )
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE and report.page_count == 1
