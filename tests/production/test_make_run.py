@@ -23,8 +23,8 @@ def test_demo_officer_builds_and_downloads_an_audit_report(make_run, browse):
     page.locator("select[name=prefecture]").select_option(label=PREFECTURE)
     page.locator("input[name=period]").fill(PERIOD)
     # Eager Celery: the report is built within the request.
-    with page.expect_navigation(url="**/admin/qualipref/auditreport/", timeout=240_000):
-        page.locator("#content form [type=submit]").click()
+    page.locator("#content form [type=submit]").click(timeout=240_000)
+    page.wait_for_url("**/admin/qualipref/auditreport/", timeout=240_000)
     expect(page.locator(".messagelist")).to_contain_text("vous recevrez un courriel")
     pdf_link = page.locator("#result_list a", has_text="PDF")
     expect(pdf_link).to_have_count(1)
