@@ -27,14 +27,14 @@ install-dev: $(VENV)/.installed-dev
 # Links in e-mails, QR codes and PDFs point at the port served (QUALIPREF_BASE_URL, unless already set).
 run: export QUALIPREF_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
-	$(PY) manage.py compilemessages --ignore "$(VENV)" -v 0
+	$(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".venv*" -v 0
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_demo
 	@echo "Qualipref: http://127.0.0.1:$(PORT)/ (administration: http://127.0.0.1:$(PORT)/admin/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev
-	$(PY) manage.py compilemessages --ignore "$(VENV)" -v 0
+	$(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".venv*" -v 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -47,7 +47,7 @@ fmt: install-dev
 	$(VENV)/bin/ruff format .
 
 messages: install-dev
-	$(PY) manage.py makemessages -l fr --ignore "$(VENV)/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py makemessages -l fr --ignore "$(VENV)/*" --ignore ".venv*" --ignore "tests/*" --ignore "bench/*"
 
 worker: install
 	$(VENV)/bin/celery -A qualipref worker --loglevel INFO

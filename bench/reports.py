@@ -223,7 +223,7 @@ def main():
     from qualipref.models import Prefecture
     from qualipref.reports.data import gather
     from qualipref.reports.models import previous_period
-    from qualipref.reports.render import count_pages, render_csv, render_html, render_pdf
+    from qualipref.reports.render import render_csv, render_html, render_pdf
     from qualipref.reports.services import report_build, report_create
 
     today = Prefecture(time_zone="Indian/Reunion").today()
@@ -249,8 +249,7 @@ def main():
 
     data, gather_queries, gather_seconds = timed("gather the data", lambda: gather(reunion, quarter))
     html, _q, html_seconds = timed("render the HTML", lambda: render_html(data, version=1, time_zone="Indian/Reunion"))
-    pdf, _q, pdf_seconds = timed("render the PDF (WeasyPrint)", lambda: render_pdf(html))
-    pages = count_pages(pdf)
+    (pdf, pages), _q, pdf_seconds = timed("render the PDF (WeasyPrint)", lambda: render_pdf(html))
     csv, csv_queries, csv_seconds = timed("write the detailed CSV", lambda: render_csv(reunion, quarter))
     report, _created = report_create(prefecture=reunion, period=quarter)
     built, build_queries, full_seconds = timed(

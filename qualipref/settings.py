@@ -230,7 +230,7 @@ USE_TZ = True
 
 # --- Static and private files ----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (attachments, reports) are private: no MEDIA_URL is served, every download
 # goes through a view that checks the permission.
@@ -241,7 +241,8 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # whitenoise's compressed manifest storage, leaving django-dsfr's files byte-identical (their SRI).
+            else "qualipref.storage.StaticFilesStorage"
         )
     },
 }

@@ -19,7 +19,7 @@ from ..engagements.periods import Period
 from ..models import Prefecture
 from .enums import ReportStatus
 from .models import AuditReport
-from .services import report_request, report_share
+from .services import report_request, report_retry, report_share
 
 
 class BuildForm(forms.Form):
@@ -58,7 +58,7 @@ class AuditReportAdmin(PrefectureScopedAdmin):
     list_filter = ["status", "period_kind", "shared_with_committee", "prefecture"]
     list_select_related = ["prefecture", "requested_by"]
     date_hierarchy = "period_start"
-    actions = ["share_with_committee", "stop_sharing"]
+    actions = ["share_with_committee", "stop_sharing", "build_again"]
     fields = [
         "prefecture",
         "period_display",
@@ -167,3 +167,25 @@ class AuditReportAdmin(PrefectureScopedAdmin):
             % {"n": len(reports)},
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Build the selected reports again (failed or stuck)"), permissions=["add"])
+    def build_again(self, request, queryset):
+        retried = 0
+        for report in queryset:
+            try:
+                report_retry(report=report, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.WARNING)
+            else:
+                retried += 1
+        if retried:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d report is being built again; you will receive an e-mail when it is ready.",
+                    "%(n)d reports are being built again; you will receive an e-mail when they are ready.",
+                    retried,
+                )
+                % {"n": retried},
+                messages.SUCCESS,
+            )

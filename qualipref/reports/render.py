@@ -89,17 +89,14 @@ def render_html(data, *, version=None, requested_by=None, time_zone=""):
 
 
 def render_pdf(html, *, fetcher=None):
-    """The PDF of ``html``. WeasyPrint loads Pango when imported: only report builds need it."""
+    """The PDF of ``html`` and its number of pages, as ``(bytes, pages)``: WeasyPrint's laid-out document
+    knows its pages, no need to read the PDF back. WeasyPrint loads Pango when imported: only report builds
+    need it."""
     from weasyprint import HTML
 
     fetcher = fetcher or StaticOnlyFetcher()
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
-
-
-def count_pages(pdf):
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
+    return document.write_pdf(), len(document.pages)
 
 
 def render_csv(prefecture, period, *, today=None):

@@ -22,7 +22,7 @@ from ..models import Prefecture, User
 from .data import gather
 from .enums import SCHEDULE_KEEPS, ReportStatus
 from .models import AuditReport, previous_period
-from .render import count_pages, render_csv, render_html, render_pdf
+from .render import render_csv, render_html, render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -119,9 +119,8 @@ def report_build(*, report_id, final_attempt=True):
             requested_by=report.requested_by_label,
             time_zone=prefecture.time_zone,
         )
-        pdf = render_pdf(html)
+        pdf, pages = render_pdf(html)
         rendered = time.perf_counter()
-        pages = count_pages(pdf)
         csv = render_csv(prefecture, period)
     except Exception as error:
         retry = not final_attempt and not isinstance(error, SoftTimeLimitExceeded) and report.attempts < MAX_ATTEMPTS
@@ -151,6 +150,36 @@ def report_build(*, report_id, final_attempt=True):
         report.gather_seconds,
         report.render_seconds,
     )
+    return report
+
+
+def report_retry(*, report, by=None):
+    """Build again a report that failed, or that waits or runs past its time limit (a lost task, a dead worker).
+
+    Its attempts start again from zero; the build is enqueued once the transaction commits. Sending a build
+    twice is harmless: the worker that claims it first builds it. A report done, or being built by a live
+    worker, is refused with a ``ValidationError``.
+    """
+    from .tasks import build_audit_report
+
+    stale_before = timezone.now() - datetime.timedelta(seconds=TIME_LIMIT)
+    with transaction.atomic():
+        retried = (
+            AuditReport.objects.filter(pk=report.pk)
+            .filter(
+                Q(status__in=[ReportStatus.FAILED, ReportStatus.PENDING])
+                | Q(status=ReportStatus.RUNNING, started_at__lt=stale_before)
+            )
+            .update(status=ReportStatus.PENDING, attempts=0, started_at=None, finished_at=None, error="")
+        )
+        if not retried:
+            report.refresh_from_db()
+            if report.is_done:
+                raise ValidationError(_("Report %(report)s is already built.") % {"report": report})
+            raise ValidationError(_("Report %(report)s is being built.") % {"report": report})
+        build_audit_report.delay_on_commit(report.pk)
+    logger.info("reports: report %s sent to be built again by user %s", report.pk, by and by.pk)
+    report.refresh_from_db()
     return report
 
 

@@ -32,7 +32,11 @@ SCHEDULES = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
 )
 def build_audit_report(self, report_id):
     """Build one report. A done report returns at once; a failed attempt is retried with a growing delay."""
-    final = self.request.retries >= self.max_retries
+    # Without a worker (``make run``: tasks run in the web process, their errors raised to the caller), a retry
+    # would be raised into the officer's request as a server error: the first failure is final, the report is
+    # "failed" with its error, and the officer builds it again from the list.
+    in_request = self.request.is_eager and self.app.conf.task_eager_propagates
+    final = in_request or self.request.retries >= self.max_retries
     try:
         report = report_build(report_id=report_id, final_attempt=final)
     except BuildFailed as error:

@@ -24,3 +24,12 @@ def tick(scope, label, *, tap=False, exact=False):
 def question(page, text):
     """A survey question's group of answers, by the question's text."""
     return page.get_by_role("group", name=text)
+
+
+def admin_login(page, email, password):
+    """Log into ``/admin/`` through its real form (django-axes included) and land on the administration's home."""
+    page.goto("/admin/")
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("input[type=submit]").click()
+    page.wait_for_url("**/admin/")

@@ -143,7 +143,7 @@ def test_a_transient_failure_is_recorded_then_retried_until_the_report_is_done(
         return real_gather(prefecture, period)
 
     monkeypatch.setattr(services, "gather", flaky)
-    monkeypatch.setattr(services, "render_pdf", lambda html, fetcher=None: _tiny_pdf())
+    monkeypatch.setattr(services, "render_pdf", lambda html, fetcher=None: (_tiny_pdf(), 1))
     build_audit_report.apply(args=[report.pk])
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
@@ -189,7 +189,7 @@ def test_sweep_retries_a_build_a_dead_worker_left_running(reunion, officer, monk
 
 @pytest.mark.parametrize("typed", ["2026-Q3", "2026-T3", "2026-07", "2026"])
 def test_command_accepts_every_period_spelling(reunion, typed, monkeypatch):
-    monkeypatch.setattr(services, "render_pdf", lambda html, fetcher=None: _tiny_pdf())
+    monkeypatch.setattr(services, "render_pdf", lambda html, fetcher=None: (_tiny_pdf(), 1))
     out = io.StringIO()
     call_command("build_audit_report", "--prefecture", "974", "--period", typed, stdout=out)
     report = AuditReport.objects.get()

@@ -44,6 +44,6 @@ def test_a_remote_image_in_the_html_is_never_fetched(monkeypatch):
         '<link rel="stylesheet" href="https://example.org/evil.css">'
         '<img src="file:///etc/passwd"></body></html>'
     )
-    pdf = render_pdf(html, fetcher=fetcher)
-    assert pdf.startswith(b"%PDF")
+    pdf, pages = render_pdf(html, fetcher=fetcher)
+    assert pdf.startswith(b"%PDF") and pages == 1
     assert fetcher.fetched == []
