@@ -6,7 +6,7 @@ import pytest
 
 from complaints.models import Case
 
-from .test_public import FORM_URL, form_data, reunion  # noqa: F401  (the fixture)
+from .test_public import FORM_URL, form_data
 
 pytestmark = pytest.mark.usefixtures("on_commit_immediately")
 

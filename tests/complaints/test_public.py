@@ -13,21 +13,13 @@ from django.utils.translation import gettext
 from complaints.enums import Status
 from complaints.models import Attachment, Case
 from complaints.services import case_answer, case_transition
-from tests.qualipref.factories import PrefectureFactory, ServiceFactory, SiteFactory, officer_of
+from tests.qualipref.factories import PrefectureFactory, ServiceFactory, officer_of
 
 from .factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES
 
 pytestmark = pytest.mark.usefixtures("on_commit_immediately")
 
 FORM_URL = "/la-reunion/reclamations/nouvelle/"
-
-
-@pytest.fixture
-def reunion(db):
-    prefecture = PrefectureFactory(reunion=True)
-    ServiceFactory(prefecture=prefecture, name="Titres de séjour")
-    SiteFactory(prefecture=prefecture, name="Sous-préfecture de Saint-Pierre")
-    return prefecture
 
 
 def form_data(prefecture, **overrides):
