@@ -30,6 +30,6 @@
     choices.forEach(function (choice) { choice.addEventListener("change", update); });
     if (choices.length) update();
   });
-  var errors = document.getElementById("form-errors");
+  var errors = document.getElementById("rate-limited") || document.getElementById("form-errors");
   if (errors) errors.focus();
 })();
