@@ -30,7 +30,7 @@ def breadcrumb(current, *links):
 @require_GET
 def home(request):
     prefectures = Prefecture.objects.order_by("department_code")
-    return render(request, "qualipref/home.html", {"prefectures": prefectures})
+    return render(request, "qualipref/home.html", {"prefectures": prefectures, "page_title": _("Home")})
 
 
 @require_GET
@@ -40,7 +40,7 @@ def prefecture_home(request, slug):
     return render(
         request,
         "qualipref/prefecture_home.html",
-        {"prefecture": prefecture, "sites": sites, **breadcrumb(prefecture.name)},
+        {"prefecture": prefecture, "sites": sites, "page_title": prefecture.name, **breadcrumb(prefecture.name)},
     )
 
 
@@ -61,7 +61,8 @@ accessibility = _static_page("qualipref/accessibility.html", gettext_lazy("Acces
 @require_GET
 def sitemap(request):
     prefectures = Prefecture.objects.order_by("department_code").only("name", "slug", "department_code")
-    return render(request, "qualipref/sitemap.html", {"prefectures": prefectures, **breadcrumb(_("Site map"))})
+    title = _("Site map")
+    return render(request, "qualipref/sitemap.html", {"prefectures": prefectures, "page_title": title, **breadcrumb(title)})
 
 
 def _check(name, probe):

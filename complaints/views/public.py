@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from qualipref.models import Prefecture
 from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
@@ -14,6 +15,15 @@ from ..models import Case
 from ..services import case_submit, tracking_link_resend, tracking_url
 
 SESSION_KEY = "complaints:last_submission"
+
+
+@require_GET
+def choose_prefecture(request):
+    """The home page's entry: the prefecture chosen in its list leads to that prefecture's form."""
+    prefecture = Prefecture.objects.filter(slug=request.GET.get("prefecture", "")[:100]).first()
+    if prefecture is None:
+        return redirect(reverse("home") + "#deposer")
+    return redirect("complaints:new", slug=prefecture.slug)
 
 
 @require_http_methods(["GET", "POST"])
