@@ -62,7 +62,9 @@ accessibility = _static_page("qualipref/accessibility.html", gettext_lazy("Acces
 def sitemap(request):
     prefectures = Prefecture.objects.order_by("department_code").only("name", "slug", "department_code")
     title = _("Site map")
-    return render(request, "qualipref/sitemap.html", {"prefectures": prefectures, "page_title": title, **breadcrumb(title)})
+    return render(
+        request, "qualipref/sitemap.html", {"prefectures": prefectures, "page_title": title, **breadcrumb(title)}
+    )
 
 
 def _check(name, probe):
