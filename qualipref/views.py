@@ -3,7 +3,8 @@ import logging
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,6 +66,14 @@ def sitemap(request):
     return render(
         request, "qualipref/sitemap.html", {"prefectures": prefectures, "page_title": title, **breadcrumb(title)}
     )
+
+
+@require_GET
+def favicon(request):
+    """Asked for by browsers and tools wherever a page names no icon: the DSFR's, the one the pages name.
+
+    Not a permanent redirect: the static file's hashed name changes with each release."""
+    return redirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
 def _check(name, probe):
