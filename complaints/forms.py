@@ -104,9 +104,7 @@ class CaseForm(HoneypotMixin):
     consent = forms.BooleanField(
         label=_("I agree that the prefecture processes these data to handle my request."),
         required=False,
-        error_messages={
-            "required": _("Tick this box: it is required when you give your name, e-mail address or phone number.")
-        },
+        error_messages={"required": _("Tick this box: it is required when you give your contact details.")},
     )
 
     # Required for a complaint only; the page says so for the kind chosen (and our script when it changes).
@@ -120,7 +118,7 @@ class CaseForm(HoneypotMixin):
         self.fields["site"].queryset = prefecture.sites.filter(is_active=True).order_by("kind", "name")
         self.fields["consent"].help_text = format_html(
             '{} {} <a href="{}" target="_blank" rel="noopener">{}</a>',
-            _("Required when you give your name, e-mail address or phone number."),
+            _("Required when you give your contact details (name, e-mail address or phone number)."),
             _("What we keep, why, for how long, and your rights:"),
             reverse("personal_data"),
             _("personal data notice (opens a new window)"),

@@ -41,6 +41,9 @@ PUBLIC_PAGES = [
     "/delais/",
     "/la-reunion/delais/",
     "/delais/donnees-ouvertes/",
+    "/reseau/",
+    "/la-reunion/resultats/",
+    "/reseau/donnees-ouvertes/",
 ]
 
 
