@@ -1,12 +1,14 @@
 """The site map lists every public page of every prefecture; every page it lists has « <page> – Qualipref » as title;
 the home page leads to the complaint form of a chosen prefecture."""
 
+import html as markup
 import re
 
 import pytest
 from django.urls import reverse
 
 from .factories import PrefectureFactory
+from .test_typography import faults
 
 PUBLIC_PAGES_OF_A_PREFECTURE = [
     "complaints:new",
@@ -79,3 +81,18 @@ def test_home_page_leads_to_the_complaint_form_of_the_chosen_prefecture(client, 
     response = client.get(form.group(1), {"prefecture": "gironde"})
     assert response.status_code == 302 and response["Location"] == "/gironde/reclamations/nouvelle/"
     assert client.get(form.group(1), {"prefecture": "atlantide"})["Location"] == "/#deposer"
+
+
+def visible_text(html):
+    main = html[html.index('<main id="content"') : html.index("</main>")]
+    main = re.sub(r"<(script|style|svg)\b.*?</\1>", "", main, flags=re.S)
+    return markup.unescape(re.sub(r"<[^>]*>", "", main))
+
+
+def test_every_page_of_the_site_map_reads_with_french_typography(client, prefectures):
+    wrong = []
+    for url in sorted(links(client.get("/plan-du-site/").content.decode())):
+        if "." not in url.rsplit("/", 1)[-1]:
+            text = visible_text(client.get(url, follow=True).content.decode())
+            wrong += [f"{url}: {fault}: {line.strip()!r}" for line in text.splitlines() for fault in faults(line)]
+    assert wrong == [], "\n".join(wrong)
