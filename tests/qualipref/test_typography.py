@@ -60,7 +60,7 @@ def faults(text):
     Before « ; ! ? » a narrow no-break space; before « : » a no-break space, narrow or not (the Imprimerie
     nationale's rule is the full one, which most of the catalogue follows)."""
     prose = re.sub(r"<[^>]*>", " ", text)  # attribute values are not prose
-    prose = re.sub(r"\b[a-z]+://\S+|\bmailto:\S+|%\([a-z_]+\)[sd]|\d+:\d+|\S*\?[a-z_]+=\S*", "X", prose)
+    prose = re.sub(r"\b[a-z]+://\S+|\bmailto:\S+|%\([a-z_]+\)[sd]|\d+:\d+|\S*\?[a-z_]+=\S*|«\s[:;!?]\s»", "X", prose)
     found = []
     if "'" in prose:
         found.append("straight apostrophe")
