@@ -7,8 +7,10 @@ template, and a value that happens to contain ``{reference}`` is not replaced ag
 
 import re
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
+
+from qualipref.dates import format_date
 
 from .models import AnswerTemplate
 
@@ -25,7 +27,7 @@ NO_NAME = "Madame, Monsieur"
 
 def placeholder_values(case, officer):
     with translation.override(ANSWER_LANGUAGE):
-        received = formats.date_format(case.received_on, "j F Y")
+        received = format_date(case.received_on, "j F Y")
     officer_name = (officer.get_full_name() if officer else "") or ""
     signature = "\n".join(line for line in (officer_name, case.prefecture.name) if line)
     return {

@@ -88,15 +88,28 @@ class CaseForm(HoneypotMixin):
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
     name = forms.CharField(
-        label=_("Your name"), max_length=150, required=False, help_text=_("Required for a complaint.")
+        label=_("Your name"),
+        max_length=150,
+        required=False,
+        help_text=_("Required for a complaint."),
+        error_messages={"required": _("Give your name: a complaint gets a personal answer.")},
     )
     email = forms.EmailField(
         label=_("Your e-mail address"),
         required=False,
         help_text=_("Required for a complaint: we send the acknowledgement and the answer there."),
+        error_messages={"required": _("Give your e-mail address: we send the answer there.")},
     )
     phone = forms.CharField(label=_("Your phone number"), max_length=30, required=False)
-    consent = forms.BooleanField(label=_("I agree that the prefecture processes these data to handle my request."))
+    consent = forms.BooleanField(
+        label=_("I agree that the prefecture processes these data to handle my request."),
+        required=False,
+        error_messages={"required": _("Tick this box: it is required when you give your contact details.")},
+    )
+
+    # Required for a complaint only; the page says so for the kind chosen (and our script when it changes).
+    REQUIRED_FOR_COMPLAINT = ("name", "email", "consent")
+    CONTACT_FIELDS = ("name", "email", "phone")
 
     def __init__(self, *args, prefecture, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,11 +117,23 @@ class CaseForm(HoneypotMixin):
         self.fields["service"].queryset = prefecture.services.filter(is_active=True).order_by("name")
         self.fields["site"].queryset = prefecture.sites.filter(is_active=True).order_by("kind", "name")
         self.fields["consent"].help_text = format_html(
-            '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+            '{} {} <a href="{}" target="_blank" rel="noopener">{}</a>',
+            _("Required when you give your contact details (name, e-mail address or phone number)."),
             _("What we keep, why, for how long, and your rights:"),
             reverse("personal_data"),
             _("personal data notice (opens a new window)"),
         )
+        is_complaint = self.chosen_kind() == Kind.COMPLAINT
+        for name in self.REQUIRED_FOR_COMPLAINT:
+            self.fields[name].required = is_complaint
+            self.fields[name].conditionally_required = True  # the label's optional mark can be toggled
+            self.fields[name].widget.attrs["data-qp-required-when"] = f"kind={Kind.COMPLAINT}"
+
+    def chosen_kind(self):
+        """The kind the citizen chose (sent, or preselected on a new form)."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix("kind"))
+        return self.initial.get("kind", self.fields["kind"].initial)
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
@@ -118,11 +143,10 @@ class CaseForm(HoneypotMixin):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == Kind.COMPLAINT:
-            if not cleaned.get("name", "").strip():
-                self.add_error("name", _("Give your name: a complaint gets a personal answer."))
-            if not cleaned.get("email") and "email" not in self.errors:
-                self.add_error("email", _("Give your e-mail address: we send the answer there."))
+        # Consent covers the personal data given: an anonymous suggestion gives none, so needs none.
+        gives_contact = any(cleaned.get(name) or name in self.errors for name in self.CONTACT_FIELDS)
+        if gives_contact and not cleaned.get("consent") and "consent" not in self.errors:
+            self.add_error("consent", self.fields["consent"].error_messages["required"])
         return cleaned
 
 

@@ -5,6 +5,8 @@ from .views import downloads, public, tracking
 app_name = "complaints"
 
 urlpatterns = [
+    # From the home page: the prefecture chosen in a list, then its form.
+    path("reclamations/", public.choose_prefecture, name="choose_prefecture"),
     path("<slug:slug>/reclamations/nouvelle/", public.case_new, name="new"),
     path("<slug:slug>/reclamations/confirmation/", public.confirmation, name="confirmation"),
     path("<slug:slug>/reclamations/lien-perdu/", public.lost_link, name="lost_link"),

@@ -27,7 +27,7 @@ class MonthlyFigureSerializer(serializers.Serializer):
     code_titre = serializers.CharField(help_text="Code du type de titre (référentiel national).")
     titre = serializers.CharField(help_text="Libellé du type de titre.")
     categorie = serializers.ChoiceField(choices=TitleCategory.choices, help_text="Catégorie du titre.")
-    site = serializers.CharField(help_text="Site de délivrance ; vide pour l'ensemble de la préfecture.")
+    site = serializers.CharField(help_text="Site de délivrance ; vide pour l’ensemble de la préfecture.")
     mois = serializers.CharField(help_text="Mois de délivrance, AAAA-MM.")
     nombre_delivrances = serializers.IntegerField(help_text="Nombre de titres délivrés dans le mois.")
     delai_moyen_jours = serializers.DecimalField(

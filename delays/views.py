@@ -40,7 +40,7 @@ def prefecture_delays(request, slug):
             "delays/prefecture.html",
             {
                 "prefecture": prefecture,
-                "page_title": f"{title} — {prefecture.name}",
+                "page_title": f"{title} – {prefecture.name}",
                 **overview,
                 **breadcrumb(title, (prefecture.name, prefecture.get_absolute_url())),
             },

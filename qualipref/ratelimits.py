@@ -1,7 +1,9 @@
 """Per-address rate limits for the public forms, counted in the cache (Redis in production).
 
-Counting happens in django-ratelimit; this module adds the French 429 page that tells the
-citizen when to try again.
+Counting happens in django-ratelimit. Every public form uses the same two limits: every POST counts towards
+``ATTEMPTS_RATE``, which only stops hammering; only accepted submissions count towards the form's own rate, so
+a citizen correcting a mistake is never blocked. Past a limit, nothing is stored and the form's page comes back
+with what the citizen typed and, at the top, when it can be sent (HTTP 429).
 """
 
 import datetime
@@ -11,6 +13,8 @@ from django.utils import timezone
 from django_ratelimit.core import get_usage
 
 from .timezones import use_prefecture_time_zone
+
+ATTEMPTS_RATE = "60/h"
 
 
 def usage(request, *, group, rate, increment=False):
@@ -31,15 +35,33 @@ def is_limited(request, *, group, rate, increment=False):
     return found["time_left"] if over else None
 
 
-def too_many_requests(request, time_left, *, prefecture=None):
+def submission_time_left(request, *, group, rate):
+    """Seconds before this address may send the form ``group`` again, or None; this POST counts as an attempt."""
+    return is_limited(request, group=f"{group}-attempts", rate=ATTEMPTS_RATE, increment=True) or is_limited(
+        request, group=group, rate=rate
+    )
+
+
+def submission_accepted(request, *, group, rate):
+    """Count one accepted submission of the form ``group`` (after it was stored)."""
+    is_limited(request, group=group, rate=rate, increment=True)
+
+
+def rate_limit_context(request, time_left, *, prefecture=None):
     # The time to come back, where the citizen is: the prefecture's zone, named on the page.
     use_prefecture_time_zone(prefecture)
     retry_at = timezone.localtime(timezone.now() + datetime.timedelta(seconds=time_left + 1))
-    response = render(
-        request,
-        "429.html",
-        {"retry_at": retry_at, "minutes": max(1, round(time_left / 60)), "prefecture": prefecture},
-        status=429,
-    )
+    return {
+        "retry_at": retry_at,
+        "minutes": max(1, round(time_left / 60)),
+        "prefecture": prefecture,
+        "files_dropped": bool(request.FILES),
+    }
+
+
+def too_many_requests(request, time_left, *, template, context, prefecture=None):
+    """The form's page again, with what was typed, and at the top when it can be sent: 429, Retry-After."""
+    rate_limit = rate_limit_context(request, time_left, prefecture=prefecture)
+    response = render(request, template, {**context, "rate_limit": rate_limit}, status=429)
     response["Retry-After"] = str(int(time_left) + 1)
     return response

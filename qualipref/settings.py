@@ -91,6 +91,8 @@ TEMPLATES = [
                 "qualipref.context_processors.site",
                 "csp.context_processors.nonce",
             ],
+            # Replaces Django's `date` filter: « 1er juillet » in French (qualipref/dates.py).
+            "builtins": ["qualipref.templatetags.dates"],
         },
     },
 ]
@@ -224,6 +226,7 @@ LOGIN_URL = "admin:login"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["qualipref.formats"]  # French thousands: « 1 201 » with a narrow no-break space
 USE_I18N = True
 TIME_ZONE = "Europe/Paris"
 USE_TZ = True

@@ -3,7 +3,8 @@ import logging
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +31,7 @@ def breadcrumb(current, *links):
 @require_GET
 def home(request):
     prefectures = Prefecture.objects.order_by("department_code")
-    return render(request, "qualipref/home.html", {"prefectures": prefectures})
+    return render(request, "qualipref/home.html", {"prefectures": prefectures, "page_title": _("Home")})
 
 
 @require_GET
@@ -40,7 +41,7 @@ def prefecture_home(request, slug):
     return render(
         request,
         "qualipref/prefecture_home.html",
-        {"prefecture": prefecture, "sites": sites, **breadcrumb(prefecture.name)},
+        {"prefecture": prefecture, "sites": sites, "page_title": prefecture.name, **breadcrumb(prefecture.name)},
     )
 
 
@@ -61,7 +62,18 @@ accessibility = _static_page("qualipref/accessibility.html", gettext_lazy("Acces
 @require_GET
 def sitemap(request):
     prefectures = Prefecture.objects.order_by("department_code").only("name", "slug", "department_code")
-    return render(request, "qualipref/sitemap.html", {"prefectures": prefectures, **breadcrumb(_("Site map"))})
+    title = _("Site map")
+    return render(
+        request, "qualipref/sitemap.html", {"prefectures": prefectures, "page_title": title, **breadcrumb(title)}
+    )
+
+
+@require_GET
+def favicon(request):
+    """Asked for by browsers and tools wherever a page names no icon: the DSFR's, the one the pages name.
+
+    Not a permanent redirect: the static file's hashed name changes with each release."""
+    return redirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
 def _check(name, probe):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qualipref.models import Prefecture
 from qualipref.pagecache import cached_page
-from qualipref.ratelimits import is_limited, too_many_requests
+from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
 from qualipref.views import breadcrumb
 
 from .cache import results_generation, results_key
@@ -29,9 +29,6 @@ from .services import response_submit
 COOKIE_PREFIX = "qp_survey_"
 COOKIE_SALT = "surveys.answered"
 COOKIE_MAX_AGE = datetime.timedelta(days=395)  # 13 months, as the privacy page promises
-# Every POST counts towards this ceiling; only recorded responses count towards SURVEYS_SUBMIT_RATE,
-# so that someone correcting a mistake is never blocked.
-ATTEMPTS_RATE = "60/h"
 POINT_PARAMETER = "lieu"
 
 
@@ -125,35 +122,30 @@ def survey_answer(request, slug, survey_slug):
         return _unavailable(request, survey, state, status=refused)
     if has_answered(request, survey):
         return _unavailable(request, survey, ANSWERED, status=refused)
-    if request.method == "POST":
-        time_left = is_limited(request, group="surveys-attempts", rate=ATTEMPTS_RATE, increment=True) or is_limited(
-            request, group="surveys-submit", rate=settings.SURVEYS_SUBMIT_RATE
-        )
-        if time_left:
-            return too_many_requests(request, time_left, prefecture=prefecture)
-
     questions = survey.questions_for_answering()
     form = SurveyAnswerForm(request.POST if request.method == "POST" else None, questions=questions)
+    page = {
+        "prefecture": prefecture,
+        "survey": survey,
+        "point": point,
+        "form": form,
+        "point_parameter": POINT_PARAMETER,
+        "page_title": survey.title,
+        **_survey_breadcrumb(survey),
+    }
     if request.method == "POST":
+        limit = {"group": "surveys-submit", "rate": settings.SURVEYS_SUBMIT_RATE}
+        if time_left := submission_time_left(request, **limit):
+            return too_many_requests(
+                request, time_left, template="surveys/survey_answer.html", context=page, prefecture=prefecture
+            )
         if form.is_spam():
             form.add_error(None, _("Your answers could not be recorded. Please check the form and send it again."))
         elif form.is_valid():
             response_submit(survey=survey, questions=questions, answers=form.answers(), point=point)
-            is_limited(request, group="surveys-submit", rate=settings.SURVEYS_SUBMIT_RATE, increment=True)
+            submission_accepted(request, **limit)
             return remember_answer(redirect("surveys:thanks", slug=prefecture.slug, survey_slug=survey.slug), survey)
-    return render(
-        request,
-        "surveys/survey_answer.html",
-        {
-            "prefecture": prefecture,
-            "survey": survey,
-            "point": point,
-            "form": form,
-            "point_parameter": POINT_PARAMETER,
-            "page_title": survey.title,
-            **_survey_breadcrumb(survey),
-        },
-    )
+    return render(request, "surveys/survey_answer.html", page)
 
 
 @require_GET

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from qualipref.ratelimits import is_limited, too_many_requests
+from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
 from qualipref.views import breadcrumb
 
 from ..forms import MemberLoginForm, PasswordForgottenForm
@@ -58,17 +58,14 @@ class PasswordSetView(_PageMixin, auth_views.PasswordResetConfirmView):
 @require_http_methods(["GET", "POST"])
 def password_forgotten(request):
     form = PasswordForgottenForm(request.POST or None)
-    sent = False
+    title = _("Forgotten password")
+    page = {"form": form, "sent": False, "page_title": title, **breadcrumb(title)}
     if request.method == "POST":
-        time_left = is_limited(request, group="committee-password-link", rate=LINK_RATE, increment=True)
-        if time_left:
-            return too_many_requests(request, time_left)
+        limit = {"group": "committee-password-link", "rate": LINK_RATE}
+        if time_left := submission_time_left(request, **limit):
+            return too_many_requests(request, time_left, template="committee/password_forgotten.html", context=page)
         if form.is_valid():
             member_password_link_resend(email=form.cleaned_data["email"])
-            sent = True
-    title = _("Forgotten password")
-    return render(
-        request,
-        "committee/password_forgotten.html",
-        {"form": form, "sent": sent, "page_title": title, **breadcrumb(title)},
-    )
+            submission_accepted(request, **limit)
+            page["sent"] = True
+    return render(request, "committee/password_forgotten.html", page)

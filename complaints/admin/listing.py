@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from qualipref.dates import format_date
 from qualipref.models import Prefecture
 from qualipref.scoping import scope_queryset
 
@@ -150,7 +151,7 @@ class CaseChangeList(ChangeList):
                     "link": link({year_field: year, month_field: month}),
                     "title": capfirst(formats.date_format(date, "YEAR_MONTH_FORMAT")),
                 },
-                "choices": [{"title": capfirst(formats.date_format(date, "MONTH_DAY_FORMAT"))}],
+                "choices": [{"title": capfirst(format_date(date, "MONTH_DAY_FORMAT"))}],
             }
         if year and month:
             days = calendar.monthrange(year, month)[1]
@@ -160,7 +161,7 @@ class CaseChangeList(ChangeList):
                 "choices": [
                     {
                         "link": link({year_field: year, month_field: month, day_field: d}),
-                        "title": capfirst(formats.date_format(datetime.date(year, month, d), "MONTH_DAY_FORMAT")),
+                        "title": capfirst(format_date(datetime.date(year, month, d), "MONTH_DAY_FORMAT")),
                     }
                     for d in range(1, days + 1)
                 ],

@@ -2,56 +2,56 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from qualipref.links import page_url
 from qualipref.models import Prefecture
-from qualipref.ratelimits import is_limited, too_many_requests
+from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
 from qualipref.views import breadcrumb
 
 from ..forms import CaseForm, LostLinkForm
 from ..models import Case
 from ..services import case_submit, tracking_link_resend, tracking_path
 
-# Every POST counts towards this ceiling, accepted or not: it stops hammering; the stricter
-# per-submission limit counts only accepted cases, so a citizen correcting errors is never blocked.
-ATTEMPTS_RATE = "60/h"
 SESSION_KEY = "complaints:last_submission"
 
 
-def _limited(request, prefecture, *, group):
-    time_left = is_limited(request, group=f"{group}-attempts", rate=ATTEMPTS_RATE, increment=True) or is_limited(
-        request, group=group, rate=settings.COMPLAINTS_SUBMIT_RATE
-    )
-    return too_many_requests(request, time_left, prefecture=prefecture) if time_left else None
+@require_GET
+def choose_prefecture(request):
+    """The home page's entry: the prefecture chosen in its list leads to that prefecture's form."""
+    prefecture = Prefecture.objects.filter(slug=request.GET.get("prefecture", "")[:100]).first()
+    if prefecture is None:
+        return redirect(reverse("home") + "#deposer")
+    return redirect("complaints:new", slug=prefecture.slug)
 
 
 @require_http_methods(["GET", "POST"])
 def case_new(request, slug):
     prefecture = get_object_or_404(Prefecture, slug=slug)
     form = CaseForm(request.POST or None, request.FILES or None, prefecture=prefecture)
+    page = {
+        "prefecture": prefecture,
+        "form": form,
+        "page_title": _("Send a complaint or a suggestion"),
+        **breadcrumb(_("Complaints and suggestions"), (prefecture.name, prefecture.get_absolute_url())),
+    }
     if request.method == "POST":
-        if limited := _limited(request, prefecture, group="complaints-submit"):
-            return limited
+        limit = {"group": "complaints-submit", "rate": settings.COMPLAINTS_SUBMIT_RATE}
+        if time_left := submission_time_left(request, **limit):
+            return too_many_requests(
+                request, time_left, template="complaints/case_form.html", context=page, prefecture=prefecture
+            )
         if form.is_spam():
             form.add_error(None, _("Your request could not be processed. Please check the form and send it again."))
         elif form.is_valid():
             data = form.cleaned_data
             case, token = case_submit(prefecture=prefecture, data=data, files=data["attachments"])
-            is_limited(request, group="complaints-submit", rate=settings.COMPLAINTS_SUBMIT_RATE, increment=True)
+            submission_accepted(request, **limit)
             request.session[SESSION_KEY] = {"case": case.pk, "token": token}
             return redirect("complaints:confirmation", slug=prefecture.slug)
-    return render(
-        request,
-        "complaints/case_form.html",
-        {
-            "prefecture": prefecture,
-            "form": form,
-            "page_title": _("Send a complaint or a suggestion"),
-            **breadcrumb(_("Complaints and suggestions"), (prefecture.name, prefecture.get_absolute_url())),
-        },
-    )
+    return render(request, "complaints/case_form.html", page)
 
 
 def confirmation(request, slug):
@@ -78,22 +78,21 @@ def confirmation(request, slug):
 def lost_link(request, slug):
     prefecture = get_object_or_404(Prefecture, slug=slug)
     form = LostLinkForm(request.POST or None)
-    sent = False
+    page = {
+        "prefecture": prefecture,
+        "form": form,
+        "sent": False,
+        "page_title": _("Get my tracking link again"),
+        **breadcrumb(_("Lost link"), (prefecture.name, prefecture.get_absolute_url())),
+    }
     if request.method == "POST":
-        if limited := _limited(request, prefecture, group="complaints-lost-link"):
-            return limited
+        limit = {"group": "complaints-lost-link", "rate": settings.COMPLAINTS_SUBMIT_RATE}
+        if time_left := submission_time_left(request, **limit):
+            return too_many_requests(
+                request, time_left, template="complaints/lost_link.html", context=page, prefecture=prefecture
+            )
         if form.is_valid() and not form.is_spam():
             tracking_link_resend(prefecture=prefecture, **{k: form.cleaned_data[k] for k in ("reference", "email")})
-            is_limited(request, group="complaints-lost-link", rate=settings.COMPLAINTS_SUBMIT_RATE, increment=True)
-            sent = True
-    return render(
-        request,
-        "complaints/lost_link.html",
-        {
-            "prefecture": prefecture,
-            "form": form,
-            "sent": sent,
-            "page_title": _("Get my tracking link again"),
-            **breadcrumb(_("Lost link"), (prefecture.name, prefecture.get_absolute_url())),
-        },
-    )
+            submission_accepted(request, **limit)
+            page["sent"] = True
+    return render(request, "complaints/lost_link.html", page)

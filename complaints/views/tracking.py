@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qualipref.ratelimits import is_limited, too_many_requests
+from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
 from qualipref.timezones import use_prefecture_time_zone
 
 from ..enums import PUBLIC_MESSAGE_KINDS
@@ -45,6 +45,25 @@ def _sent_form(data):
     return RATING if any(name.startswith("rating-") for name in data) else REPLY
 
 
+TRACKING_LIMIT = {"group": "complaints-tracking", "rate": "30/h"}
+
+
+def _tracking_page(case, token, reply_form, rating_form):
+    return {
+        "case": case,
+        "prefecture": case.prefecture,
+        "timeline": _timeline(case),
+        "attachments": case.attachments.all(),
+        "reply_form": reply_form,
+        "rating_form": rating_form if can_rate(case) else None,
+        "can_reply": case.is_open or case.status == "answered",
+        "token": token,
+        "sent_form": SENT_FORM,
+        "page_title": _("Follow your request"),
+        "max_attachments": settings.COMPLAINTS_MAX_ATTACHMENTS,
+    }
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def tracking(request, token):
@@ -53,49 +72,39 @@ def tracking(request, token):
     reply_form = ReplyForm(prefix="reply")
     rating_form = RatingForm(prefix="rating")
     if request.method == "POST":
-        time_left = is_limited(request, group="complaints-tracking", rate="30/h", increment=True)
-        if time_left:
-            return too_many_requests(request, time_left, prefecture=case.prefecture)
+        time_left = submission_time_left(request, **TRACKING_LIMIT)
         if _sent_form(request.POST) == RATING:
             rating_form = RatingForm(request.POST, prefix="rating")
+        else:
+            reply_form = ReplyForm(request.POST, request.FILES, prefix="reply")
+        if time_left:
+            page = _tracking_page(case, token, reply_form, rating_form)
+            return too_many_requests(
+                request, time_left, template="complaints/tracking.html", context=page, prefecture=case.prefecture
+            )
+        if _sent_form(request.POST) == RATING:
             if rating_form.is_valid():
                 try:
                     case_rate(case=case, **rating_form.cleaned_data)
                 except TransitionRefused as refused:
                     rating_form.add_error(None, refused.message)
                 else:
+                    submission_accepted(request, **TRACKING_LIMIT)
                     messages.success(request, _("Thank you: your opinion on the answer has been recorded."))
                     return redirect(request.path)
-        else:
-            reply_form = ReplyForm(request.POST, request.FILES, prefix="reply")
-            if reply_form.is_valid() and not reply_form.is_spam():
-                try:
-                    case_citizen_reply(
-                        case=case, text=reply_form.cleaned_data["text"], files=reply_form.cleaned_data["attachments"]
-                    )
-                except TransitionRefused as refused:
-                    reply_form.add_error(None, refused.message)
-                else:
-                    messages.success(request, _("Your message has been sent to the prefecture."))
-                    return redirect(request.path)
+        elif reply_form.is_valid() and not reply_form.is_spam():
+            try:
+                case_citizen_reply(
+                    case=case, text=reply_form.cleaned_data["text"], files=reply_form.cleaned_data["attachments"]
+                )
+            except TransitionRefused as refused:
+                reply_form.add_error(None, refused.message)
+            else:
+                submission_accepted(request, **TRACKING_LIMIT)
+                messages.success(request, _("Your message has been sent to the prefecture."))
+                return redirect(request.path)
     case.refresh_from_db()
-    return render(
-        request,
-        "complaints/tracking.html",
-        {
-            "case": case,
-            "prefecture": case.prefecture,
-            "timeline": _timeline(case),
-            "attachments": case.attachments.all(),
-            "reply_form": reply_form,
-            "rating_form": rating_form if can_rate(case) else None,
-            "can_reply": case.is_open or case.status == "answered",
-            "token": token,
-            "sent_form": SENT_FORM,
-            "page_title": _("Follow your request"),
-            "max_attachments": settings.COMPLAINTS_MAX_ATTACHMENTS,
-        },
-    )
+    return render(request, "complaints/tracking.html", _tracking_page(case, token, reply_form, rating_form))
 
 
 @never_cache

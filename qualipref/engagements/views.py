@@ -33,7 +33,7 @@ def prefecture_results_page(request, slug):
         "qualipref/results/prefecture.html",
         {
             "prefecture": prefecture,
-            "page_title": f"{title} — {prefecture.name}",
+            "page_title": f"{title} – {prefecture.name}",
             "details": details,
             **results,
             **breadcrumb(title, (prefecture.name, prefecture.get_absolute_url())),

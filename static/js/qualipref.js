@@ -1,4 +1,4 @@
-// Qualipref's only script: a character counter for long text fields (progressive enhancement).
+// Qualipref's only script (progressive enhancement): a character counter for long text fields, and fields required for one choice only.
 (function () {
   "use strict";
   var lang = document.documentElement.lang || "fr";
@@ -15,6 +15,21 @@
     field.addEventListener("input", update);
     update();
   });
-  var errors = document.getElementById("form-errors");
+  // Fields required for one choice only (data-qp-required-when="kind=complaint"): their "(optional)" mark and
+  // required state follow the choice; the server rendered them right for the choice the page opened with.
+  document.querySelectorAll("[data-qp-required-when]").forEach(function (field) {
+    var rule = field.getAttribute("data-qp-required-when").split("=");
+    var choices = field.form ? field.form.querySelectorAll('input[name="' + rule[0] + '"]') : [];
+    var mark = document.querySelector('[data-qp-optional-for="' + field.id + '"]');
+    var update = function () {
+      var chosen = field.form.querySelector('input[name="' + rule[0] + '"]:checked');
+      var required = !!chosen && chosen.value === rule[1];
+      field.required = required;
+      if (mark) mark.hidden = required;
+    };
+    choices.forEach(function (choice) { choice.addEventListener("change", update); });
+    if (choices.length) update();
+  });
+  var errors = document.getElementById("rate-limited") || document.getElementById("form-errors");
   if (errors) errors.focus();
 })();

@@ -151,3 +151,19 @@ def test_forgotten_password_sends_a_link_to_members_only(client, committee):
         assert response.status_code == 200 and response.context["sent"] is True  # says the same either way
     assert [m.to for m in mail.outbox] == [[member.email]]
     assert set_password(client, link_in(mail.outbox[0])).redirect_chain[-1][0] == reverse("committee:space")
+
+
+def test_forgotten_password_past_the_limit_keeps_the_address_and_counts_only_links_asked(
+    client, committee, monkeypatch
+):
+    from committee.views import accounts
+
+    monkeypatch.setattr(accounts, "LINK_RATE", "1/h")
+    url = reverse("committee:password_forgotten")
+    for _ in range(3):  # an address typed wrong is not a link asked for
+        assert client.post(url, {"email": "pas-une-adresse"}).context["sent"] is False
+    assert client.post(url, {"email": "inconnu@example.org"}).context["sent"] is True
+    response = client.post(url, {"email": "membre@example.org"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert 'value="membre@example.org"' in html and "Votre demande n’a pas encore été envoyée" in html

@@ -13,21 +13,13 @@ from django.utils.translation import gettext
 from complaints.enums import Status
 from complaints.models import Attachment, Case
 from complaints.services import case_answer, case_transition
-from tests.qualipref.factories import PrefectureFactory, ServiceFactory, SiteFactory, officer_of
+from tests.qualipref.factories import PrefectureFactory, ServiceFactory, officer_of
 
 from .factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES
 
 pytestmark = pytest.mark.usefixtures("on_commit_immediately")
 
 FORM_URL = "/la-reunion/reclamations/nouvelle/"
-
-
-@pytest.fixture
-def reunion(db):
-    prefecture = PrefectureFactory(reunion=True)
-    ServiceFactory(prefecture=prefecture, name="Titres de séjour")
-    SiteFactory(prefecture=prefecture, name="Sous-préfecture de Saint-Pierre")
-    return prefecture
 
 
 def form_data(prefecture, **overrides):
@@ -158,16 +150,26 @@ def test_honeypot_catches_robots_without_saving(client, reunion):
     assert mail.outbox == []
 
 
-def test_rate_limit_answers_429_in_french_with_the_time_to_retry(client, reunion, settings):
+def test_past_the_limit_the_form_comes_back_with_the_text_and_when_to_send_it(client, reunion, settings):
     settings.COMPLAINTS_SUBMIT_RATE = "2/h"
     for _ in range(2):
         assert client.post(FORM_URL, form_data(reunion)).status_code == 302
-    response = client.post(FORM_URL, form_data(reunion))
+    typed = form_data(reunion, subject="Dossier égaré", description="Mon dossier a été perdu deux fois.")
+    response = client.post(FORM_URL, {**typed, "attachments": [pdf()]})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     html = response.content.decode()
-    assert "<h1>" in html and re.search(r"\d{1,2}:\d{2}", html)
+    # Nothing stored, everything typed still in the form, and at the top what happened and when to send it.
     assert Case.objects.count() == 2
+    assert 'value="Dossier égaré"' in html and "Mon dossier a été perdu deux fois.</textarea>" in html
+    assert 'value="Marie Hoarau"' in html and 'value="marie@example.org"' in html
+    alert = re.search(r'<div class="fr-alert fr-alert--warning[^"]*" role="alert".*?</div>', html, re.S).group(0)
+    assert html.index(alert) < html.index("<form")
+    assert "Votre demande n’a pas encore été envoyée" in alert
+    assert re.search(r"après \d{1,2}:\d{2}", alert)
+    assert "Ce que vous avez saisi est conservé" in alert
+    assert "choisissez-les à nouveau" in alert  # the document could not be kept
+    assert "Nothing you sent before has been lost" not in html and "Rien de ce que vous avez" not in html
 
 
 def test_form_errors_do_not_count_towards_the_rate_limit(client, reunion, settings):
@@ -175,6 +177,20 @@ def test_form_errors_do_not_count_towards_the_rate_limit(client, reunion, settin
     for _ in range(3):
         assert client.post(FORM_URL, form_data(reunion, email="")).status_code == 200
     assert client.post(FORM_URL, form_data(reunion)).status_code == 302
+    assert client.post(FORM_URL, form_data(reunion)).status_code == 429
+
+
+def test_the_lost_link_form_past_the_limit_keeps_what_was_typed(client, reunion, settings):
+    settings.COMPLAINTS_SUBMIT_RATE = "1/h"
+    url = "/la-reunion/reclamations/lien-perdu/"
+    for _ in range(3):  # a reference typed wrong is not a request sent
+        assert client.post(url, {"reference": "", "email": "marie@example.org"}).status_code == 200
+    assert client.post(url, {"reference": "974-2026-000001", "email": "marie@example.org"}).context["sent"]
+    response = client.post(url, {"reference": "974-2026-000002", "email": "marie@example.org"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert 'value="974-2026-000002"' in html and 'value="marie@example.org"' in html
+    assert "Votre demande n’a pas encore été envoyée" in html
 
 
 def test_unknown_prefecture_form_is_404(client, db):
@@ -234,6 +250,19 @@ def test_citizen_adds_a_message_and_a_document(client, reunion):
     assert download["Content-Disposition"].startswith("attachment")
     assert download["X-Content-Type-Options"] == "nosniff"
     assert b"".join(download.streaming_content) == PDF_BYTES
+
+
+def test_a_reply_past_the_limit_comes_back_unsent_with_its_text(client, reunion, monkeypatch):
+    from complaints.views import tracking
+
+    monkeypatch.setitem(tracking.TRACKING_LIMIT, "rate", "1/h")
+    case, url = file_and_follow(client, reunion)
+    assert client.post(url, {"reply-text": ""}).status_code == 200  # an empty reply is not a message sent
+    assert client.post(url, {"reply-text": "Voici mon récépissé."}).status_code == 302
+    response = client.post(url, {"reply-text": "J’ai oublié de préciser le guichet."})
+    assert response.status_code == 429
+    assert "J’ai oublié de préciser le guichet.</textarea>" in response.content.decode()
+    assert list(case.messages.values_list("body", flat=True)) == ["Voici mon récépissé."]
 
 
 def test_citizen_rates_the_answer(client, reunion):

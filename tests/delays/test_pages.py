@@ -256,7 +256,7 @@ def test_publication_date_is_the_day_in_the_prefecture(client, reunion, other):
     assert {row["publie_le"] for row in document["donnees"]} == {"2026-03-01"}
     for prefecture in (reunion, other):  # the page says the same day
         html = page(client, reverse("delays:prefecture", args=[prefecture.slug]))
-        assert "Dernière mise à jour le 1 mars 2026" in html
+        assert "Dernière mise à jour le 1er mars 2026" in html
 
 
 def test_a_national_mean_of_some_prefectures_only_says_how_many(

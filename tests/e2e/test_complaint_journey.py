@@ -99,3 +99,19 @@ def test_citizen_files_officer_answers_citizen_rates(web, new_tab, reunion, live
     expect(web.locator(".fr-alert--success")).to_contain_text("Merci")
     case.refresh_from_db()
     assert (case.rating, case.rating_comment) == (5, "Merci pour ce changement.")
+
+
+def test_name_and_email_follow_the_kind_chosen(web, reunion):
+    """Required for a complaint, the page's default; optional once the citizen picks a suggestion, and back."""
+    web.goto(FORM_URL)
+    name_label = web.locator("label[for='id_name']")
+    name = web.locator("#id_name")
+    expect(name_label).not_to_contain_text("facultatif", use_inner_text=True)
+    expect(name).to_have_attribute("required", "")
+    tick(web, "Une suggestion")
+    expect(name_label).to_contain_text("Votre nom (facultatif)", use_inner_text=True)
+    expect(web.locator("label[for='id_email']")).to_contain_text("(facultatif)", use_inner_text=True)
+    assert name.evaluate("field => field.required") is False
+    web.locator("label[for='id_kind_0']").click(position={"x": 8, "y": 10})  # « Une réclamation : … »
+    expect(name_label).not_to_contain_text("facultatif", use_inner_text=True)
+    assert name.evaluate("field => field.required") is True

@@ -194,3 +194,13 @@ def test_home_page_footer_links_to_the_mandatory_pages(client, language):
     with translation.override(language):
         for name in ["legal_notice", "personal_data", "accessibility", "sitemap"]:
             assert f'href="{reverse(name)}"' in footer
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "future"), [("fr", "seront ajoutées"), ("en", "will be added")])
+def test_accessibility_statement_lists_the_pages_the_automated_audit_covers(client, language, future):
+    html = _page(client, "accessibility", language)
+    assert future not in html
+    with translation.override(language):
+        for name in ["complaints:new", "surveys:list", "delays:prefecture", "results:prefecture", "committee:public"]:
+            assert f'href="{reverse(name, args=["la-reunion"])}"' in html, name

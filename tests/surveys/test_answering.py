@@ -309,12 +309,27 @@ def test_answers_are_rate_limited_per_address(client, survey, settings):
         client.cookies.clear()
         assert client.post(URL, valid_answers(survey), REMOTE_ADDR="198.51.100.7").status_code == 302
     client.cookies.clear()
-    limited = client.post(URL, valid_answers(survey), REMOTE_ADDR="198.51.100.7")
+    answers = valid_answers(survey, free_text="Un accueil chaleureux, merci.")
+    limited = client.post(URL, answers, REMOTE_ADDR="198.51.100.7")
     assert limited.status_code == 429
     assert "Retry-After" in limited
     assert Response.objects.count() == 2
+    # The answers come back in the form, under a message saying when they can be sent.
+    html = limited.content.decode()
+    assert "Un accueil chaleureux, merci.</textarea>" in html
+    for name, value in answers.items():
+        if isinstance(value, list) or name != f"q{questions_of(survey)[QuestionKind.FREE_TEXT].pk}":
+            assert checked_values(html, name) == set(value if isinstance(value, list) else [value])
+    assert "Votre demande n’a pas encore été envoyée" in html
     client.cookies.clear()
     assert client.post(URL, valid_answers(survey), REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_answers_with_errors_do_not_count_towards_the_limit(client, survey, settings):
+    settings.SURVEYS_SUBMIT_RATE = "1/h"
+    for _ in range(3):
+        assert client.post(URL, valid_answers(survey, satisfaction=None)).status_code == 200
+    assert client.post(URL, valid_answers(survey)).status_code == 302
 
 
 def test_the_honeypot_refuses_robots(client, survey):
