@@ -104,7 +104,18 @@ def zoned_column(model, name):
     return column
 
 
-class PrefectureScopedAdmin(ScopedFormFieldsMixin, SimpleHistoryAdmin):
+class EnglishFieldsMixin:
+    """Fields whose name ends in "_en" hold English (the shipped referentials' English wordings): their widgets
+    say so with lang="en" on the French pages (RGAA 8.7); read-only, ``admin/includes/fieldset.html`` does."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name.endswith("_en"):
+            field.widget.attrs["lang"] = "en"
+        return field
+
+
+class PrefectureScopedAdmin(EnglishFieldsMixin, ScopedFormFieldsMixin, SimpleHistoryAdmin):
     """The project's base ModelAdmin: every list, object page, choice and filter scoped.
 
     Later apps inherit from it and get scoping in one line. Lists never run a full

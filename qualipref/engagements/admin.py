@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..admin import PrefectureScopedAdmin
+from ..admin import EnglishFieldsMixin, PrefectureScopedAdmin
 from ..models import Prefecture
 from ..uploads import validate_upload
 from .drill import drilldown_table
@@ -25,7 +25,7 @@ from .services import manual_measure_save, monthly_indicators_refresh
 REFRESH_NOW_MAX_PREFECTURES = 20
 
 
-class EngagementVersionInline(admin.StackedInline):
+class EngagementVersionInline(EnglishFieldsMixin, admin.StackedInline):
     """Versions are added, never changed: past figures keep the wording and target they were judged against."""
 
     model = EngagementVersion
@@ -50,10 +50,10 @@ class EngagementVersionInline(admin.StackedInline):
 
 
 @admin.register(EngagementVersion)
-class EngagementVersionAdmin(admin.ModelAdmin):
+class EngagementVersionAdmin(EnglishFieldsMixin, admin.ModelAdmin):
     """The English wordings of the versions: a translation may be corrected on a version in use, nothing else."""
 
-    list_display = ["engagement", "valid_from", "wording", "wording_en"]
+    list_display = ["engagement", "valid_from", "wording", "english_wording"]
     list_filter = ["engagement__label"]
     search_fields = ["engagement__code", "wording", "wording_en"]
     list_select_related = ["engagement"]
@@ -70,6 +70,11 @@ class EngagementVersionAdmin(admin.ModelAdmin):
         "deadline_working_days",
     ]
     readonly_fields = [f for f in fields if f not in ("wording_en", "measurement_en")]
+
+    @admin.display(description=_("English wording"), ordering="wording_en")
+    def english_wording(self, obj):
+        # English inside a French page: said so, for screen readers (RGAA 8.7).
+        return format_html('<span lang="en">{}</span>', obj.wording_en) if obj.wording_en else "—"
 
     def has_add_permission(self, request):
         return False  # a new version is added on its engagement's page
