@@ -6,17 +6,20 @@ rendered once per language; the tests then read what the crawl found.
 
 import contextlib
 import io
+import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, RequestFactory, override_settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from qualipref.models import User
 
@@ -29,6 +32,12 @@ SKIPPED_ENDINGS = (".csv", ".json", ".pdf", ".ics", ".svg", ".png", ".xlsx", ".z
 SKIPPED_PARTS = ("/deconnexion/", "/documents/", "/pieces-jointes/")
 QUERIES_PER_PATH = 3
 MAX_PUBLIC_PAGES = 400
+# A time of day as the pages write it (« 07:30 », « 7 h 30 »).
+TIME_OF_DAY = re.compile(r"\b\d{1,2}(?::| ?h ?)\d{2}\b")
+# Two server zones around La Réunion's (UTC+4): a time shown in the server's zone moves between them.
+SERVER_ZONES = ("Europe/Paris", "America/Guadeloupe")
+# Addresses that must answer with the portal's error page (DEBUG off, as in production).
+WRONG_ADDRESSES = ("/suivi/ce-lien-n-existe-pas/", "/la-reunion/page-inconnue/", "/nulle-part/")
 
 # The database is set up for the tests that ask for it; the module's crawl reads it once, rolled back at its end.
 pytestmark = pytest.mark.django_db
@@ -41,6 +50,7 @@ class Page:
     status: int
     english: list = field(default_factory=list)
     has_header: bool = True
+    server_zone_times: list | None = None  # None: the page shows no time of day
     referrer: str = ""
 
 
@@ -89,6 +99,18 @@ def _read(client, url, language, referrer, **headers):
     return page, response, html
 
 
+def _times_following_the_server_zone(client, url, **headers):
+    """The times of day a page writes differently when only the server's default zone changes: each of them is in
+    the server's zone, not in the prefecture's (the clock stands still between the two renders)."""
+    shown = []
+    with time_machine.travel(timezone.now(), tick=False):
+        for zone in SERVER_ZONES:
+            with override_settings(TIME_ZONE=zone):
+                html = client.get(url, **headers).content.decode()
+            shown.append(TIME_OF_DAY.findall(visible_text(html, language="fr")))
+    return sorted(set(shown[0]) ^ set(shown[1]))
+
+
 def _crawl_public(client):
     """Every page the site map leads to, in both languages, following links breadth first."""
     queue = deque([("/plan-du-site/", ""), ("/en/plan-du-site/", "")])
@@ -96,6 +118,8 @@ def _crawl_public(client):
     while queue and len(pages) < MAX_PUBLIC_PAGES:
         url, referrer = queue.popleft()
         page, response, html = _read(client, url, _language(url), referrer)
+        if url.startswith("/la-reunion/") and TIME_OF_DAY.search(html):
+            page.server_zone_times = _times_following_the_server_zone(client, url)
         pages.append(page)
         if response.status_code in (301, 302) and response["Location"].startswith("/"):
             targets = [response["Location"]]
@@ -131,16 +155,35 @@ def _admin_urls(user):
     return urls
 
 
-def _crawl_admin(email):
+def _crawl_admin(email, *, one_zone=False):
+    """The admin as ``email`` reads it; ``one_zone``: every time shown must be in its prefectures' zone."""
     user = User.objects.get(email=email)
     pages = []
     for language in LANGUAGES:
         client = Client(HTTP_ACCEPT_LANGUAGE=language)
         client.force_login(user)
         for url in _admin_urls(user):
-            page, _response, _html = _read(client, url, language, email)
+            page, _response, html = _read(client, url, language, email)
             page.has_header = True  # the admin has its own header
+            if one_zone and language == "fr" and TIME_OF_DAY.search(html):
+                page.server_zone_times = _times_following_the_server_zone(client, url)
             pages.append(page)
+    return pages
+
+
+def _crawl_errors():
+    """The error pages of wrong addresses, in both languages, as production serves them (DEBUG off)."""
+    client, pages = Client(raise_request_exception=False), []
+    with override_settings(DEBUG=False):
+        for address in WRONG_ADDRESSES:
+            for url in (address, "/en" + address):
+                response = client.get(url)
+                page = Page(url=url, language=_language(url), status=response.status_code)
+                html = response.content.decode()
+                page.has_header = 'class="fr-header' in html
+                if page.language == "fr":
+                    page.english = english_in(visible_text(html, language="fr"))
+                pages.append(page)
     return pages
 
 
@@ -152,7 +195,8 @@ def crawl(django_db_setup, django_db_blocker):
         pages = {
             "public": _crawl_public(Client()),
             "coordinator": _crawl_admin("coordination@example.org"),
-            "officer": _crawl_admin("qualite.974@example.org"),
+            "officer": _crawl_admin("qualite.974@example.org", one_zone=True),
+            "errors": _crawl_errors(),
         }
         transaction.set_rollback(True)
     return pages
@@ -194,4 +238,23 @@ def test_every_public_page_has_the_dsfr_header(crawl):
 @pytest.mark.parametrize("who", ["public", "coordinator", "officer"])
 def test_french_pages_show_no_english(crawl, who):
     english = [page for page in crawl[who] if page.english]
+    assert not english, _report(english, lambda page: "; ".join(page.english))
+
+
+@pytest.mark.parametrize("who", ["public", "officer"])
+def test_every_time_about_la_reunion_is_in_its_zone(crawl, who):
+    """La Réunion's public pages, and the administration of an officer of La Réunion alone: no time follows the
+    server's zone (Paris)."""
+    compared = [page for page in crawl[who] if page.server_zone_times is not None]
+    assert compared, "no page with a time of day was crawled"
+    moving = [page for page in compared if page.server_zone_times]
+    assert not moving, _report(moving, lambda page: ", ".join(page.server_zone_times))
+
+
+def test_every_error_page_is_a_dsfr_page_in_its_language(crawl):
+    pages = crawl["errors"]
+    assert {page.status for page in pages} == {404}
+    bare = [page for page in pages if not page.has_header]
+    assert not bare, _report(bare, lambda page: "no DSFR header")
+    english = [page for page in pages if page.english]
     assert not english, _report(english, lambda page: "; ".join(page.english))
