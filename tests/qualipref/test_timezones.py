@@ -52,7 +52,7 @@ def tracking_page(client, case):
 def test_la_reunion_s_tracking_timeline_shows_saint_denis_time(client, reunion):
     html = tracking_page(client, CaseFactory(prefecture=reunion))
     assert f"10 mars 2026 {REUNION}" in html
-    assert "Heures de cette page : heure de La Réunion." in html
+    assert "Heures de cette page\u00a0: heure de La Réunion." in html
     assert PARIS not in html
 
 
@@ -95,7 +95,7 @@ def test_an_admin_change_page_of_a_974_case_shows_saint_denis_time_to_anyone(cli
         html = client.get(url).content.decode()
         assert f"10 mars 2026 {REUNION}" in html, reader
         assert f"10 mars 2026 {PARIS}" not in html
-        assert "Heures de cette page : heure de La Réunion." in html
+        assert "Heures de cette page\u00a0: heure de La Réunion." in html
 
 
 def test_the_history_page_of_a_974_case_shows_saint_denis_time(client, reunion):

@@ -27,5 +27,5 @@ def test_the_report_and_its_e_mail_give_saint_denis_time(reunion, officer, on_co
     assert "10 novembre 2026 08:30, heure de La Réunion" in " ".join(text.split())
     assert "05:30" not in text
     [message] = mailoutbox
-    assert "Produit le : 10 novembre 2026 08:30, heure de La Réunion" in message.body
+    assert "Produit le\u00a0: 10 novembre 2026 08:30, heure de La Réunion" in message.body
     assert "05:30" not in message.body
