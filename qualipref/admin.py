@@ -1,6 +1,8 @@
 import functools
 import zoneinfo
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
@@ -432,3 +434,18 @@ class OutgoingEmailAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
 
 from .engagements import admin as engagements_admin  # noqa: E402, F401  (registers the engagements' admin)
 from .reports import admin as reports_admin  # noqa: E402, F401  (registers the audit reports' admin)
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """django-axes' lockouts, whose clean-up action deletes: it now declares so, like every admin action."""
+
+    @admin.action(
+        description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description, permissions=["delete"]
+    )
+    def cleanup_expired_attempts(self, request, queryset):
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -230,14 +230,14 @@ class ImprovementActionAdmin(PrefectureScopedAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description=_("Mark as planned"))
+    @admin.action(description=_("Mark as planned"), permissions=["change"])
     def mark_planned(self, request, queryset):
         self._bulk_transition(request, queryset, ActionStatus.PLANNED)
 
-    @admin.action(description=_("Mark as in progress"))
+    @admin.action(description=_("Mark as in progress"), permissions=["change"])
     def mark_in_progress(self, request, queryset):
         self._bulk_transition(request, queryset, ActionStatus.IN_PROGRESS)
 
-    @admin.action(description=_("Mark as done (the outcome must be written)"))
+    @admin.action(description=_("Mark as done (the outcome must be written)"), permissions=["change"])
     def mark_done(self, request, queryset):
         self._bulk_transition(request, queryset, ActionStatus.DONE)

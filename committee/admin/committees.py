@@ -52,7 +52,9 @@ class MemberAdmin(PrefectureScopedAdmin):
     def has_account(self, obj):
         return bool(obj.user_id and obj.user.has_usable_password())
 
-    @admin.action(description=_("Send an invitation to the members' space (link to set a password)"))
+    @admin.action(
+        description=_("Send an invitation to the members' space (link to set a password)"), permissions=["change"]
+    )
     def invite_to_space(self, request, queryset):
         sent = 0
         for member in queryset.select_related("committee__prefecture"):

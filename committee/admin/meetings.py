@@ -201,7 +201,7 @@ class MeetingAdmin(PrefectureScopedAdmin):
             obj.delete()
         formset.save_m2m()
 
-    @admin.action(description=_("Send the invitations (with a calendar file)"))
+    @admin.action(description=_("Send the invitations (with a calendar file)"), permissions=["change"])
     def send_invitations(self, request, queryset):
         for meeting in queryset.select_related("committee__prefecture"):
             try:
@@ -220,7 +220,7 @@ class MeetingAdmin(PrefectureScopedAdmin):
                     messages.SUCCESS,
                 )
 
-    @admin.action(description=_("List the members for the attendance, without e-mail"))
+    @admin.action(description=_("List the members for the attendance, without e-mail"), permissions=["change"])
     def prepare_attendance(self, request, queryset):
         added = sum(meeting_attendance_prepare(meeting=meeting) for meeting in queryset.select_related("committee"))
         self.message_user(
@@ -229,7 +229,7 @@ class MeetingAdmin(PrefectureScopedAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Put the forwarded suggestions on the agenda"))
+    @admin.action(description=_("Put the forwarded suggestions on the agenda"), permissions=["change"])
     def add_suggestions(self, request, queryset):
         for meeting in queryset.select_related("committee__prefecture"):
             try:
