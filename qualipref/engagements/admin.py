@@ -57,18 +57,7 @@ class EngagementVersionAdmin(EnglishFieldsMixin, admin.ModelAdmin):
     list_filter = ["engagement__label"]
     search_fields = ["engagement__code", "wording", "wording_en"]
     list_select_related = ["engagement"]
-    fields = [
-        "engagement",
-        "valid_from",
-        "wording",
-        "wording_en",
-        "measurement",
-        "measurement_en",
-        "target_value",
-        "comparator",
-        "unit",
-        "deadline_working_days",
-    ]
+    fields = ["engagement", *EngagementVersionInline.fields]
     readonly_fields = [f for f in fields if f not in ("wording_en", "measurement_en")]
 
     @admin.display(description=_("English wording"), ordering="wording_en")
