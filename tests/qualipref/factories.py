@@ -83,3 +83,15 @@ def coordinator():
 def fresh(user):
     """``user`` read again, without the roles, scope and permissions cached on the instance."""
     return type(user).objects.get(pk=user.pk)
+
+
+class OutgoingEmailFactory(factory.django.DjangoModelFactory):
+    """A message waiting in the outbox."""
+
+    class Meta:
+        model = "qualipref.OutgoingEmail"
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    purpose = "acknowledgement"
+    to = "marie@example.org"
+    subject = factory.Sequence(lambda n: f"Votre réclamation {n}")
