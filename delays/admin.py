@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qualipref import csvfiles
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
 
 from .enums import ImportSource, ImportStatus, PublicationStatus
@@ -159,14 +160,14 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
         delivery_import = self._scoped(request, pk)
         code = delivery_import.prefecture.department_code
 
-        def rows():
-            yield "\ufeffligne;motif;valeur;message\n"
-            for bad_row in delivery_import.bad_row_set.order_by("line").iterator(chunk_size=5000):
-                message = bad_row_message(bad_row, prefecture_code=code).replace(";", ",").replace("\n", " ")
-                detail = bad_row.detail.replace(";", ",").replace("\n", " ")
-                yield f"{bad_row.line};{bad_row.reason};{detail};{message}\n"
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        # The values echoed come straight from the uploaded file: csvfiles neutralises any that starts like a
+        # formula (``+CMD|…``, ``@SUM(1+1)``), and quotes separators and line ends.
+        rows = (
+            [bad_row.line, bad_row.reason, bad_row.detail, bad_row_message(bad_row, prefecture_code=code)]
+            for bad_row in delivery_import.bad_row_set.order_by("line").iterator(chunk_size=5000)
+        )
+        lines = csvfiles.lines(["ligne", "motif", "valeur", "message"], rows, lineterminator="\n")
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="rapport-import-{pk}.csv"'
         return response
 

@@ -4,7 +4,6 @@ Goes through the real import path (a generated CSV file). Sized for a quick ``ma
 a few tens of thousands of records in all; the benchmarks carry the millions.
 """
 
-import csv
 import datetime
 import io
 import math
@@ -12,6 +11,7 @@ import random
 
 from django.db import transaction
 
+from qualipref import csvfiles
 from qualipref.models import Prefecture
 
 from .enums import ImportSource, PublicationStatus
@@ -55,7 +55,7 @@ def demo_csv(prefecture, *, last_month, seed):
     weights = [3] + [1] * (len(sites) - 1) if sites else []
     size = SIZE.get(prefecture.department_code, 0.8)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csvfiles.writer(buffer)
     writer.writerow(["departement", "code_titre", "site", "date_depot", "date_delivrance"])
     first = add_months(last_month, -(MONTHS - 1))
     for index in range(MONTHS):

@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qualipref.csvfiles import refuse_formula_start
 from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 
@@ -46,7 +47,7 @@ class TitleType(models.Model):
         validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]*$", _("Capital letters, digits and hyphens only."))],
         help_text=_("As it appears in delivery files, for example TS-PREMIERE."),
     )
-    label = models.CharField(_("French label"), max_length=150)
+    label = models.CharField(_("French label"), max_length=150, validators=[refuse_formula_start])
     label_en = models.CharField(
         _("English label"), max_length=150, blank=True, help_text=_("Shown on the English pages; empty: the French.")
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import departments
+from .csvfiles import refuse_formula_start
 from .enums import STAFF_ROLES, Label, Role, SiteKind
 from .scoping import PrefectureScopedQuerySet
 
@@ -90,9 +91,10 @@ class Prefecture(models.Model):
         _("department code"),
         max_length=3,
         unique=True,
+        validators=[refuse_formula_start],
         help_text=_("For example 974 for La Réunion, 2A for Corse-du-Sud."),
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[refuse_formula_start])
     of_name_fr = models.CharField(
         _("name after “préfecture”"),
         max_length=130,
@@ -193,7 +195,7 @@ class Site(models.Model):
         Prefecture, on_delete=models.CASCADE, related_name="sites", verbose_name=_("prefecture")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices, default=SiteKind.PREFECTURE)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[refuse_formula_start])
     address = models.TextField(_("address"), blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -218,7 +220,7 @@ class Service(models.Model):
     prefecture = models.ForeignKey(
         Prefecture, on_delete=models.CASCADE, related_name="services", verbose_name=_("prefecture")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[refuse_formula_start])
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -1,34 +1,27 @@
 """Open-data downloads, shared by the delays and the results: streamed CSV or JSON under the Etalab licence.
 
 Rows come from a queryset read by chunks, so a file of the whole network never sits in memory. CSV:
-semicolons and a byte-order mark, as French spreadsheets expect. JSON: a header (title, scope, licence,
-when generated) and the records under ``donnees``.
+semicolons and a byte-order mark, as French spreadsheets expect, written by ``csvfiles`` (no cell runs as
+a formula). JSON: a header (title, scope, licence, when generated) and the records under ``donnees``.
 """
 
-import csv
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from . import csvfiles
+
 LICENCE = "Licence Ouverte / Etalab 2.0"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 CHUNK_SIZE = 2000
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _csv_stream(rows, columns, record_of):
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff"  # so that spreadsheets read the accents right
-    yield writer.writerow(columns)
-    for row in rows.iterator(chunk_size=CHUNK_SIZE):
-        record = record_of(row)
-        yield writer.writerow([record[c] for c in columns])  # None is written as an empty field
+    records = (record_of(row) for row in rows.iterator(chunk_size=CHUNK_SIZE))
+    # None is written as an empty field; names that start like a formula are neutralised (csvfiles).
+    return csvfiles.lines(columns, ([record[c] for c in columns] for record in records))
 
 
 def _json_stream(rows, record_of, header):

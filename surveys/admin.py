@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
+from qualipref.csvfiles import refuse_formula_start
 
 from . import printing
 from .enums import CHOICE_KINDS, SurveyStatus
@@ -54,6 +55,8 @@ class QuestionInlineForm(forms.ModelForm):
 
     def clean_choices_text(self):
         labels = [line.strip() for line in self.cleaned_data["choices_text"].splitlines() if line.strip()]
+        for label in labels:  # written to the survey's CSV export: none may start like a formula
+            refuse_formula_start(label)
         repeated = sorted({label for label in labels if labels.count(label) > 1})
         if repeated:
             raise ValidationError(

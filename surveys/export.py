@@ -1,24 +1,13 @@
 """CSV export of a survey's anonymous raw answers: one line per response, one column per question."""
 
-import csv
 from itertools import groupby
 
 from django.utils.translation import gettext as _
 
+from qualipref import csvfiles
+
 from .enums import QuestionKind
 from .models import Answer
-
-# Spreadsheets run a cell that starts with one of these as a formula: citizens' text must not.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _safe(text):
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _cell(question, answers, choice_labels):
@@ -30,16 +19,16 @@ def _cell(question, answers, choice_labels):
         return str(answers[0][0])
     if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
         return " | ".join(choice_labels.get(choice_id, "") for _value, choice_id, _text in answers)
-    return _safe(answers[0][2])
+    return answers[0][2]  # citizens' text: csvfiles writes it so that no spreadsheet runs it as a formula
 
 
 def csv_lines(survey):
     """The export, line by line (French spreadsheets expect a semicolon and a byte-order mark)."""
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = csvfiles.writer()
     questions = list(survey.questions.prefetch_related("choices"))
     choice_labels = {choice.pk: choice.label for q in questions for choice in q.choices.all()}
     points = dict(survey.points.values_list("pk", "name"))
-    yield "\ufeff" + writer.writerow(
+    yield csvfiles.BOM + writer.writerow(
         [_("Sent on"), _("Distribution point"), *(f"{n}. {q.text}" for n, q in enumerate(questions, start=1))]
     )
     rows = (

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qualipref.csvfiles import refuse_formula_start
 from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 
@@ -67,7 +68,7 @@ class Survey(models.Model):
     prefecture = models.ForeignKey(
         Prefecture, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("prefecture")
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[refuse_formula_start])
     slug = models.SlugField(
         _("address"),
         max_length=80,
@@ -153,7 +154,7 @@ class Question(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind.choices)
-    text = models.CharField(_("question"), max_length=300)
+    text = models.CharField(_("question"), max_length=300, validators=[refuse_formula_start])
     help_text = models.CharField(_("hint"), max_length=300, blank=True)
     required = models.BooleanField(_("required"), default=True)
     is_public = models.BooleanField(
@@ -208,7 +209,7 @@ class Choice(models.Model):
         Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    label = models.CharField(_("label"), max_length=200)
+    label = models.CharField(_("label"), max_length=200, validators=[refuse_formula_start])
 
     objects = PrefectureScopedQuerySet.as_manager()
 
@@ -243,7 +244,12 @@ class DistributionPoint(models.Model):
     """A place where the survey is offered (a site, a counter): its short link and QR code tell answers apart."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="points", verbose_name=_("survey"))
-    name = models.CharField(_("name"), max_length=120, help_text=_("For example: Counter 3 – residence permits."))
+    name = models.CharField(
+        _("name"),
+        max_length=120,
+        validators=[refuse_formula_start],
+        help_text=_("For example: Counter 3 – residence permits."),
+    )
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, null=True, blank=True, related_name="survey_points", verbose_name=_("site")
     )

@@ -27,13 +27,14 @@ Here, the whole load (``check_file``); in ``rows``, the checks and how a valid r
 ``streams``, how the file is read and fed to the ``COPY``.
 """
 
-import csv
 import io
 import logging
 import tempfile
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+
+from qualipref.csvfiles import copy_feed_writer
 
 from ..csvformat import CHUNK, FileRefused, read_header
 from ..models import BadRow, DeliveryRecord
@@ -121,7 +122,7 @@ class _BadRows:
             return
         if self.spool is not None:
             text = io.StringIO()
-            csv.writer(text, lineterminator="\n").writerows((self.import_id, *row) for row in rows)
+            copy_feed_writer(text).writerows((self.import_id, *row) for row in rows)
             self.spool.write(text.getvalue().encode())
             return
         sql = f"INSERT INTO {BadRow._meta.db_table} (delivery_import_id, line, reason, detail) VALUES (%s, %s, %s, %s)"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..calendar import on_local_today
+from ..csvfiles import refuse_formula_start
 from ..enums import Label
 from ..scoping import PrefectureScopedQuerySet
 from .enums import Comparator, Source, Unit
@@ -35,7 +36,13 @@ class EngagementQuerySet(models.QuerySet):
 class Engagement(models.Model):
     """One engagement of the label (“we answer your letters within 15 working days”)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("For example COURRIERS-15J."))
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        validators=[refuse_formula_start],
+        help_text=_("For example COURRIERS-15J."),
+    )
     label = models.CharField(
         _("label"), max_length=20, choices=[c for c in Label.choices if c[0] != Label.NONE], default=Label.QUALIPREF
     )
@@ -85,7 +92,7 @@ class EngagementVersion(models.Model):
         Engagement, on_delete=models.CASCADE, related_name="versions", verbose_name=_("engagement")
     )
     valid_from = models.DateField(_("in force from"), help_text=_("First day of a month."))
-    wording = models.CharField(_("French wording"), max_length=300)
+    wording = models.CharField(_("French wording"), max_length=300, validators=[refuse_formula_start])
     measurement = models.TextField(_("how it is measured"), blank=True)
     # Shown on the English pages (the French, marked lang="fr", when empty): a translation, not a new engagement,
     # so it may be corrected on a version figures already use.

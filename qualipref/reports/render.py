@@ -4,7 +4,6 @@ WeasyPrint reads only what ``StaticOnlyFetcher`` serves: our stylesheet and font
 charts, embedded as ``data:`` SVG images.
 """
 
-import csv
 import io
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from .. import csvfiles
 from ..engagements.enums import PeriodKind, Unit
 from .charts import bar_chart, trend_chart
 from .data import CSV_COLUMNS, case_rows
@@ -102,8 +102,8 @@ def render_pdf(html, *, fetcher=None):
 def render_csv(prefecture, period, *, today=None):
     """The detailed CSV (``;``-separated, UTF-8 with BOM for spreadsheets), as bytes."""
     buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    buffer.write(csvfiles.BOM)
+    writer = csvfiles.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(case_rows(prefecture, period, today=today))
     return buffer.getvalue().encode()
