@@ -1,10 +1,16 @@
 from functools import lru_cache
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_failure_limit
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.db.models import Sum
 
+from .models import login_identity
 from .roles import role_allows
 
 
@@ -56,11 +62,44 @@ AXES_USERNAME_MAX_LENGTH = 255
 
 
 def axes_username(request, credentials=None):
-    """The name django-axes counts failures under: as typed, cut to what its table holds.
+    """The name django-axes counts failures under: the identity the login looks the account up by.
 
-    Django's login forms do not bound the name's length: a longer one made PostgreSQL refuse axes'
-    row, and the login page answered 500. No account has such a name, so cutting changes no lockout.
+    ``login_identity``, as ``User.objects.get_by_natural_key`` (the backend's lookup) applies it: however an
+    address is typed (case, blanks around it, full-width letters), every spelling that can log into an account
+    is counted as that account, on ``/admin/`` and ``/comite/connexion/`` alike.
+
+    Cut to what axes' table holds: Django's login forms do not bound the name's length, and a longer one made
+    PostgreSQL refuse axes' row (the login page answered 500). No account has such a name, so cutting changes
+    no lockout.
     """
     field = settings.AXES_USERNAME_FORM_FIELD
     name = credentials.get(field) if credentials else getattr(request, "data", request.POST).get(field)
+    name = login_identity(name)
     return name[:AXES_USERNAME_MAX_LENGTH] if isinstance(name, str) else name
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler, plus a limit per connection across the addresses it tries.
+
+    Axes counts the failures of one identity from one address (``AXES_LOCKOUT_PARAMETERS``) against
+    ``AXES_FAILURE_LIMIT``. A connection that tries one or two passwords on each of many addresses never meets
+    that limit, so the failures of every identity from the address within the cool-off are added up too, and past
+    ``AXES_IP_FAILURE_LIMIT`` every login from it is refused with the same lockout page, until they are an hour
+    old. A successful login still wipes only its own identity's failures from that address (axes' reset, kept): an
+    account of one's own cannot be used to wipe the count against another's.
+    """
+
+    def get_failures(self, request, credentials=None):
+        failures = super().get_failures(request, credentials)
+        limit = get_failure_limit(request, credentials)
+        if failures < limit and self.connection_failures(request) >= settings.AXES_IP_FAILURE_LIMIT:
+            return limit
+        return failures
+
+    @staticmethod
+    def connection_failures(request):
+        """Failed logins from the request's address within the cool-off, whatever the identity tried."""
+        attempts = AccessAttempt.objects.filter(
+            ip_address=request.axes_ip_address, attempt_time__gte=get_cool_off_threshold(request)
+        )
+        return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0

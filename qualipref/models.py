@@ -1,6 +1,7 @@
 """The label's core: prefectures, their sites and services, users and their roles."""
 
 import calendar
+import unicodedata
 import zoneinfo
 from collections import defaultdict
 from functools import cached_property
@@ -243,13 +244,32 @@ class Service(models.Model):
         return self.name
 
 
+def login_identity(email):
+    """The one spelling of an e-mail address that names an account: how it is stored, looked up at login and
+    counted by the lockout (``qualipref.auth``).
+
+    Compatibility forms folded (NFKC: full-width « ｑ », « ℚ », « ³ », no-break spaces), then case (casefold),
+    and the blanks around it dropped (spaces, tabs, no-break and ideographic spaces). Every way of typing an
+    address that can log into an account is therefore one identity, which shares one count of failed logins.
+    Idempotent, so a stored address is its own identity.
+    """
+    if not isinstance(email, str):
+        return email
+    email = unicodedata.normalize("NFKC", email)
+    return unicodedata.normalize("NFKC", email.casefold()).strip()
+
+
 class UserManager(BaseUserManager.from_queryset(PrefectureScopedQuerySet)):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        return login_identity(email or "")
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -260,8 +280,8 @@ class UserManager(BaseUserManager.from_queryset(PrefectureScopedQuerySet)):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        # E-mail addresses are stored in lower case; people type them as they like.
-        return self.get(email__iexact=username)
+        # People type addresses as they like; stored, and looked up, is their identity (the backend's lookup).
+        return self.get(email=login_identity(username))
 
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.update(is_staff=True, is_superuser=True)
@@ -297,7 +317,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self):
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = self.__class__.objects.normalize_email(self.email)
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()

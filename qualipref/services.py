@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from .enums import STAFF_ROLES, Role
-from .models import Membership, Prefecture, User
+from .models import Membership, Prefecture, User, login_identity
 
 
 @transaction.atomic
@@ -31,7 +31,7 @@ def membership_grant(*, user, role, prefecture=None, service=None):
 def user_ensure(*, email, password, first_name="", last_name=""):
     """The user with this e-mail, created with this password if new (an existing password is kept:
     hashing is deliberately slow, and a second ``make run`` must start at once)."""
-    user = User.objects.filter(email=email.lower()).first()
+    user = User.objects.filter(email=login_identity(email)).first()
     if user is None:
         return User.objects.create_user(email=email, password=password, first_name=first_name, last_name=last_name)
     if (user.first_name, user.last_name) != (first_name, last_name):

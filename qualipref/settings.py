@@ -207,15 +207,22 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "qualipref.auth.RoleBackend",
 ]
-# Brute-force protection on every login form: 5 failures lock the account from that address
-# for an hour. https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Brute-force protection on every login form (admin, members' space), counted per identity: the address typed,
+# folded as the login folds it (``qualipref.models.login_identity``: case, blanks, full-width letters), so every
+# spelling of an account shares its guesses. 5 failures lock that account from that address for an hour; 20
+# failures from one address, whatever the accounts tried, lock every login from it for an hour (password
+# spraying; raise it if many agents reach the portal through one proxy address).
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "qualipref.auth.LockoutHandler"  # axes' database handler, plus AXES_IP_FAILURE_LIMIT
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # a login wipes its own identity's failures from its address, nobody else's
 # Every login form of the portal (admin, members' space) posts the e-mail as "username".
 AXES_USERNAME_FORM_FIELD = "username"
-# Cut to the column's length: an overlong name must fail to log in, not fail to be recorded.
+# The login's identity of the address, cut to the column's length (an overlong name must fail to log in, not
+# fail to be recorded).
 AXES_USERNAME_CALLABLE = "qualipref.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = [env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")]
