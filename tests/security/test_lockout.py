@@ -206,11 +206,11 @@ def test_logging_into_one_s_own_account_resets_nobody_else_s_failures(account, r
 
 
 def test_addresses_stored_before_are_rewritten_to_their_identity(account):
-    """Migration 0010: an account whose stored address the login would no longer find gets its identity, unless
+    """Migration 0011: an account whose stored address the login would no longer find gets its identity, unless
     another account holds it already (left for an administrator)."""
     from django.apps import apps
 
-    migration = importlib.import_module("qualipref.migrations.0010_user_email_login_identity")
+    migration = importlib.import_module("qualipref.migrations.0011_user_email_login_identity")
     rewritten = User.objects.create_user(email="josiane@example.org", password=PASSWORD)
     User.objects.filter(pk=rewritten.pk).update(email="Ｊosiane@EXAMPLE.org")  # as stored before
     clash = User.objects.create_user(email="clash@example.org")

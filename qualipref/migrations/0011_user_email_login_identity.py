@@ -20,6 +20,6 @@ def store_identities(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("qualipref", "0009_engagement_version_english_wording")]
+    dependencies = [("qualipref", "0010_names_never_start_like_a_formula")]
 
     operations = [migrations.RunPython(store_identities, migrations.RunPython.noop, elidable=True)]
