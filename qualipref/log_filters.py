@@ -123,7 +123,7 @@ def reset():
 
 
 def _decoded(text):
-    """``text`` percent-decoded until nothing is left to decode, and where each decoded character starts in ``text``."""
+    """``text`` percent-decoded until nothing is left to decode; where each character starts in ``text``."""
     positions = list(range(len(text) + 1))
     for _round in range(_MAX_DECODING_ROUNDS):
         if not _PERCENT.search(text):

@@ -61,10 +61,10 @@ class PasswordSetView(_PageMixin, auth_views.PasswordResetConfirmView):
         token = kwargs.get("token")
         if token != self.reset_url_token and token != self.request.session.get(INTERNAL_RESET_SESSION_TOKEN):
             user = self.get_user(kwargs.get("uidb64"))
-            if user is not None and self.token_generator.check_token(user, token):
-                if not account_link_open(user=user, token=token):
-                    self.validlink, self.user = False, user
-                    return self.render_to_response(self.get_context_data(already_opened=True))
+            valid = user is not None and self.token_generator.check_token(user, token)
+            if valid and not account_link_open(user=user, token=token):
+                self.validlink, self.user = False, user
+                return self.render_to_response(self.get_context_data(already_opened=True))
         return super().dispatch(*args, **kwargs)
 
 

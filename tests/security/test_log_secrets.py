@@ -162,7 +162,8 @@ def _free_port():
 
 def _raw_get(port, path, referer):
     """A request sent byte for byte as written (no client library tidies the path)."""
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nReferer: {referer}\r\nUser-Agent: test\r\nConnection: close\r\n\r\n"
+    headers = f"Host: 127.0.0.1\r\nReferer: {referer}\r\nUser-Agent: test\r\nConnection: close\r\n"
+    request = f"GET {path} HTTP/1.1\r\n{headers}\r\n"
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(request.encode("latin-1"))
         answer = b""
