@@ -30,6 +30,9 @@ _SEGMENT_CHARS = "a-z0-9_-"
 _PERCENT = re.compile(r"%([0-9a-fA-F]{2})")
 # Gunicorn's request line ends with the protocol: kept, the rest of the line masked.
 _PROTOCOL = re.compile(r" HTTP/[0-9.]+$")
+# A request line gunicorn could not parse is quoted, cut anywhere ("Invalid HTTP Version: '<token>/ HTTP/1.1'"
+# for "/suivi/ <token>/" sent with a raw space): no prefix left to find, the quoted text is masked whole.
+_UNPARSED_REQUEST = re.compile(r"^(Invalid request from ip=\S*: [^']*)'.*'", re.DOTALL)
 # Enough for any encoding a client can slip through a proxy and Django (%25252F…).
 _MAX_DECODING_ROUNDS = 6
 
@@ -229,7 +232,7 @@ def clean_record(record):
                 message = original
         else:
             message = original
-        message = redact(message, pattern)
+        message = _UNPARSED_REQUEST.sub(rf"\1'{MASK}'", redact(message, pattern))
         if message != original:
             record.msg, record.args = message, ()
         if record.exc_info and record.exc_info[0] is not None and not record.exc_text:

@@ -44,6 +44,7 @@ def mangled(prefix, secret):
         f"/{head}/{secret}/",
         f"/en/{head}/{secret}/",
         f"/{head}/%20{secret}/",
+        f"/{head}/ {secret}/",
         f"/{head}/'{secret}/",
         f"/{head}//{secret}/",
         f"/{head}%2F{secret}/",
