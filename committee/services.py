@@ -29,6 +29,7 @@ from .models import (
     Invitation,
     Meeting,
     Member,
+    OpenedAccountLink,
     SuggestionOpinion,
 )
 from .tokens import link_lifetime, password_set_url
@@ -109,6 +110,18 @@ def member_password_link_resend(*, email):
     if member is not None:
         _queue_password_link(member, member.user, purpose="committee_password", forgotten=True)
     return member is not None
+
+
+def account_link_open(*, user, token):
+    """Mark ``user``'s password link ``token`` opened: True the first time, False ever after (another browser).
+
+    Only the token's digest is stored; marks older than a link's lifetime, whose links have expired anyway,
+    are removed on the way.
+    """
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    OpenedAccountLink.objects.filter(opened_at__lt=timezone.now() - link_lifetime()).delete()
+    _mark, created = OpenedAccountLink.objects.get_or_create(token_digest=digest, defaults={"user": user})
+    return created
 
 
 # --- meetings and invitations ----------------------------------------------------------------------

@@ -315,12 +315,14 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 DSFR_CONTENT_IS_SAFE = False
 
 # --- Logging: no personal data, ever (no request bodies, no e-mail addresses) -------------------
+# No secret link either: every record of every logger is cleaned as it is made (qualipref/log_filters.py;
+# the secret URLs are named in qualipref/urls.py's ``secret_urls``).
+LOGGING_CONFIG = "qualipref.log_filters.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_secrets": {"()": "qualipref.log_filters.RedactSecretsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Replace Django's default handlers (which print unfiltered in debug) with ours.

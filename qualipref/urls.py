@@ -10,6 +10,10 @@ handler403 = "qualipref.errors.permission_denied"
 handler404 = "qualipref.errors.page_not_found"
 handler500 = "qualipref.errors.server_error"
 
+# The URLs whose address is a key (to a case, to an account): whatever follows their fixed part is masked in
+# every log (qualipref/log_filters.py). A new secret link (a kiosk's, say) is named here, and only here.
+secret_urls = ["complaints:tracking", "complaints:tracking_attachment", "committee:password_set"]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

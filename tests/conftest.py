@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 from qualipref.celery import app as celery_app
@@ -83,3 +85,36 @@ def on_commit_immediately(monkeypatch):
 def _fast_password_hashing(settings):
     """Hashing a password the production way takes half a second; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class _SecretLinkWatch(logging.Handler):
+    """Remembers the log lines that still show a secret link (qualipref/log_filters.py should have masked it)."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.leaks = []
+
+    def emit(self, record):
+        from qualipref.log_filters import redact
+
+        line = self.format(record)
+        if redact(line) != line:
+            self.leaks.append(line)
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_link_in_logs():
+    """Every test: no log record of any logger shows a tracking or password link in clear."""
+    watch = _SecretLinkWatch()
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and not logger.propagate
+    ]
+    for logger in loggers:
+        logger.addHandler(watch)
+    yield
+    for logger in loggers:
+        logger.removeHandler(watch)
+    assert not watch.leaks, f"a secret link reached the logs unmasked: {watch.leaks}"

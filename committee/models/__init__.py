@@ -9,6 +9,7 @@ committee member may read, ``Model.objects.for_user(user)`` all that an officer 
 * ``actions``: improvement actions and their status log.
 """
 
+from .accounts import OpenedAccountLink
 from .actions import ActionTransition, ImprovementAction, ImprovementActionQuerySet
 from .committees import Committee, CommitteeScopedQuerySet, Member, MemberQuerySet, WorkingGroup
 from .meetings import (
@@ -36,6 +37,7 @@ __all__ = [
     "MeetingQuerySet",
     "Member",
     "MemberQuerySet",
+    "OpenedAccountLink",
     "SuggestionOpinion",
     "WorkingGroup",
     "document_path",

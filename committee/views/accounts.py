@@ -1,6 +1,7 @@
 """Members' accounts: log in and out, set a password from the e-mailed link, ask for a new link."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
@@ -12,7 +13,7 @@ from qualipref.ratelimits import submission_accepted, submission_time_left, too_
 from qualipref.views import breadcrumb
 
 from ..forms import MemberLoginForm, PasswordForgottenForm
-from ..services import member_password_link_resend
+from ..services import account_link_open, member_password_link_resend
 from ..tokens import account_link_token
 
 # Per address, for the e-mails it sends. Failed logins are counted by django-axes (see settings).
@@ -41,10 +42,12 @@ class MemberLogoutView(auth_views.LogoutView):
 
 @method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
 class PasswordSetView(_PageMixin, auth_views.PasswordResetConfirmView):
-    """The link of the invitation e-mail: single use (the token dies with the new password), expiring.
+    """The link of the invitation e-mail: single use, from one browser, expiring.
 
     Django's view first moves the token from the address into the session, so it never leaks
-    through the Referer header of the page that follows.
+    through the Referer header of the page that follows; the link is then marked opened: the same
+    address from another browser gets the "link already used or expired" page, not the form (the
+    browser that opened it may open it again). The token dies with the new password.
     """
 
     template_name = "committee/password_set.html"
@@ -53,6 +56,16 @@ class PasswordSetView(_PageMixin, auth_views.PasswordResetConfirmView):
     post_reset_login_backend = "qualipref.auth.RoleBackend"
     success_url = reverse_lazy("committee:space")
     page_title = gettext_lazy("Choose your password")
+
+    def dispatch(self, *args, **kwargs):
+        token = kwargs.get("token")
+        if token != self.reset_url_token and token != self.request.session.get(INTERNAL_RESET_SESSION_TOKEN):
+            user = self.get_user(kwargs.get("uidb64"))
+            valid = user is not None and self.token_generator.check_token(user, token)
+            if valid and not account_link_open(user=user, token=token):
+                self.validlink, self.user = False, user
+                return self.render_to_response(self.get_context_data(already_opened=True))
+        return super().dispatch(*args, **kwargs)
 
 
 @require_http_methods(["GET", "POST"])
