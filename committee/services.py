@@ -112,6 +112,11 @@ def member_password_link_resend(*, email):
     return member is not None
 
 
+def account_link_opened(*, token):
+    """Whether the password link ``token`` has been opened already (by whichever browser)."""
+    return OpenedAccountLink.objects.filter(token_digest=hashlib.sha256(token.encode()).hexdigest()).exists()
+
+
 def account_link_open(*, user, token):
     """Mark ``user``'s password link ``token`` opened: True the first time, False ever after (another browser).
 

@@ -13,7 +13,7 @@ from qualipref.ratelimits import submission_accepted, submission_time_left, too_
 from qualipref.views import breadcrumb
 
 from ..forms import MemberLoginForm, PasswordForgottenForm
-from ..services import account_link_open, member_password_link_resend
+from ..services import account_link_open, account_link_opened, member_password_link_resend
 from ..tokens import account_link_token
 
 # Per address, for the e-mails it sends. Failed logins are counted by django-axes (see settings).
@@ -44,10 +44,12 @@ class MemberLogoutView(auth_views.LogoutView):
 class PasswordSetView(_PageMixin, auth_views.PasswordResetConfirmView):
     """The link of the invitation e-mail: single use, from one browser, expiring.
 
-    Django's view first moves the token from the address into the session, so it never leaks
-    through the Referer header of the page that follows; the link is then marked opened: the same
-    address from another browser gets the "link already used or expired" page, not the form (the
-    browser that opened it may open it again). The token dies with the new password.
+    Opening the link (a GET) uses nothing: it shows a button, because mail services open the links of
+    the messages they receive to check them before the member does. The button's POST marks the link
+    opened, then Django's view moves the token from the address into the session, so it never leaks
+    through the Referer header of the page that follows: the same address from another browser gets
+    the "link already used or expired" page, not the form (the browser that opened it may open it
+    again). The token dies with the new password.
     """
 
     template_name = "committee/password_set.html"
@@ -62,9 +64,13 @@ class PasswordSetView(_PageMixin, auth_views.PasswordResetConfirmView):
         if token != self.reset_url_token and token != self.request.session.get(INTERNAL_RESET_SESSION_TOKEN):
             user = self.get_user(kwargs.get("uidb64"))
             valid = user is not None and self.token_generator.check_token(user, token)
-            if valid and not account_link_open(user=user, token=token):
-                self.validlink, self.user = False, user
-                return self.render_to_response(self.get_context_data(already_opened=True))
+            if valid:
+                if self.request.method == "GET" and not account_link_opened(token=token):
+                    self.validlink, self.user = True, user
+                    return self.render_to_response(self.get_context_data(form=None, confirm=True))
+                if not account_link_open(user=user, token=token):
+                    self.validlink, self.user = False, user
+                    return self.render_to_response(self.get_context_data(already_opened=True))
         return super().dispatch(*args, **kwargs)
 
 

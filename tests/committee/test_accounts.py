@@ -26,8 +26,12 @@ def link_in(message):
 
 
 def set_password(client, link, password=NEW_PASSWORD):
-    """Follow the link as a browser does (Django moves the token into the session) and post the form."""
-    response = client.get(link, follow=True)
+    """Open the link and press its button as a member does (Django moves the token into the session), then post
+    the form."""
+    response = client.get(link)
+    if not response.context.get("confirm"):
+        return response
+    response = client.post(link, follow=True)
     if not response.context.get("validlink"):
         return response
     return client.post(

@@ -252,7 +252,9 @@ def test_gunicorn_never_logs_a_secret_link_in_clear_or_mangled(links, gunicorn):
 def test_the_password_link_opened_in_one_browser_is_refused_in_another(links):
     first, second = Client(), Client()
     link = links["password_link"]
-    opened = first.get(link)
+    shown = first.get(link)
+    assert shown.context["confirm"] is True and "new_password1" not in shown.content.decode()
+    opened = first.post(link)
     assert opened.status_code == 302 and links["password_token"] not in opened["Location"]
 
     replayed = second.get(link, follow=True)
@@ -272,8 +274,23 @@ def test_the_password_link_opened_in_one_browser_is_refused_in_another(links):
     assert second.get(link, follow=True).context["validlink"] is False
 
 
+def test_a_mail_scanner_opening_the_link_first_does_not_use_it(links):
+    """Mail services open a message's links to check them: a GET shows the button and uses nothing."""
+    link = links["password_link"]
+    for _ in range(2):
+        scanned = Client().get(link)
+        assert scanned.status_code == 200 and scanned.context["confirm"] is True
+        assert 'method="post"' in scanned.content.decode()
+    member = Client()
+    form = member.post(link, follow=True)
+    assert form.context["validlink"] is True and "new_password1" in form.content.decode()
+    # Once the member has opened it, a scanner (or anyone else) gets the refusal, not the button.
+    late = Client().get(link)
+    assert late.context["validlink"] is False and late.context["already_opened"] is True
+
+
 def test_the_refusal_is_in_english_on_the_english_site(links):
-    Client().get(links["password_link"])
+    Client().post(links["password_link"])
     replayed = Client().get(f"/en{links['password_link']}", follow=True)
     page = replayed.content.decode()
     assert "This link no longer works" in page and "It has already been used or it has expired." in page
