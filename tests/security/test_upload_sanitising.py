@@ -229,7 +229,7 @@ def clamd(tmp_path_factory):
     config = root / "clamd.conf"
     config.write_text(
         f"LocalSocket {socket}\nDatabaseDirectory {root / 'db'}\nForeground yes\nLogFile {root / 'clamd.log'}\n"
-        f"PidFile {root / 'clamd.pid'}\nTemporaryDirectory {root}\nUser {os.environ.get('USER') or 'root'}\n"
+        f"PidFile {root / 'clamd.pid'}\nTemporaryDirectory {root}\n"
     )
     process = subprocess.Popen([str(CLAMD), "--config-file", str(config)], stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
