@@ -1,7 +1,5 @@
 """Writes of the users' committee: keyword-only functions, one transaction each."""
 
-import hashlib
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -306,26 +304,22 @@ def agenda_add_suggestions(*, meeting):
 
 
 def document_prepare(*, document, upload, by=None):
-    """Check ``upload`` (a PDF judged by its content, within the size limit) and fill ``document``'s file fields."""
-    validate_upload(upload, allowed=("application/pdf",), max_bytes=MAX_DOCUMENT_BYTES)
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    document.original_name = upload.safe_name
-    document.size = upload.size
-    document.sha256 = digest.hexdigest()
+    """Check ``upload`` (a PDF judged by its content, within the size limit), fill ``document``'s file fields
+    and return the file to store: the sanitised copy (``qualipref.uploads.validate_upload``), not ``upload``."""
+    stored = validate_upload(upload, allowed=("application/pdf",), max_bytes=MAX_DOCUMENT_BYTES)
+    document.original_name = stored.safe_name
+    document.size = stored.size
+    document.sha256 = stored.sha256
     document.uploaded_by = by
     document.uploaded_at = timezone.now()
-    return document
+    return stored
 
 
 @transaction.atomic
 def document_add(*, meeting, upload, title, kind, agenda_item=None, by=None):
     document = Document(meeting=meeting, agenda_item=agenda_item, title=title, kind=kind)
-    document_prepare(document=document, upload=upload, by=by)
-    document.file.save(upload.safe_name, upload, save=False)
+    stored = document_prepare(document=document, upload=upload, by=by)
+    document.file.save(stored.safe_name, stored, save=False)
     document.full_clean()
     document.save()
     return document

@@ -1,7 +1,6 @@
 """Writes on cases: keyword-only functions, one transaction each, every status change through the workflow."""
 
 import datetime
-import hashlib
 import secrets
 import uuid
 
@@ -88,19 +87,14 @@ def _log(case, from_status, to_status, by=None, note=""):
 
 
 def attachment_add(*, case, upload, message=None, by_citizen=True):
-    """Store a validated upload (see ``complaints.uploads.validate_upload``) privately."""
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    """Store privately the file ``qualipref.uploads.validate_upload`` returned (sanitised, with its fingerprint)."""
     attachment = Attachment(
         case=case,
         message=message,
         original_name=upload.safe_name,
         content_type=upload.detected_type,
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=upload.sha256,
         uploaded_by_citizen=by_citizen,
     )
     attachment.file.save(upload.safe_name, upload, save=False)

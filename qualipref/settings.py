@@ -343,6 +343,15 @@ QUALIPREF_CONTACT_EMAIL = env.str("QUALIPREF_CONTACT_EMAIL", default="qualipref@
 # production sets its https address: `check --deploy` warns while it is a loopback one (qualipref/checks.py).
 QUALIPREF_BASE_URL = env.str("QUALIPREF_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# --- Uploads (qualipref/uploads.py: every file a citizen or an officer sends) ------------------------------
+# Images with more pixels than this are refused before being decoded (decompression bombs): 40 million pixels
+# take a phone's photos and an A4 page scanned at 600 dpi (35 million), and at most 160 MB of memory decoded.
+UPLOADS_MAX_IMAGE_PIXELS = env.int("UPLOADS_MAX_IMAGE_PIXELS", default=40_000_000)
+# Virus scan by clamd, off when empty: unix:///run/clamav/clamd.ctl or tcp://clamav:3310 (docker-compose.yml).
+# While it is set, a file clamd cannot scan (down, timed out) is refused with a "try again later" message.
+CLAMAV_URL = env.str("CLAMAV_URL", default="")
+CLAMAV_TIMEOUT = env.int("CLAMAV_TIMEOUT", default=30)
+
 # --- Complaints ------------------------------------------------------------------------------------
 # Personal data of cases closed for longer than this is anonymised (counts and durations stay).
 COMPLAINTS_RETENTION_MONTHS = env.int("COMPLAINTS_RETENTION_MONTHS", default=24)

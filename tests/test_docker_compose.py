@@ -23,7 +23,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 SETTINGS_FILE = ROOT / "qualipref" / "settings.py"
 
-SERVICES = {"postgres", "redis", "web", "worker", "beat"}
+SERVICES = {"postgres", "redis", "clamav", "web", "worker", "beat"}
 APP_SERVICES = ("web", "worker", "beat")
 # What an operator puts in `.env` beside docker-compose.yml: the variables with no default.
 DOTENV = {
@@ -196,10 +196,11 @@ def dockerfile(keyword):
 # --- docker-compose.yml: services and commands --------------------------------------------------
 
 
-def test_compose_defines_the_five_services(services):
+def test_compose_defines_the_six_services(services):
     assert set(services) == SERVICES
     assert services["postgres"]["image"].split(":") == ["postgres", "16"]
     assert services["redis"]["image"].split(":") == ["redis", "7"]
+    assert services["clamav"]["image"].split(":")[0] == "clamav/clamav"
     for name in APP_SERVICES:
         assert services[name]["build"] in (".", {"context": "."}), name
 
@@ -372,6 +373,17 @@ def test_volumes_are_declared_and_used(compose, services):
     assert declared == used
     assert {"media"} < declared
     assert "/var/lib/postgresql/data" in {target for _, target in named_volumes(services["postgres"])}
+
+
+def test_uploads_are_scanned_by_the_compose_clamav_unless_the_operator_turns_it_off(services):
+    """The virus scan is on in this stack (off by default elsewhere): clamd of the clamav service, over TCP."""
+    url = urlsplit(app_environment(services["web"])["CLAMAV_URL"])
+    assert (url.scheme, url.hostname, url.port) == ("tcp", "clamav", 3310)
+    assert app_environment(services["web"], {**DOTENV, "CLAMAV_URL": ""})["CLAMAV_URL"] == ""
+    assert "/var/lib/clamav" in {target for _, target in named_volumes(services["clamav"])}  # signatures kept
+    assert "clamdcheck" in " ".join(healthcheck_test(services["clamav"]))
+    assert "ports" not in services["clamav"]
+    assert "clamav" in services["web"]["depends_on"]
 
 
 def test_web_and_worker_share_the_media_volume_at_media_root(services):

@@ -81,7 +81,7 @@ class DocumentForm(forms.ModelForm):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload is not None and hasattr(upload, "content_type"):  # a new upload, not the stored file
-            document_prepare(document=self.instance, upload=upload)
+            return document_prepare(document=self.instance, upload=upload)  # the sanitised copy is stored
         return upload
 
 

@@ -113,8 +113,7 @@ class ManualMeasureForm(forms.ModelForm):
     def clean_evidence(self):
         upload = self.cleaned_data.get("evidence")
         if upload is not None and hasattr(upload, "content_type"):  # a new upload, not the stored file
-            validate_upload(upload)
-            self.new_upload = upload
+            upload = self.new_upload = validate_upload(upload)  # the sanitised copy is stored
         return upload
 
     def clean(self):

@@ -7,7 +7,6 @@ in force for its month, and the materialised ``MonthlyIndicator`` keeps a copy o
 judged against: changing a target (a new version) never changes a past result.
 """
 
-import hashlib
 import uuid
 from decimal import Decimal
 
@@ -248,13 +247,9 @@ class ManualMeasure(models.Model):
         return reverse("admin:qualipref_manualmeasure_evidence", args=[self.pk])
 
     def attach_evidence(self, upload):
-        """Keep the validated ``upload``'s safe name and fingerprint (``qualipref.uploads.validate_upload`` ran)."""
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
+        """Keep the safe name and fingerprint of ``upload``, the file ``uploads.validate_upload`` returned."""
         self.evidence_name = upload.safe_name
-        self.evidence_sha256 = digest.hexdigest()
+        self.evidence_sha256 = upload.sha256
 
 
 class WorkingDay(models.Model):

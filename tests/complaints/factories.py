@@ -7,13 +7,8 @@ from complaints.enums import Channel, Kind, MessageKind, Status, Topic
 from complaints.models import AnswerTemplate, Attachment, Case, Message
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory
 
-# The smallest valid files of each accepted type.
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+# Real files of each accepted type (uploads are decoded and rewritten before they are stored).
+from tests.samples import JPEG_BYTES, PDF_BYTES, PNG_BYTES  # noqa: E402, F401
 
 
 class CaseFactory(factory.django.DjangoModelFactory):

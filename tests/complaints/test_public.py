@@ -1,8 +1,11 @@
 """The citizen's side: the form, the confirmation, the tracking page, lost links, downloads."""
 
+import hashlib
+import io
 import re
 from html.parser import HTMLParser
 
+import pikepdf
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -249,7 +252,11 @@ def test_citizen_adds_a_message_and_a_document(client, reunion):
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     assert download["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(download.streaming_content) == PDF_BYTES
+    # What was stored: the PDF as rewritten on upload (qualipref/uploads.py), its page intact.
+    served = b"".join(download.streaming_content)
+    assert len(served) == attachment.size and hashlib.sha256(served).hexdigest() == attachment.sha256
+    with pikepdf.open(io.BytesIO(served)) as stored:
+        assert b"Recepisse de depot" in stored.pages[0].Contents.read_bytes()
 
 
 def test_a_reply_past_the_limit_comes_back_unsent_with_its_text(client, reunion, monkeypatch):

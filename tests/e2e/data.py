@@ -8,10 +8,10 @@ from surveys.models import Survey
 from tests.committee.factories import CommitteeFactory, MeetingFactory, member_with_account
 from tests.complaints.factories import AnswerTemplateFactory, CaseFactory
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory, SiteFactory, officer_of
-from tests.surveys.factories import DistributionPointFactory, survey_of_every_kind
 
-# The smallest real PDF a citizen could attach (its content, not its name, is checked).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real PDF a citizen could attach (its content, not its name, is checked).
+from tests.samples import PDF_BYTES  # noqa: E402, F401
+from tests.surveys.factories import DistributionPointFactory, survey_of_every_kind
 
 OFFICER_EMAIL = "nadia.payet@reunion.pref.gouv.fr"
 MEMBER_EMAIL = "josiane.techer@example.org"

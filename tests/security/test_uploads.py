@@ -8,6 +8,7 @@ from django.urls import reverse
 from complaints.models import Attachment, Case, Message
 from complaints.services import case_submit
 from tests.complaints.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES
+from tests.samples import LETTER_OBJECTS, pdf_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_immediately")]
 
@@ -61,10 +62,12 @@ def test_one_bad_file_among_good_ones_refuses_the_submission_whole(client, reuni
 
 
 def test_exactly_five_megabytes_is_accepted(client, reunion):
+    """Accepted, and stored as rewritten: what followed the PDF's end is gone, the size recorded is the stored one."""
     upload = SimpleUploadedFile("scan.pdf", PDF_BYTES + b"0" * (FIVE_MB - len(PDF_BYTES)))
     response = client.post(reverse("complaints:new", args=[reunion.slug]), form(reunion, attachments=[upload]))
     assert response.status_code == 302
-    assert Attachment.objects.get().size == FIVE_MB
+    attachment = Attachment.objects.get()
+    assert attachment.size == attachment.file.size < FIVE_MB
 
 
 @pytest.mark.parametrize("name", ["polyglot.png", "facture.pdf", "trop-gros.pdf"])
@@ -80,8 +83,10 @@ def test_tracking_reply_refuses_the_file(client, reunion, settings, name):
 
 
 def test_an_accepted_pdf_is_only_ever_served_as_an_inert_attachment(client, reunion):
-    """A PDF may hold any bytes (even HTML further in): it leaves as a download that no browser renders or sniffs."""
-    polyglot = PDF_BYTES + b"<html><script>alert(1)</script></html>"
+    """A PDF may hold any text (even HTML in a page): it leaves as a download that no browser renders or sniffs."""
+    text = b"BT /F1 12 Tf 72 720 Td (<html><script>alert(1)</script></html>) Tj ET"
+    page_stream = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text)
+    polyglot = pdf_bytes(*LETTER_OBJECTS[:3], page_stream, LETTER_OBJECTS[4])
     upload = SimpleUploadedFile("lettre.pdf", polyglot)
     client.post(reverse("complaints:new", args=[reunion.slug]), form(reunion, attachments=[upload]))
     token = client.session["complaints:last_submission"]["token"]
