@@ -29,8 +29,6 @@ logger = logging.getLogger(__name__)
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 # What a real file of each type starts with (filetype checks the same; this keeps us strict).
 SIGNATURES = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
-# Markup that a browser could execute if it ever sniffed the file as HTML: a polyglot.
-ACTIVE_CONTENT = re.compile(rb"<\s*(script|html|svg|iframe|object|embed)\b|javascript:", re.IGNORECASE)
 # Any markup at all (a tag, an event handler): what must not follow a PDF's end or sit in a colour profile.
 MARKUP = re.compile(rb"<\s*[a-z!?/]|\bon[a-z]+\s*=", re.IGNORECASE)
 # Executables and archives: a payload appended to a PDF (Windows, Linux, zip/jar, scripts).
@@ -90,12 +88,6 @@ def validate_upload(upload, *, allowed=tuple(ALLOWED_TYPES), max_bytes=None):
             code="bad_type",
             params={"name": upload.name, "formats": formats},
         )
-    if mime != "application/pdf" and _has_active_content(upload):
-        raise ValidationError(
-            _("“%(name)s” contains something other than an image and was refused."),
-            code="polyglot",
-            params={"name": upload.name},
-        )
     scan_upload(upload)
     upload.seek(0)
     received = upload.read()
@@ -111,19 +103,6 @@ def validate_upload(upload, *, allowed=tuple(ALLOWED_TYPES), max_bytes=None):
     sanitised.safe_name = safe_name
     sanitised.sha256 = hashlib.sha256(content).hexdigest()
     return sanitised
-
-
-def _has_active_content(upload):
-    upload.seek(0)
-    try:
-        previous_tail = b""
-        for chunk in upload.chunks():
-            if ACTIVE_CONTENT.search(previous_tail + chunk):
-                return True
-            previous_tail = chunk[-32:]
-        return False
-    finally:
-        upload.seek(0)
 
 
 # --- images: decoded and re-encoded by Pillow -------------------------------------------------------------
