@@ -4,7 +4,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 def _is_local(host):
@@ -34,3 +34,19 @@ def base_url_check(app_configs, **kwargs):
             id="qualipref.W001",
         )
     ]
+
+
+@register(Tags.security)
+def clamav_url_check(app_configs, **kwargs):
+    """A malformed CLAMAV_URL would only show at the first upload, as an error page: say it at start-up."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .uploads import clamd_client
+
+    if not settings.CLAMAV_URL:
+        return []
+    try:
+        clamd_client()
+    except ImproperlyConfigured as error:
+        return [Error(str(error), hint="Leave CLAMAV_URL empty to scan no upload.", id="qualipref.E001")]
+    return []

@@ -288,3 +288,11 @@ def _text_chunk(content):
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", content.decode())
     return info
+
+
+@pytest.mark.parametrize(("url", "errors"), [("", []), ("tcp://clamav:3310", []), ("clamav:3310", ["qualipref.E001"])])
+def test_a_malformed_scanner_address_is_refused_at_start_up(settings, url, errors):
+    from django.core.checks import run_checks
+
+    settings.CLAMAV_URL = url
+    assert [message.id for message in run_checks() if message.id.startswith("qualipref.E")] == errors
