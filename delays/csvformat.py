@@ -73,14 +73,33 @@ class LineTooLong(FileRefused):
         self.line = line
 
 
+class LongLine(Exception):  # noqa: N818 (turned into ``LineTooLong`` once its line is counted)
+    """Raised by ``LineBound.check``: the line starting at byte ``offset`` of the file is too long."""
+
+    def __init__(self, offset, limit):
+        super().__init__(offset, limit)
+        self.offset, self.limit = offset, limit
+
+    def refusal(self, fileobj):
+        """``LineTooLong`` naming the line, counted in ``fileobj`` (read again from its start up to the line)."""
+        fileobj.seek(0)
+        lines, after_cr, left = 0, False, self.offset
+        while left and (data := fileobj.read(min(CHUNK, left))):
+            left -= len(data)
+            lines += data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") - (after_cr and data[:1] == b"\n")
+            after_cr = data.endswith(b"\r")
+        return LineTooLong(lines + 1, self.limit)
+
+
 class LineBound:
     """Lines of at most ``max_line`` bytes (their line end aside), checked as the bytes of a file go by.
 
-    ``check(data)`` takes each chunk read, in order, and raises ``LineTooLong``, naming the line, for the first line
-    that grows past the limit: as soon as the chunk holding its ``max_line + 1``-th byte is checked. A reader that
-    keeps the end of a chunk for the next one (the importer's) thus never holds more than ``max_line`` bytes of a
-    line, whatever the file. Lines end with ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac exports), and are
-    counted as the ``csv`` reader counts them.
+    ``check(data)`` takes each chunk read, in order, and raises ``LongLine`` for the first line that grows past the
+    limit: as soon as the chunk holding its ``max_line + 1``-th byte is checked. A reader that keeps the end of a
+    chunk for the next one (the importer's) thus never holds more than ``max_line`` bytes of a line, whatever the
+    file. Lines end with ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac exports); ``LongLine.refusal`` counts
+    them as the ``csv`` reader does, only when a line is refused (counting them all the way would cost more than
+    the check).
     """
 
     def __init__(self, max_line=None):
@@ -89,8 +108,7 @@ class LineBound:
 
     def restart(self):
         self.run = 0  # bytes of the current line checked so far
-        self.lines_ended = 0  # lines ended before the current one
-        self.after_cr = False  # the last byte checked was a carriage return
+        self.offset = 0  # bytes checked before the current chunk
 
     def check(self, data):
         # Each step looks for the last line end within the bytes the current line may still take: found, the lines
@@ -104,18 +122,17 @@ class LineBound:
             if end >= 0:
                 position, run = end + 1, 0
             elif window <= size:
-                raise LineTooLong(self.lines_ended + _lines_ended(data[:position], self.after_cr) + 1, limit)
+                raise LongLine(self.offset + position - run, limit)
             else:
                 run += size - position
                 break
-        self.lines_ended += _lines_ended(data, self.after_cr)
-        self.run, self.after_cr = run, data.endswith(b"\r")
+        self.run, self.offset = run, self.offset + size
 
 
 class BoundedLines(io.RawIOBase):
     """A read-only file whose lines may not exceed ``max_line`` bytes: the bytes pass through untouched, and the
-    read that brings a line past the limit raises ``LineTooLong`` (see ``LineBound``). Every reading of a delivery
-    file by the importer goes through it."""
+    read that brings a line past the limit raises ``LineTooLong``, naming the line (see ``LineBound``). Every reading
+    of a delivery file by the importer goes through it."""
 
     def __init__(self, raw, *, max_line=None):
         self.raw, self.bound = raw, LineBound(max_line)
@@ -138,23 +155,16 @@ class BoundedLines(io.RawIOBase):
     def read(self, size=-1):
         data = self.raw.read(size)
         if data:
-            self.bound.check(data)
+            try:
+                self.bound.check(data)
+            except LongLine as long_line:
+                raise long_line.refusal(self.raw) from None
         return data
 
     def readinto(self, buffer):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
-
-
-def _lines_ended(data, after_cr):
-    """How many line ends ``data`` holds (``\r\n`` is one, split between two reads too)."""
-    count = data.count(b"\n")
-    if b"\r" in data:
-        count += data.count(b"\r") - data.count(b"\r\n")
-    if after_cr and data.startswith(b"\n"):
-        count -= 1
-    return count
 
 
 @dataclass
@@ -275,7 +285,10 @@ def inspect_file(fileobj, *, progress=None):
         newlines += chunk.count(b"\n")
         if b"\x00" in chunk:
             raise FileRefused(_("The file contains binary data (NUL bytes): it is not a CSV text file."))
-        bound.check(chunk)
+        try:
+            bound.check(chunk)
+        except LongLine as long_line:
+            raise long_line.refusal(fileobj) from None
         if utf8_ok:
             try:
                 utf8.decode(chunk)
