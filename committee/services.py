@@ -1,5 +1,7 @@
 """Writes of the users' committee: keyword-only functions, one transaction each."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction

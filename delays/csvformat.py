@@ -27,6 +27,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 CHUNK = 1 << 20
@@ -55,6 +57,114 @@ class FileRefused(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class LineTooLong(FileRefused):
+    """A line longer than ``DELAYS_IMPORT_MAX_LINE_BYTES``: not a delivery row (``line`` counts from 1)."""
+
+    def __init__(self, line, limit):
+        super().__init__(
+            _(
+                "Line %(line)s is longer than %(limit)s: a delivery row holds a few dozen characters. Is this really "
+                "a delivery file? Check that line, or export the file again as CSV."
+            )
+            % {"line": line, "limit": filesizeformat(limit)}
+        )
+        self.line = line
+
+
+class LongLine(Exception):  # noqa: N818 (turned into ``LineTooLong`` once its line is counted)
+    """Raised by ``LineBound.check``: the line starting at byte ``offset`` of the file is too long."""
+
+    def __init__(self, offset, limit):
+        super().__init__(offset, limit)
+        self.offset, self.limit = offset, limit
+
+    def refusal(self, fileobj):
+        """``LineTooLong`` naming the line, counted in ``fileobj`` (read again from its start up to the line)."""
+        fileobj.seek(0)
+        lines, after_cr, left = 0, False, self.offset
+        while left and (data := fileobj.read(min(CHUNK, left))):
+            left -= len(data)
+            lines += data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") - (after_cr and data[:1] == b"\n")
+            after_cr = data.endswith(b"\r")
+        return LineTooLong(lines + 1, self.limit)
+
+
+class LineBound:
+    """Lines of at most ``max_line`` bytes (their line end aside), checked as the bytes of a file go by.
+
+    ``check(data)`` takes each chunk read, in order, and raises ``LongLine`` for the first line that grows past the
+    limit: as soon as the chunk holding its ``max_line + 1``-th byte is checked. A reader that keeps the end of a
+    chunk for the next one (the importer's) thus never holds more than ``max_line`` bytes of a line, whatever the
+    file. Lines end with ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac exports); ``LongLine.refusal`` counts
+    them as the ``csv`` reader does, only when a line is refused (counting them all the way would cost more than
+    the check).
+    """
+
+    def __init__(self, max_line=None):
+        self.max_line = max_line or settings.DELAYS_IMPORT_MAX_LINE_BYTES
+        self.restart()
+
+    def restart(self):
+        self.run = 0  # bytes of the current line checked so far
+        self.offset = 0  # bytes checked before the current chunk
+
+    def check(self, data):
+        # Each step looks for the last line end within the bytes the current line may still take: found, the lines
+        # before it are short enough; not found in a whole window, the current line is too long. At most two steps
+        # per ``max_line`` bytes, each a search in C.
+        ends = (b"\n", b"\r") if b"\r" in data else (b"\n",)
+        limit, size, position, run = self.max_line, len(data), 0, self.run
+        while position < size:
+            window = position + limit - run + 1
+            end = max(data.rfind(mark, position, window) for mark in ends)
+            if end >= 0:
+                position, run = end + 1, 0
+            elif window <= size:
+                raise LongLine(self.offset + position - run, limit)
+            else:
+                run += size - position
+                break
+        self.run, self.offset = run, self.offset + size
+
+
+class BoundedLines(io.RawIOBase):
+    """A read-only file whose lines may not exceed ``max_line`` bytes: the bytes pass through untouched, and the
+    read that brings a line past the limit raises ``LineTooLong``, naming the line (see ``LineBound``). Every reading
+    of a delivery file by the importer goes through it."""
+
+    def __init__(self, raw, *, max_line=None):
+        self.raw, self.bound = raw, LineBound(max_line)
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=0):
+        if (offset, whence) != (0, 0):
+            raise io.UnsupportedOperation("a bounded reader only goes back to the start")
+        self.bound.restart()
+        return self.raw.seek(0)
+
+    def tell(self):
+        return self.raw.tell()
+
+    def read(self, size=-1):
+        data = self.raw.read(size)
+        if data:
+            try:
+                self.bound.check(data)
+            except LongLine as long_line:
+                raise long_line.refusal(self.raw) from None
+        return data
+
+    def readinto(self, buffer):
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 @dataclass
@@ -155,9 +265,11 @@ def inspect_file(fileobj, *, progress=None):
     """Read the file once: its hash, encoding, separator, header and number of lines.
 
     Memory stays flat (one chunk at a time). Raises ``FileRefused`` for a file that is not a
-    usable CSV. Leaves ``fileobj`` at its start.
+    usable CSV, ``LineTooLong`` for one with a line past ``DELAYS_IMPORT_MAX_LINE_BYTES``. Leaves ``fileobj``
+    at its start.
     """
     fileobj.seek(0)
+    bound = LineBound()
     digest = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")()
     utf8_ok, cp1252_ok = True, True
@@ -173,6 +285,10 @@ def inspect_file(fileobj, *, progress=None):
         newlines += chunk.count(b"\n")
         if b"\x00" in chunk:
             raise FileRefused(_("The file contains binary data (NUL bytes): it is not a CSV text file."))
+        try:
+            bound.check(chunk)
+        except LongLine as long_line:
+            raise long_line.refusal(fileobj) from None
         if utf8_ok:
             try:
                 utf8.decode(chunk)

@@ -1,4 +1,4 @@
-"""The error pages (400, 403, 404, 500 and the CSRF failure): DSFR pages after the State design system's
+"""The error pages (400, 403, 404, 413, 500 and the CSRF failure): DSFR pages after the State design system's
 "page d'erreur" models, in the visitor's language, with the header, a plain explanation and a way back.
 
 The 400 and 500 pages render statically: no context processor, no session, no user, so nothing queries a
@@ -7,8 +7,10 @@ database that may be the very thing that failed, and nothing reads a Host header
 
 from urllib.parse import urlsplit
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponse
 from django.template import loader
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -43,6 +45,15 @@ PAGES = {
         ),
         "technical-error",
     ),
+    413: (
+        _("Too large to be sent"),
+        _("What you sent is larger than this page accepts: it was not read, and nothing was recorded."),
+        _(
+            "Use your browser's Back button: what you typed is usually still there. Attach fewer or smaller files "
+            "(the form says how large they may be), then send it again."
+        ),
+        "error",
+    ),
     500: (
         _("Unexpected error"),
         _("Sorry, the service has run into a problem. We are working to solve it as quickly as possible."),
@@ -74,7 +85,24 @@ def _render(request, status, *, static=False, **extra):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return request_too_large(request)
     return _render(request, 400, static=True)
+
+
+def request_too_large(request, *, limit=None):
+    """413: a body larger than its page accepts (``qualipref.request_limits``), or more fields, files or text than
+    Django's ``DATA_UPLOAD_MAX_*`` allow. Rendered without reading the body, the session or the database: what was
+    typed is still in the browser, and the page says how to send it again."""
+    extra = {}
+    if limit:
+        extra["explanation"] = _(
+            "What you sent is larger than this page accepts (%(limit)s at most): it was not read, and nothing was "
+            "recorded."
+        ) % {"limit": filesizeformat(limit)}
+    return _render(
+        request, 413, static=True, back_url=_same_site_path(request, request.META.get("HTTP_REFERER", "")), **extra
+    )
 
 
 def permission_denied(request, exception=None):

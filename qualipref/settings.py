@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads a form: a body larger than its page accepts is refused (413) unread.
+    "qualipref.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Times in the zone of the prefecture the request is about (La Réunion's, not Paris's): qualipref/timezones.py.
@@ -360,6 +362,11 @@ COMPLAINTS_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # Submissions per address and hour on the public forms (complaints, lost link, tracking replies).
 COMPLAINTS_SUBMIT_RATE = env.str("COMPLAINTS_SUBMIT_RATE", default="5/h")
 
+# --- Delivery delays -------------------------------------------------------------------------------
+# The longest line a delivery file may hold, in bytes: a row is a few dozen; a longer line refuses the file, naming it
+# (delays/csvformat.py), so that reading it never holds more than this of one line.
+DELAYS_IMPORT_MAX_LINE_BYTES = env.int("DELAYS_IMPORT_MAX_LINE_BYTES", default=8192)
+
 # --- Surveys -----------------------------------------------------------------------------------------
 # Responses recorded per address and hour: a prefecture's public Wi-Fi is shared by a whole waiting room.
 SURVEYS_SUBMIT_RATE = env.str("SURVEYS_SUBMIT_RATE", default="30/h")
@@ -388,6 +395,20 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 # If the cache is down, let citizens through rather than lose their complaint.
 RATELIMIT_FAIL_OPEN = True
+
+# --- Request sizes (qualipref/request_limits.py) -------------------------------------------------------
+# A request larger than its page accepts is refused (413) before it is read: the public forms with attachments take
+# their files (COMPLAINTS_MAX_ATTACHMENTS × COMPLAINTS_MAX_ATTACHMENT_BYTES) and DATA_UPLOAD_MAX_MEMORY_SIZE, the
+# delivery import its 1 GB file and as much, the rest of the administration REQUEST_ADMIN_MAX_BYTES, any other page
+# DATA_UPLOAD_MAX_MEMORY_SIZE. Django's limits below answer with the same 413 page (qualipref/errors.py).
 # Uploads bigger than this go to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A form's fields other than its files, and any other request body: 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Fields in a form or a query string (the administration's largest pages post a few hundred), and files in a form
+# (three on the public forms; a meeting's documents in the administration).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# The administration's pages other than the delivery import: a meeting's committee documents (20 MB each), five at
+# a time.
+REQUEST_ADMIN_MAX_BYTES = env.int("REQUEST_ADMIN_MAX_BYTES", default=100 * 1024 * 1024 + DATA_UPLOAD_MAX_MEMORY_SIZE)

@@ -1,6 +1,7 @@
 """Loading a delivery file: one streamed pass checks every row and writes it where it belongs.
 
-The file is read once, a megabyte at a time (memory stays flat whatever its size), and hashed on
+The file is read once, a megabyte at a time, through ``csvformat.BoundedLines``: a line longer than
+``DELAYS_IMPORT_MAX_LINE_BYTES`` stops the check, so memory stays flat whatever the file; it is hashed on
 the way (it must still be the file that was uploaded). Each row is checked against the
 referential in Python: number of fields, missing values, prefecture, title code, site, both
 dates, delivered before filed, delivered in the future — the first problem found is the row's
@@ -36,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from qualipref.csvfiles import copy_feed_writer
 
-from ..csvformat import CHUNK, FileRefused, read_header
+from ..csvformat import CHUNK, BoundedLines, FileRefused, read_header
 from ..models import BadRow, DeliveryRecord
 from .rows import RECORD_COLUMNS, BinaryCodec, CheckResult, RowChecker, TextCodec
 from .streams import CopyStream, HashingReader, NeedsCsvReader, ProgressReader, ReadAhead, csv_chunks, fast_chunks
@@ -73,7 +74,9 @@ def _load(delivery_import, fileobj, facts, chunks_of):
     codec = (BinaryCodec if postgresql else TextCodec)(prefecture.pk, delivery_import.pk)
     checker = RowChecker(facts=facts, prefecture=prefecture, today=prefecture.today(), codec=codec)
     reader = HashingReader(fileobj)
-    chunks = chunks_of(reader, facts, checker)
+    # Both readers read through the line bound: a line past DELAYS_IMPORT_MAX_LINE_BYTES stops the check (the import
+    # fails, naming the line) before more of it is held.
+    chunks = chunks_of(BoundedLines(reader), facts, checker)
     with connection.cursor() as cursor, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
         bad = _BadRows(delivery_import, checker, spool=spool if postgresql else None)
         if postgresql:

@@ -22,8 +22,8 @@ CASE_FIELDS = ["kind", "service", "site", "topic", "subject", "description", "na
 
 
 def answered(response, data):
-    """The form's answer; 400 only for a body past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django's guard)."""
-    if response.status_code == 400:
+    """The form's answer; 413 only for a body past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the request size limits)."""
+    if response.status_code == 413:
         assert sum(len(str(value).encode()) for value in data.values()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return False
     assert response.status_code in {200, 302}
