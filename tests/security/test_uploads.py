@@ -1,6 +1,8 @@
 """Polyglot, disguised and oversized files sent through the citizen's forms: refused with a message that
 names the file, nothing stored; what is accepted is only ever served as an inert attachment."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -83,8 +85,8 @@ def test_an_accepted_pdf_is_only_ever_served_as_an_inert_attachment(client, reun
     """A PDF may hold any bytes (even HTML further in): it leaves as a download that no browser renders or sniffs."""
     polyglot = PDF_BYTES + b"<html><script>alert(1)</script></html>"
     upload = SimpleUploadedFile("lettre.pdf", polyglot)
-    client.post(reverse("complaints:new", args=[reunion.slug]), form(reunion, attachments=[upload]))
-    token = client.session["complaints:last_submission"]["token"]
+    response = client.post(reverse("complaints:new", args=[reunion.slug]), form(reunion, attachments=[upload]))
+    token = re.search(r"/suivi/([\w-]+)/", client.get(response["Location"]).content.decode()).group(1)  # shown once
     attachment = Attachment.objects.get()
     response = client.get(reverse("complaints:tracking_attachment", args=[token, attachment.pk]))
     assert response["Content-Type"] == "application/pdf"
