@@ -22,7 +22,8 @@ from ..workflow import TransitionRefused
 
 def link_gone(request):
     """A wrong, replaced or expired link: one page for all (404), which names no case and no prefecture, and leads
-    to the network-wide lost-link form."""
+    to the network-wide lost-link form. A message or comment sent through it is given back, to copy."""
+    typed = [request.POST.get(name, "").strip() for name in ("reply-text", "rating-comment")]
     return error_page(
         request,
         404,
@@ -37,6 +38,7 @@ def link_gone(request):
         ),
         back_url=reverse("complaints:lost_link"),
         back_label=_("Get a new link"),
+        kept_text="\n\n".join(text for text in typed if text),
     )
 
 

@@ -22,6 +22,7 @@ from django.db.models import CharField, JSONField, TextField
 from django.db.models.functions import Cast
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from complaints.models import Case, TrackingToken
 from complaints.services import case_answer, case_submit, case_transfer, suggestion_decide, tracking_token_issue
@@ -213,6 +214,11 @@ def test_a_replaced_link_and_an_unknown_one_get_the_same_clear_page(client, reun
     assert "Ce lien a été remplacé par un lien plus récent" in page
     assert f'href="{reverse("complaints:lost_link")}"' in page  # no prefecture named: nothing learned
     assert case.reference not in page and reunion.name not in page
+    # A reply sent from a page opened before the link was replaced is given back, to copy; nothing is recorded.
+    typed = "Le guichet 4 était fermé <b>encore</b>."
+    gone = client.post(reverse("complaints:tracking", args=[old]), {"reply-text": typed})
+    assert gone.status_code == 404 and escape(typed) in gone.content.decode()
+    assert not case.messages.exists()
     # The documents behind a replaced link are gone with it.
     assert client.get(reverse("complaints:tracking_attachment", args=[old, 1])).status_code == 404
 
