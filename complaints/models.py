@@ -261,7 +261,10 @@ class TrackingTokenQuerySet(models.QuerySet):
 
 
 class TrackingToken(models.Model):
-    """A private tracking link's secret, stored hashed: the link itself is only ever in an e-mail or on screen."""
+    """A private tracking link's secret, stored hashed: the link itself is only ever in an e-mail or on screen.
+
+    One per case: a new link replaces the previous one (``complaints.tracking_links``).
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tracking_tokens", verbose_name=_("case"))
     token_hash = models.CharField(_("link fingerprint"), max_length=64, unique=True)
@@ -273,6 +276,7 @@ class TrackingToken(models.Model):
     class Meta:
         verbose_name = _("tracking link")
         verbose_name_plural = _("tracking links")
+        constraints = [models.UniqueConstraint(fields=["case"], name="one_tracking_link_per_case")]
 
     def __str__(self):
         return f"{self.case} – {self.created_at:%Y-%m-%d}"

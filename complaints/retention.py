@@ -28,8 +28,9 @@ from qualipref.mail import MAX_ATTEMPTS, OutgoingEmail
 from qualipref.models import add_months
 
 from .enums import Status
-from .models import Attachment, Case, DigestLog, Message, TrackingToken, Transition
+from .models import Attachment, Case, DigestLog, Message, Transition
 from .signals import cases_anonymised
+from .tracking_links import tracking_links_revoke
 from .workflow import FINAL_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _anonymise_batch(case_ids, now):
     for name in attachments.exclude(file="").values_list("file", flat=True):
         storage.delete(name)
     attachments.delete()
-    TrackingToken.objects.filter(case_id__in=case_ids).delete()
+    tracking_links_revoke(case_ids=case_ids)
     Message.objects.filter(case_id__in=case_ids).update(body=ANONYMISED)
     personal = {"name": "", "email": "", "phone": "", "subject": ANONYMISED, "rating_comment": ""}
     Case.history.filter(id__in=case_ids).update(**personal)

@@ -1,27 +1,24 @@
 """Writes on cases: keyword-only functions, one transaction each, every status change through the workflow."""
 
 import datetime
-import secrets
 import uuid
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qualipref.calendar import add_working_days, working_days_between
 from qualipref.enums import Role
-from qualipref.links import absolute_url
 from qualipref.mail import email_queue
 from qualipref.models import User
 
 from .answers import unfilled_placeholders_message
 from .enums import Channel, Kind, MessageKind, Status
-from .models import Attachment, Case, CaseSequence, Message, TrackingToken, Transition
+from .models import Attachment, Case, CaseSequence, Message, Transition
+from .tracking_links import tracking_link_send, tracking_token_issue, tracking_url
 from .workflow import FINAL_STATUSES, INITIAL_STATUS, TransitionRefused, check_transition
 
-TOKEN_LIFETIME = datetime.timedelta(days=400)
 RATING_WINDOW = datetime.timedelta(days=30)
 
 
@@ -48,35 +45,6 @@ def next_reference(*, prefecture, year):
 
 def due_date(*, prefecture, received_on, paused_working_days=0):
     return add_working_days(received_on, prefecture.answer_deadline_working_days + paused_working_days, prefecture)
-
-
-# --- tracking links -------------------------------------------------------------------------------
-
-
-def tracking_token_issue(*, case):
-    """A new private tracking link for ``case``; only its hash is stored. Returns the raw token."""
-    token = secrets.token_urlsafe(32)
-    TrackingToken.objects.create(
-        case=case, token_hash=TrackingToken.hash(token), expires_at=timezone.now() + TOKEN_LIFETIME
-    )
-    return token
-
-
-def tracking_path(token):
-    return reverse("complaints:tracking", kwargs={"token": token})
-
-
-def tracking_url(token):
-    """The tracking link for e-mails, and for an officer to hand on: on the portal's public address."""
-    return absolute_url(tracking_path(token))
-
-
-def case_for_token(token):
-    """The case a tracking token opens, or None (wrong, expired or anonymised: all the same to the caller)."""
-    if not token or len(token) > 100:
-        return None
-    found = TrackingToken.objects.valid().select_related("case").filter(token_hash=TrackingToken.hash(token)).first()
-    return found.case if found else None
 
 
 # --- submission -------------------------------------------------------------------------------------
@@ -209,19 +177,6 @@ def _resume_clock(case, today):
     )
 
 
-def _notify_citizen(case, template, purpose):
-    if not case.email or case.anonymised_at:
-        return
-    token = tracking_token_issue(case=case)
-    email_queue(
-        to=case.email,
-        template=template,
-        context={"case": case, "tracking_url": tracking_url(token), "prefecture": case.prefecture},
-        purpose=purpose,
-        prefecture=case.prefecture,
-    )
-
-
 @transaction.atomic
 def case_answer(*, case, by, text, final=True):
     """Send the prefecture's answer: a public message, the case answered (or waiting for the citizen
@@ -238,7 +193,7 @@ def case_answer(*, case, by, text, final=True):
     if final:
         case.answered_at = timezone.now()
         case.save(update_fields=["answered_at"])
-    _notify_citizen(case, "complaints/emails/answer", "answer" if final else "request")
+    tracking_link_send(case, "complaints/emails/answer", "answer" if final else "request")
     return case
 
 
@@ -250,7 +205,7 @@ def suggestion_decide(*, case, by, to, public_reply=""):
         case.public_reply = public_reply
         case.save(update_fields=["public_reply"])
         Message.objects.create(case=case, kind=MessageKind.ANSWER, author=by, body=public_reply)
-        _notify_citizen(case, "complaints/emails/answer", "suggestion_reply")
+        tracking_link_send(case, "complaints/emails/answer", "suggestion_reply")
     return case
 
 
@@ -340,17 +295,3 @@ def case_rate(*, case, rating, comment=""):
     case.rating, case.rating_comment, case.rated_at = rating, comment, timezone.now()
     case.save(update_fields=["rating", "rating_comment", "rated_at"])
     return case
-
-
-@transaction.atomic
-def tracking_link_resend(*, prefecture, reference, email):
-    """Send a new tracking link to the case's address, if reference and address match. Says nothing either way."""
-    case = Case.objects.filter(
-        prefecture=prefecture,
-        reference=reference.strip().upper(),
-        email=email.strip().lower(),
-        anonymised_at__isnull=True,
-    ).first()
-    if case is not None:
-        _notify_citizen(case, "complaints/emails/tracking_link", "tracking_link")
-    return case is not None

@@ -1,4 +1,5 @@
-"""Scheduled work on cases (see ``CELERY_BEAT_SCHEDULE``): the daily reminder digest and the retention purge."""
+"""Work on cases done outside the request: the daily reminder digest and the retention purge (scheduled, see
+``CELERY_BEAT_SCHEDULE``), and the lost-link form's lookup and e-mail."""
 
 import datetime
 import logging
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from .reminders import digest_recipients, digest_send
 from .retention import cases_anonymise, digest_logs_purge, outbox_purge
+from .tracking_links import tracking_link_resend
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +49,14 @@ def apply_retention():
     digests = digest_logs_purge()
     logger.info("retention: %s cases anonymised, %s e-mails and %s digest logs purged", anonymised, emails, digests)
     return {"anonymised": anonymised, "emails": emails, "digest_logs": digests}
+
+
+# ignore_result: what it found is nobody's business (Celery would log it), and sending a task whose result is
+# kept first subscribes to the result store, which holds the request while Redis is down.
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=30, retry_backoff_max=600, max_retries=5, ignore_result=True
+)
+def send_new_tracking_link(reference, email_fingerprint):
+    """The lost-link form's work, done after its answer: if the reference and the address (its fingerprint, see
+    ``complaints.tracking_links``) match a case, e-mail a new link, which replaces the old ones."""
+    tracking_link_resend(reference=reference, email_fingerprint=email_fingerprint)

@@ -10,7 +10,9 @@ urlpatterns = [
     path("<slug:slug>/reclamations/nouvelle/", public.case_new, name="new"),
     path("<slug:slug>/reclamations/confirmation/", public.confirmation, name="confirmation"),
     path("<slug:slug>/reclamations/lien-perdu/", public.lost_link, name="lost_link"),
-    # The token is the only key to a case: a wrong or expired one is a plain 404.
+    # The same form network-wide: where a link that no longer works leads (it names no prefecture).
+    path("reclamations/lien-perdu/", public.lost_link, name="lost_link"),
+    # The token is the only key to a case: a wrong, replaced or expired one gets one page (404) for all.
     path("suivi/<str:token>/", tracking.tracking, name="tracking"),
     path("suivi/<str:token>/documents/<int:pk>/", tracking.tracking_attachment, name="tracking_attachment"),
     # Staff only, scoped to the cases they may see.

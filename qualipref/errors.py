@@ -84,6 +84,12 @@ def _render(request, status, *, static=False, **extra):
     return HttpResponse(html, status=status)
 
 
+def error_page(request, status, **words):
+    """An error page in the portal's style with its own words: ``page_title``, ``explanation``, ``advice``, and a way
+    on (``back_url``, ``back_label``) — e.g. a tracking link that no longer works (complaints/views/tracking.py)."""
+    return _render(request, status, **words)
+
+
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         return request_too_large(request)

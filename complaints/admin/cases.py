@@ -20,7 +20,8 @@ from qualipref.models import Service
 
 from ..enums import MessageKind, Status
 from ..models import Attachment, Case, Message, Transition
-from ..services import case_assign, case_submit, case_transition, tracking_url
+from ..services import case_assign, case_submit, case_transition
+from ..tracking_links import tracking_url
 from ..workflow import TransitionRefused
 from .forms import ENTRY_FIELDS, CaseChangeForm, CaseEntryForm
 from .listing import (

@@ -1,9 +1,12 @@
 """The citizen's form: file a complaint or a suggestion, see the confirmation, get a lost link again."""
 
+import time
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qualipref.links import page_url
@@ -13,9 +16,13 @@ from qualipref.views import breadcrumb
 
 from ..forms import CaseForm, LostLinkForm
 from ..models import Case
-from ..services import case_submit, tracking_link_resend, tracking_path
+from ..services import case_submit
+from ..tracking_links import handover_forget, handover_give, handover_take, lost_link_request, tracking_path
 
+# The session keeps which case was just filed, never its link (see complaints/tracking_links.py), and only for
+# a while: the next person on a shared computer does not find the previous one's confirmation.
 SESSION_KEY = "complaints:last_submission"
+CONFIRMATION_SECONDS = 3600
 
 
 @require_GET
@@ -49,41 +56,50 @@ def case_new(request, slug):
             data = form.cleaned_data
             case, token = case_submit(prefecture=prefecture, data=data, files=data["attachments"])
             submission_accepted(request, **limit)
-            request.session[SESSION_KEY] = {"case": case.pk, "token": token}
-            return redirect("complaints:confirmation", slug=prefecture.slug)
+            request.session[SESSION_KEY] = {"case": case.pk, "filed_at": int(time.time())}
+            confirmation = reverse("complaints:confirmation", kwargs={"slug": prefecture.slug})
+            return handover_give(redirect(confirmation), case=case, token=token, path=confirmation)
     return render(request, "complaints/case_form.html", page)
 
 
+@never_cache
 def confirmation(request, slug):
-    """Shown once after a submission (Post/Redirect/Get); the private link never appears in a URL we log."""
+    """After a submission (Post/Redirect/Get): the reference, and the private link on the first display only (the
+    browser brings it, see ``handover_give``); the link never appears in a URL we log, nor in the session."""
     prefecture = get_object_or_404(Prefecture, slug=slug)
     submission = request.session.get(SESSION_KEY)
-    if not submission:
+    if not submission or time.time() - submission.get("filed_at", 0) > CONFIRMATION_SECONDS:
+        request.session.pop(SESSION_KEY, None)
         return redirect("complaints:new", slug=prefecture.slug)
     case = get_object_or_404(Case.objects.select_related("service"), pk=submission["case"], prefecture=prefecture)
-    return render(
+    token = handover_take(request, case=case)
+    response = render(
         request,
         "complaints/confirmation.html",
         {
             "prefecture": prefecture,
             "case": case,
-            "tracking_url": page_url(request, tracking_path(submission["token"])),
+            "tracking_url": page_url(request, tracking_path(token)) if token else None,
             "page_title": _("Your request has been received"),
             **breadcrumb(_("Request received"), (prefecture.name, prefecture.get_absolute_url())),
         },
     )
+    return handover_forget(request, response)
 
 
 @require_http_methods(["GET", "POST"])
-def lost_link(request, slug):
-    prefecture = get_object_or_404(Prefecture, slug=slug)
+def lost_link(request, slug=None):
+    """A new link by e-mail, which kills the old ones: from a prefecture's pages, or network-wide (the page a
+    replaced link leads to, which names no prefecture). The reference alone finds the case."""
+    prefecture = get_object_or_404(Prefecture, slug=slug) if slug else None
     form = LostLinkForm(request.POST or None)
+    around = [(prefecture.name, prefecture.get_absolute_url())] if prefecture else []
     page = {
         "prefecture": prefecture,
         "form": form,
         "sent": False,
         "page_title": _("Get my tracking link again"),
-        **breadcrumb(_("Lost link"), (prefecture.name, prefecture.get_absolute_url())),
+        **breadcrumb(_("Lost link"), *around),
     }
     if request.method == "POST":
         limit = {"group": "complaints-lost-link", "rate": settings.COMPLAINTS_SUBMIT_RATE}
@@ -92,7 +108,8 @@ def lost_link(request, slug):
                 request, time_left, template="complaints/lost_link.html", context=page, prefecture=prefecture
             )
         if form.is_valid() and not form.is_spam():
-            tracking_link_resend(prefecture=prefecture, **{k: form.cleaned_data[k] for k in ("reference", "email")})
+            # Answered before anything is looked up: the same work, time and page whether or not it matches.
+            lost_link_request(reference=form.cleaned_data["reference"], email=form.cleaned_data["email"])
             submission_accepted(request, **limit)
             page["sent"] = True
     return render(request, "complaints/lost_link.html", page)

@@ -4,24 +4,42 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from qualipref.errors import error_page
 from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
 from qualipref.timezones import use_prefecture_time_zone
 
 from ..enums import PUBLIC_MESSAGE_KINDS
 from ..forms import RatingForm, ReplyForm
-from ..services import can_rate, case_citizen_reply, case_for_token, case_rate
+from ..services import can_rate, case_citizen_reply, case_rate
+from ..tracking_links import case_for_token
 from ..workflow import TransitionRefused
 
 
-def _case_or_404(token):
-    case = case_for_token(token)
-    if case is None:
-        raise Http404
-    return case
+def link_gone(request):
+    """A wrong, replaced or expired link: one page for all (404), which names no case and no prefecture, and leads
+    to the network-wide lost-link form. A message or comment sent through it is given back, to copy."""
+    typed = [request.POST.get(name, "").strip() for name in ("reply-text", "rating-comment")]
+    return error_page(
+        request,
+        404,
+        page_title=_("This tracking link no longer works"),
+        explanation=_(
+            "This link has been replaced by a more recent one: the link in the latest e-mail we sent you about your "
+            "request. It may also have expired, or be incomplete."
+        ),
+        advice=_(
+            "Use the link in our latest e-mail, or ask for a new one: it is sent to the address you gave, and every "
+            "earlier link then stops working."
+        ),
+        back_url=reverse("complaints:lost_link"),
+        back_label=_("Get a new link"),
+        kept_text="\n\n".join(text for text in typed if text),
+    )
 
 
 def _timeline(case):
@@ -67,7 +85,9 @@ def _tracking_page(case, token, reply_form, rating_form):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def tracking(request, token):
-    case = _case_or_404(token)
+    case = case_for_token(token)
+    if case is None:
+        return link_gone(request)
     use_prefecture_time_zone(case.prefecture)
     reply_form = ReplyForm(prefix="reply")
     rating_form = RatingForm(prefix="rating")
@@ -110,7 +130,9 @@ def tracking(request, token):
 @never_cache
 @require_GET
 def tracking_attachment(request, token, pk):
-    case = _case_or_404(token)
+    case = case_for_token(token)
+    if case is None:
+        return link_gone(request)
     return _serve(get_object_or_404(case.attachments, pk=pk))
 
 

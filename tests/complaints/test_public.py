@@ -211,6 +211,11 @@ def file_and_follow(client, reunion, **overrides):
     return Case.objects.latest("pk"), re.search(r"(/suivi/[A-Za-z0-9_-]+/)", page).group(1)
 
 
+def latest_link():
+    """The tracking link of the citizen's latest e-mail: each replaces the previous one."""
+    return re.search(r"(/suivi/[A-Za-z0-9_-]+/)", mail.outbox[-1].body).group(1)
+
+
 def test_tracking_page_shows_status_timeline_and_answers_but_no_internal_note(client, reunion):
     from complaints.services import case_note
 
@@ -218,14 +223,14 @@ def test_tracking_page_shows_status_timeline_and_answers_but_no_internal_note(cl
     officer = officer_of(reunion)
     case_note(case=case, by=officer, text="Note interne : usager connu")
     case_answer(case=case, by=officer, text="Votre titre est disponible au guichet 4.")
-    html = client.get(url).content.decode()
+    html = client.get(latest_link()).content.decode()
     assert case.reference in html
     assert "guichet 4" in html
     assert "usager connu" not in html
     assert "Réponse envoyée" in html  # the citizen's status label, in French
 
 
-def test_wrong_or_expired_token_is_a_plain_404(client, reunion):
+def test_wrong_or_expired_token_is_a_404(client, reunion):
     from django.utils import timezone
 
     case, url = file_and_follow(client, reunion)
@@ -276,6 +281,7 @@ def test_citizen_rates_the_answer(client, reunion):
     case, url = file_and_follow(client, reunion)
     assert "rating-rating" not in client.get(url).content.decode()
     case_answer(case=case, by=officer_of(reunion), text="Réponse")
+    url = latest_link()
     assert "rating-rating" in client.get(url).content.decode()
     assert client.post(url, {"rating-rating": "5", "rating-comment": "Très bien"}).status_code == 302
     case.refresh_from_db()
@@ -321,6 +327,7 @@ def test_a_rating_sent_without_a_score_says_so_and_keeps_the_comment(client, reu
     case, url = file_and_follow(client, reunion)
     officer = officer_of(reunion)
     case_answer(case=case, by=officer, text="Votre titre est prêt au guichet 4.")
+    url = latest_link()
     if closed:
         case_transition(case=case, to=Status.CLOSED, by=officer)
     comment = "Réponse claire, mais j’ai dû rappeler deux fois."
@@ -342,6 +349,7 @@ def test_a_rating_sent_without_a_score_says_so_and_keeps_the_comment(client, reu
 def test_a_reply_is_still_taken_for_a_reply_when_a_rating_is_possible(client, reunion):
     case, url = file_and_follow(client, reunion)
     case_answer(case=case, by=officer_of(reunion), text="Votre titre est prêt au guichet 4.")
+    url = latest_link()
     hidden = form_with(client, url, "reply-text")
     response = client.post(url, {**hidden, "reply-text": ""})
     assert response.status_code == 200

@@ -7,8 +7,8 @@ from django.utils import timezone
 from complaints.enums import MessageKind, Status
 from complaints.models import Attachment, Case, DigestLog, Message, TrackingToken
 from complaints.retention import ANONYMISED, cases_anonymise, cases_past_retention, digest_logs_purge, outbox_purge
-from complaints.services import case_for_token, tracking_token_issue
 from complaints.tasks import apply_retention
+from complaints.tracking_links import case_for_token, tracking_token_issue
 from qualipref.mail import MAX_ATTEMPTS, OutgoingEmail
 from tests.qualipref.factories import PrefectureFactory, UserFactory, officer_of
 

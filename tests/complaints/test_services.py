@@ -12,15 +12,14 @@ from complaints.services import (
     can_rate,
     case_answer,
     case_citizen_reply,
-    case_for_token,
     case_rate,
     case_submit,
     case_transfer,
     case_transition,
     next_reference,
     suggestion_decide,
-    tracking_link_resend,
 )
+from complaints.tracking_links import case_for_token, lost_link_request
 from complaints.workflow import ANSWER_ONLY_STATUSES, COMPLAINT_TRANSITIONS, SUGGESTION_TRANSITIONS, TransitionRefused
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory, officer_of
 
@@ -294,11 +293,13 @@ def test_suggestion_forwarded_to_the_committee_with_a_public_reply(reunion):
 def test_lost_link_is_resent_only_when_reference_and_email_match(reunion):
     case, old_token = submit(reunion)
     mail.outbox.clear()
-    assert not tracking_link_resend(prefecture=reunion, reference=case.reference, email="intrus@example.org")
+    lost_link_request(reference=case.reference, email="intrus@example.org")
     assert mail.outbox == []
-    assert tracking_link_resend(prefecture=reunion, reference=case.reference.lower(), email="MARIE@example.org")
+    lost_link_request(reference=case.reference.lower(), email="MARIE@example.org")
     assert len(mail.outbox) == 1 and "/suivi/" in mail.outbox[0].body
-    assert case_for_token(old_token) == case  # the old link keeps working
+    assert (
+        case_for_token(old_token) is None
+    )  # the new link replaces the old one (tests/security/test_tracking_links.py)
 
 
 def test_service_agent_sees_only_their_service_cases(reunion):

@@ -32,6 +32,7 @@ PUBLIC_PAGES = [
     "/plan-du-site/",
     "/la-reunion/reclamations/nouvelle/",
     "/la-reunion/reclamations/lien-perdu/",
+    "/reclamations/lien-perdu/",
     "/la-reunion/enquetes/",
     "/la-reunion/enquetes/accueil/",
     "/la-reunion/enquetes/resultats/",
@@ -125,7 +126,12 @@ def test_pages_after_a_submission_have_no_serious_violation(web, reunion, settin
     tick(web, "J’accepte que la préfecture traite")
     web.get_by_role("button", name="Envoyer ma demande").click()
     web.wait_for_url("**/confirmation/")
+    expect(web.locator("#tracking-link")).to_be_visible()
     audit("confirmation")
+    web.reload()
+    expect(web.locator("#content")).to_contain_text("affiché qu’une fois")
+    expect(web.locator("#tracking-link")).to_have_count(0)
+    audit("confirmation (reloaded: the link was shown once)")
 
     from complaints.models import Case
 
@@ -187,7 +193,12 @@ def test_members_space_and_lockout_pages_have_no_serious_violation(web, reunion)
 
 def test_error_pages_are_styled_dsfr_pages_with_no_serious_violation(web, reunion):
     audit = Audit(web)
-    for url, heading in [("/suivi/lien-inconnu/", "Page non trouvée"), ("/en/suivi/unknown-link/", "Page not found")]:
+    for url, heading in [
+        ("/page-inconnue/", "Page non trouvée"),
+        ("/en/page-inconnue/", "Page not found"),
+        ("/suivi/lien-inconnu/", "Ce lien de suivi ne fonctionne plus"),
+        ("/en/suivi/unknown-link/", "This tracking link no longer works"),
+    ]:
         assert web.goto(url).status == 404
         expect(web.get_by_role("heading", level=1)).to_have_text(heading)
         # The DSFR's stylesheet applies: its primary button is "bleu France".

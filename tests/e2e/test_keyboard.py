@@ -95,6 +95,20 @@ def test_complaint_form_with_the_keyboard_alone(web, reunion):
     assert (case.subject, case.name, case.email) == ("Attente au guichet", "Marie Hoarau", "marie@example.org")
     assert case.reference in web.content()
 
+    # The private link, shown this once, is reached and followed with the keyboard; back on the confirmation,
+    # only the reference remains (the page may open at #content, after the skip link).
+    for _ in range(30):
+        if "/suivi/" in keys.tab()["text"]:
+            break
+    else:
+        raise AssertionError(f"the tracking link never got the focus: {keys.path}")
+    web.keyboard.press("Enter")
+    web.wait_for_url(re.compile(r"/suivi/"))
+    assert case.reference in web.content()
+    web.go_back()
+    web.wait_for_url(re.compile(r"/reclamations/confirmation/"))
+    assert case.reference in web.content() and "/suivi/" not in web.content()
+
 
 def test_survey_with_the_keyboard_alone(web, reunion):
     survey = data.survey(reunion)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from complaints.enums import Kind, Topic
 from complaints.models import Case, Message
 from complaints.services import case_answer, case_submit
+from complaints.tracking_links import tracking_token_issue
 from qualipref.mail import OutgoingEmail
 
 from .strategies import ANY_TEXT, EMAIL, valid_text
@@ -139,8 +140,9 @@ def test_any_tracking_token_is_a_404_never_a_500(client, reunion, token):
     )
 )
 def test_any_input_to_the_tracking_page_is_answered_never_a_500(client, reunion, data):
-    case, token = new_case(reunion)
+    case, _token = new_case(reunion)
     case_answer(case=case, by=None, text="Voici notre réponse.")
+    token = tracking_token_issue(case=case)  # the answer's link replaced the first one
     messages = Message.objects.count()
     response = client.post(reverse("complaints:tracking", args=[token]), data)
     answered(response, data)
@@ -159,9 +161,9 @@ def test_every_valid_reply_is_recorded_exactly_once(client, reunion, text):
 
 @given(rating=st.integers(1, 5), comment=st.one_of(st.just(""), valid_text(2000)))
 def test_every_valid_rating_is_recorded_once(client, reunion, rating, comment):
-    case, token = new_case(reunion)
+    case, _token = new_case(reunion)
     case_answer(case=case, by=None, text="Voici notre réponse.")
-    url = reverse("complaints:tracking", args=[token])
+    url = reverse("complaints:tracking", args=[tracking_token_issue(case=case)])  # the answer replaced the first link
     assert client.post(url, {"rating-rating": str(rating), "rating-comment": comment}).status_code == 302
     assert client.post(url, {"rating-rating": "1", "rating-comment": "Encore"}).status_code == 200  # once only
     case.refresh_from_db()

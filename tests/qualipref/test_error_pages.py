@@ -37,10 +37,26 @@ def production(settings):
     settings.DEBUG = False
 
 
-def assert_error_page(response, status, language):
+# A tracking link that no longer works (wrong, replaced or expired): the 404 page in its own words, leading to the
+# network-wide lost-link form (tests/security/test_tracking_links.py).
+TRACKING_LINK_GONE = {
+    "fr": (
+        "Ce lien de suivi ne fonctionne plus",
+        "remplacé par un lien plus récent",
+        'href="/reclamations/lien-perdu/"',
+    ),
+    "en": (
+        "This tracking link no longer works",
+        "replaced by a more recent one",
+        'href="/en/reclamations/lien-perdu/"',
+    ),
+}
+
+
+def assert_error_page(response, status, language, expected=None):
     assert response.status_code == status
     html = response.content.decode()
-    title, explanation, back = EXPECTED[status][language]
+    title, explanation, back = (expected or EXPECTED[status])[language]
     assert f'<html lang="{language}"' in html
     assert HEADER in html and "fr-header__service-title" in html and "fr-footer" in html
     assert f"<h1>{title}</h1>" in html
@@ -53,7 +69,7 @@ def assert_error_page(response, status, language):
 
 @pytest.mark.parametrize(("language", "prefix"), [("fr", ""), ("en", "/en")])
 def test_a_wrong_tracking_link_gives_the_dsfr_404_page(client, language, prefix):
-    assert_error_page(client.get(f"{prefix}/suivi/not-a-real-token/"), 404, language)
+    assert_error_page(client.get(f"{prefix}/suivi/not-a-real-token/"), 404, language, TRACKING_LINK_GONE)
 
 
 @pytest.mark.parametrize(("language", "prefix"), [("fr", ""), ("en", "/en")])

@@ -116,7 +116,13 @@ def test_personal_data_in_french_lists_each_strictly_necessary_cookie_in_a_table
     html = _page(client, "personal_data", "fr")
 
     cookies = _table(html, "Cookies déposés par le portail")
-    for cookie in ["sessionid", "csrftoken", "django_language", "Un cookie par enquête de satisfaction"]:
+    for cookie in [
+        "sessionid",
+        "csrftoken",
+        "django_language",
+        "qp_tracking_link",
+        "Un cookie par enquête de satisfaction",
+    ]:
         assert cookie in cookies
     assert "Pas de bandeau de consentement" in html
 
@@ -136,7 +142,13 @@ def test_personal_data_in_english(client):
     ]:
         assert text in html
     cookies = _table(html, "Cookies set by the portal")
-    for cookie in ["sessionid", "csrftoken", "django_language", "One cookie per satisfaction survey"]:
+    for cookie in [
+        "sessionid",
+        "csrftoken",
+        "django_language",
+        "qp_tracking_link",
+        "One cookie per satisfaction survey",
+    ]:
         assert cookie in cookies
     assert "Responsables de traitement" not in html
 

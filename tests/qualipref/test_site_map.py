@@ -26,6 +26,7 @@ NETWORK_PAGES = [
     "results:open_data",
     "delays:open_data",
     "committee:login",
+    "complaints:lost_link",
     "legal_notice",
     "personal_data",
     "accessibility",

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from complaints.enums import MessageKind
-from complaints.services import tracking_token_issue
+from complaints.tracking_links import tracking_token_issue
 from delays.models import DeliveryImport
 from tests.committee.factories import AgendaItemFactory, CommentFactory, MeetingFactory, member_with_account
 from tests.complaints.factories import CaseFactory, MessageFactory

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from complaints.services import case_answer, case_submit
+from complaints.tracking_links import tracking_token_issue
 from tests.committee.factories import CommitteeFactory, member_with_account
 from tests.qualipref.factories import PASSWORD
 from tests.qualipref.test_settings import print_settings, production_env
@@ -89,6 +90,7 @@ def test_every_cookie_the_citizen_gets_is_secure_httponly_and_samesite(client, r
     assert jar.request("post", form, data).status_code == 302
     case, token = case_submit(prefecture=reunion, data=data)
     case_answer(case=case, by=None, text="Voici notre réponse.")
+    token = tracking_token_issue(case=case)  # the answer's e-mail replaced the first link: the citizen's live one
     jar.request("post", reverse("complaints:tracking", args=[token]), {"rating-rating": "5", "rating-comment": ""})
 
     survey = SurveyFactory(prefecture=reunion, slug="accueil")

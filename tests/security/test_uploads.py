@@ -1,6 +1,8 @@
 """Polyglot, disguised and oversized files sent through the citizen's forms: refused with a message that
 names the file, nothing stored; what is accepted is only ever served as an inert attachment."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -86,8 +88,8 @@ def test_an_accepted_pdf_is_only_ever_served_as_an_inert_attachment(client, reun
     page_stream = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text)
     polyglot = pdf_bytes(*LETTER_OBJECTS[:3], page_stream, LETTER_OBJECTS[4])
     upload = SimpleUploadedFile("lettre.pdf", polyglot)
-    client.post(reverse("complaints:new", args=[reunion.slug]), form(reunion, attachments=[upload]))
-    token = client.session["complaints:last_submission"]["token"]
+    response = client.post(reverse("complaints:new", args=[reunion.slug]), form(reunion, attachments=[upload]))
+    token = re.search(r"/suivi/([\w-]+)/", client.get(response["Location"]).content.decode()).group(1)  # shown once
     attachment = Attachment.objects.get()
     response = client.get(reverse("complaints:tracking_attachment", args=[token, attachment.pk]))
     assert response["Content-Type"] == "application/pdf"
