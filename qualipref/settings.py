@@ -333,6 +333,8 @@ LOGGING = {
         # WeasyPrint and fontTools narrate every PDF step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pikepdf announces its C++ logger at INFO whenever it is imported (every management command).
+        "pikepdf": {"level": "WARNING"},
     },
 }
 
