@@ -181,3 +181,31 @@ def test_no_hostile_admin_url_fails(objects, who):
     failures, count = _fuzz(user, registered, share=SHARES[who])
     assert count > 250
     assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/complaints/case/?status__exact=%00",
+        "/admin/complaints/case/?received_on__year=99999999999999999999",
+        "/admin/delays/monthpublication/?month__year=0",
+        "/admin/axes/accesslog/?logout_time__year=-1",
+    ],
+)
+def test_the_reported_urls_get_the_incorrect_lookup_answer(objects, url):
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == url.split("?")[0] + "?e=1"
+
+
+def test_the_autocomplete_takes_hostile_terms(objects):
+    client = Client(raise_request_exception=False)
+    client.force_login(coordinator())
+    query = {"app_label": "qualipref", "model_name": "membership", "field_name": "user"}
+    for hostile in HOSTILE_VALUES:
+        for name in ("term", "page"):
+            response = client.get("/admin/autocomplete/", {**query, name: hostile})
+            assert response.status_code < 500, (name, hostile)
+    assert client.get("/admin/autocomplete/", {**query, "term": "\x00"}).json()["results"] == []
