@@ -54,7 +54,7 @@ class HostileLookupsMixin:
     """
 
     def get_changelist_instance(self, request):
-        if any(has_nul(key) or has_nul(values) for key, values in request.GET.lists() if key != SEARCH_VAR):
+        if any(has_nul(key) or any(map(has_nul, values)) for key, values in request.GET.lists() if key != SEARCH_VAR):
             raise IncorrectLookupParameters("NUL byte in a lookup")
         try:
             with transaction.atomic(using=router.db_for_read(self.model)):
