@@ -6,7 +6,6 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -15,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 
 from qualipref.models import Prefecture
+from qualipref.openapi import SchemaOnceView
 
 from .enums import TitleCategory
 from .models import TitleType
@@ -127,7 +127,7 @@ urlpatterns = [
     path("types-de-titre/", TitleTypes.as_view(), name="api_title_types"),
     path(
         "schema/",
-        SpectacularAPIView.as_view(
+        SchemaOnceView.as_view(
             urlconf="delays.api_schema_urls", authentication_classes=[], permission_classes=[AllowAny]
         ),
         name="api_schema",

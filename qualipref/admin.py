@@ -5,11 +5,13 @@ from axes import admin as axes_admin
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models
+from django.db import DataError, models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.urls import path
@@ -28,6 +30,66 @@ from .timezones import format_zoned
 admin.site.site_header = _("Qualipref administration")
 admin.site.site_title = _("Qualipref")
 admin.site.index_title = _("Quality label management")
+
+
+# What a hostile value in an admin URL raises once it reaches the database, where Django's own checks stop: a NUL
+# byte (psycopg2's ValueError: PostgreSQL text holds none), a date out of range (``__year=0``, a year past 9999), an
+# integer past 64 bits (OverflowError on SQLite, DataError on PostgreSQL).
+HOSTILE_VALUE_ERRORS = (ValueError, OverflowError, ValidationError, DataError)
+
+
+def has_nul(text):
+    return "\x00" in str(text)
+
+
+class HostileLookupsMixin:
+    """Hostile values in an admin URL get Django's answer to wrong ones, never a server error (500).
+
+    A list's filters, lookups and date hierarchy (``?status__exact=%00``, ``?received_on__year=99999999999999999999``,
+    ``?month__year=0``): the list is redirected with ``?e=1`` ("incorrect lookup parameters"), its rows fetched
+    inside a savepoint so that PostgreSQL's refusal spoils nothing. An object URL with a hostile id: "not found".
+    A search term with a NUL byte finds nothing (the list's own search form already refuses it with a message;
+    this is for the autocomplete). Every registered ModelAdmin has it: ours through ``PrefectureScopedAdmin`` (or
+    in their bases), the third-party apps' through ``guard_every_model_admin``.
+    """
+
+    def get_changelist_instance(self, request):
+        if any(has_nul(key) or any(map(has_nul, values)) for key, values in request.GET.lists() if key != SEARCH_VAR):
+            raise IncorrectLookupParameters("NUL byte in a lookup")
+        try:
+            with transaction.atomic(using=router.db_for_read(self.model)):
+                changelist = super().get_changelist_instance(request)
+                len(changelist.result_list)  # the page's rows, fetched here rather than while rendering
+        except HOSTILE_VALUE_ERRORS as error:
+            if not request.GET:  # the plain list failing is a bug to see, not a hostile value
+                raise
+            raise IncorrectLookupParameters(error) from error
+        return changelist
+
+    def get_search_results(self, request, queryset, search_term):
+        if has_nul(search_term):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_object(self, request, object_id, from_field=None):
+        if has_nul(object_id):
+            return None
+        try:
+            with transaction.atomic(using=router.db_for_read(self.model)):
+                return super().get_object(request, object_id, from_field)
+        except HOSTILE_VALUE_ERRORS:
+            return None
+
+
+def guard_every_model_admin(site=admin.site):
+    """Third-party apps (django-axes, auth's groups, django-dsfr) register their own ModelAdmins: each is registered
+    again with ``HostileLookupsMixin`` mixed in. Run once every app's admin is loaded (``QualiprefConfig.ready``)."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, HostileLookupsMixin):
+            continue
+        guarded = type(type(model_admin).__name__, (HostileLookupsMixin, type(model_admin)), {})
+        site.unregister(model)
+        site.register(model, guarded)
 
 
 def _not_found(request, **kwargs):
@@ -117,7 +179,7 @@ class EnglishFieldsMixin:
         return field
 
 
-class PrefectureScopedAdmin(EnglishFieldsMixin, ScopedFormFieldsMixin, SimpleHistoryAdmin):
+class PrefectureScopedAdmin(HostileLookupsMixin, EnglishFieldsMixin, ScopedFormFieldsMixin, SimpleHistoryAdmin):
     """The project's base ModelAdmin: every list, object page, choice and filter scoped.
 
     Later apps inherit from it and get scoping in one line. Lists never run a full
@@ -137,8 +199,10 @@ class PrefectureScopedAdmin(EnglishFieldsMixin, ScopedFormFieldsMixin, SimpleHis
         views: 404 when missing, in another prefecture, or not an id at all ("abc" for a number)."""
         queryset = self.get_queryset(request).select_related(*related)
         try:
+            if has_nul(object_id):
+                raise queryset.model.DoesNotExist
             found = queryset.get(pk=self.opts.pk.to_python(unquote(str(object_id))))
-        except (queryset.model.DoesNotExist, ValidationError, ValueError):
+        except (queryset.model.DoesNotExist, *HOSTILE_VALUE_ERRORS):
             raise Http404 from None
         self._use_time_zone_of(found)
         return found
@@ -195,6 +259,14 @@ class PrefectureScopedAdmin(EnglishFieldsMixin, ScopedFormFieldsMixin, SimpleHis
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._ensure_in_scope(request, object_id)
+        # A version of a model without history, or that cannot be one ("abc"), is not found, as a missing one is.
+        history = getattr(self.model, getattr(self.model._meta, "simple_history_manager_attribute", ""), None)
+        if history is None:
+            raise Http404
+        try:
+            history.model._meta.pk.to_python(version_id)
+        except ValidationError:
+            raise Http404 from None
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
     def get_list_filter(self, request):
@@ -345,7 +417,7 @@ class UserEditForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
+class UserAdmin(HostileLookupsMixin, ScopedFormFieldsMixin, DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     inlines = [MembershipInline]
@@ -390,7 +462,7 @@ class OutgoingEmailStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
+class OutgoingEmailAdmin(HostileLookupsMixin, ScopedFormFieldsMixin, admin.ModelAdmin):
     """The outbox, read only: what left, what waits, what could not be sent and why. Never the bodies, which
     hold private tracking links."""
 

@@ -12,3 +12,7 @@ class QualiprefConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the portal's system checks)
+        from .admin import guard_every_model_admin
+
+        # Every app's admin is loaded by now (django.contrib.admin comes first in INSTALLED_APPS and discovers them).
+        guard_every_model_admin()

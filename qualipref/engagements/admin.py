@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..admin import EnglishFieldsMixin, PrefectureScopedAdmin
+from ..admin import EnglishFieldsMixin, HostileLookupsMixin, PrefectureScopedAdmin
 from ..models import Prefecture
 from ..uploads import validate_upload
 from .drill import drilldown_table
@@ -50,7 +50,7 @@ class EngagementVersionInline(EnglishFieldsMixin, admin.StackedInline):
 
 
 @admin.register(EngagementVersion)
-class EngagementVersionAdmin(EnglishFieldsMixin, admin.ModelAdmin):
+class EngagementVersionAdmin(HostileLookupsMixin, EnglishFieldsMixin, admin.ModelAdmin):
     """The English wordings of the versions: a translation may be corrected on a version in use, nothing else."""
 
     list_display = ["engagement", "valid_from", "wording", "english_wording"]
@@ -73,7 +73,7 @@ class EngagementVersionAdmin(EnglishFieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(admin.ModelAdmin):
+class EngagementAdmin(HostileLookupsMixin, admin.ModelAdmin):
     list_display = ["code", "current_wording", "label", "source", "current_target", "is_active"]
     list_filter = ["label", "source", "is_active"]
     search_fields = ["code", "versions__wording"]
