@@ -4,10 +4,16 @@ Per question: the number of answers, the distribution, the mean, the satisfactio
 on the five-point scale), the NPS (% of 9–10 minus % of 0–6) and the share of “yes”; the same figures by
 distribution point and by month. Free-text answers are read only for officers (``survey_results(…,
 officer=True)``); ``published_results(prefecture)`` is what the public and the other apps may read.
+
+This module owns the rule of satisfaction and NPS: which answers count, who is satisfied, who promotes, who
+detracts (``SATISFIED``, ``PROMOTERS``, ``DETRACTORS``). The label's indicator and the report read it through
+``satisfaction_counts`` and ``published_satisfaction`` (counts aggregated in SQL, exact rates in ``Satisfaction``);
+they only round the figures as they show them.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 
 from django.db.models import Avg, Count, F, FloatField, Q, Window
 from django.db.models.functions import Cast, RowNumber, TruncMonth
@@ -37,6 +43,15 @@ SCALE_LABELS = {
 }
 
 
+# The rule, in one place. Rated: answers to a five-point satisfaction question; satisfied: 4 or 5. Recommended:
+# answers to a 0–10 recommendation question; promoters answer 9–10, detractors 0–6; NPS = % promoters − % detractors.
+RATED = Q(question__kind=QuestionKind.SATISFACTION)
+RECOMMENDED = Q(question__kind=QuestionKind.RECOMMENDATION)
+SATISFIED = Q(value__gte=SATISFIED_FROM)
+PROMOTERS = Q(value__gte=PROMOTERS_FROM)
+DETRACTORS = Q(value__lte=DETRACTORS_UP_TO)
+
+
 def _share(condition):
     """Percentage of the group's rows that meet ``condition``."""
     return Cast(Count("id", filter=condition), FloatField()) * 100.0 / Cast(Count("id"), FloatField())
@@ -47,10 +62,88 @@ def figures():
     return {
         "answers": Count("id"),
         "mean": Avg("value"),
-        "satisfaction_rate": _share(Q(value__gte=SATISFIED_FROM)),
-        "nps": _share(Q(value__gte=PROMOTERS_FROM)) - _share(Q(value__lte=DETRACTORS_UP_TO)),
+        "satisfaction_rate": _share(SATISFIED),
+        "nps": _share(PROMOTERS) - _share(DETRACTORS),
         "yes_rate": _share(Q(value=1)),
     }
+
+
+def satisfaction_counts(within=None, *, prefix=""):
+    """The counts behind the satisfaction rate and the NPS of the answers meeting ``within``, as SQL aggregates.
+
+    For one ``aggregate()`` or a grouped ``annotate()`` of answers, keyed ``<prefix>rated``, ``…satisfied``,
+    ``…recommended``, ``…promoters`` and ``…detractors``; ``Satisfaction.from_row`` reads them back.
+    """
+    within = Q() if within is None else within
+    return {
+        f"{prefix}rated": Count("pk", filter=within & RATED),
+        f"{prefix}satisfied": Count("pk", filter=within & RATED & SATISFIED),
+        f"{prefix}recommended": Count("pk", filter=within & RECOMMENDED),
+        f"{prefix}promoters": Count("pk", filter=within & RECOMMENDED & PROMOTERS),
+        f"{prefix}detractors": Count("pk", filter=within & RECOMMENDED & DETRACTORS),
+    }
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Satisfaction rate and NPS of a set of answers, exact: each reader rounds them as it shows them."""
+
+    rated: int = 0
+    satisfied: int = 0
+    recommended: int = 0
+    promoters: int = 0
+    detractors: int = 0
+
+    @classmethod
+    def from_row(cls, row, prefix=""):
+        return cls(**{f.name: row[f"{prefix}{f.name}"] for f in fields(cls)})
+
+    def __add__(self, other):
+        return Satisfaction(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    @property
+    def satisfaction_rate(self):
+        """Percentage of the rated answers that are satisfied (a ``Decimal``), None without any."""
+        if not self.rated:
+            return None
+        return Decimal(100) * Decimal(self.satisfied) / Decimal(self.rated)
+
+    @property
+    def nps(self):
+        """Percentage of promoters minus percentage of detractors (a ``Decimal``), None without any answer."""
+        if not self.recommended:
+            return None
+        return Decimal(100) * (Decimal(self.promoters) - Decimal(self.detractors)) / Decimal(self.recommended)
+
+
+def published_answers(prefecture):
+    """The answers of ``prefecture`` whose results it chose to publish (never free text)."""
+    return Answer.objects.published().for_prefecture(prefecture)
+
+
+def published_satisfaction(prefecture, periods, *, by):
+    """Satisfaction and NPS of ``prefecture``'s published answers in each of ``periods``, grouped ``by``. One query.
+
+    ``periods``: anything with ``start`` and ``end`` days; ``by``: an expression of the answer (``F("point__site
+    __name")``). Returns ``[(group, [Satisfaction of each period])]``, groups in no particular order.
+    """
+    aggregates = {}
+    for index, period in enumerate(periods):
+        within = Q(submitted_on__gte=period.start, submitted_on__lte=period.end)
+        aggregates |= satisfaction_counts(within, prefix=f"p{index}_")
+    rows = (
+        published_answers(prefecture)
+        .filter(
+            question__kind__in=[QuestionKind.SATISFACTION, QuestionKind.RECOMMENDATION],
+            submitted_on__gte=min(period.start for period in periods),
+            submitted_on__lte=max(period.end for period in periods),
+        )
+        .values(group=by)
+        .annotate(**aggregates)
+        .order_by()
+    )
+    prefixes = [f"p{index}_" for index in range(len(periods))]
+    return [(row["group"], [Satisfaction.from_row(row, prefix) for prefix in prefixes]) for row in rows]
 
 
 @dataclass
@@ -279,7 +372,7 @@ def published_results(prefecture):
     """The results ``prefecture`` chose to publish, one ``SurveyResults`` per survey, newest first.
 
     Only surveys whose results are published, only their public questions, never free text. This is
-    what the public results page shows and what the label's indicators read. Eight queries at most.
+    what the public results page shows. Eight queries at most.
     """
     surveys = list(
         Survey.objects.for_prefecture(prefecture)

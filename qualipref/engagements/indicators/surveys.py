@@ -1,9 +1,13 @@
-"""The surveys' measures: satisfaction of the published answers, surveys run with results published."""
+"""The surveys' measures: satisfaction of the published answers, surveys run with results published.
+
+Which answers count and who is satisfied is the surveys' rule (``surveys.results``); the engine adds up its
+counts by month and makes the share.
+"""
 
 from django.db.models import Q
 
-from surveys.enums import SATISFIED_FROM, QuestionKind
 from surveys.models import Answer, Survey
+from surveys.results import RATED, SATISFIED, published_answers, satisfaction_counts
 
 from .base import Measure
 
@@ -13,12 +17,14 @@ class SurveySatisfaction(Measure):
     date_field = "submitted_on"
 
     def base(self, ctx, engagement):
-        return (
-            Answer.objects.published().for_prefecture(ctx.prefecture).filter(question__kind=QuestionKind.SATISFACTION)
-        )
+        return published_answers(ctx.prefecture).filter(RATED)
 
     def hit(self, ctx, engagement, version, period=None):
-        return Q(value__gte=SATISFIED_FROM)
+        return SATISFIED
+
+    def aggregates_over(self, key, ctx, engagement, version, population):
+        counts = satisfaction_counts(population)
+        return {f"{key}_den": counts["rated"], f"{key}_num": counts["satisfied"]}
 
 
 class SurveysPublished(Measure):
