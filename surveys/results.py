@@ -124,8 +124,8 @@ def published_answers(prefecture):
 def published_satisfaction(prefecture, periods, *, by):
     """Satisfaction and NPS of ``prefecture``'s published answers in each of ``periods``, grouped ``by``. One query.
 
-    ``periods``: anything with ``start`` and ``end`` days; ``by``: an expression of the answer (``F("point__site
-    __name")``). Returns ``[(group, [Satisfaction of each period])]``, groups in no particular order.
+    ``periods``: anything with ``start`` and ``end`` days; ``by``: an expression of the answer, such as
+    ``F("point__site__name")``. Returns ``[(group, [Satisfaction of each period])]``, groups in no given order.
     """
     aggregates = {}
     for index, period in enumerate(periods):
