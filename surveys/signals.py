@@ -17,14 +17,14 @@ from .models import Choice, DistributionPoint, Question, Survey
 
 # What the results page shows of a prefecture and of a survey (questions, choices and points: all of them).
 PREFECTURE_FIELDS_SHOWN = {"name", "of_name_fr", "slug", "department_code", "label"}
-SURVEY_FIELDS_SHOWN = {"prefecture", "title", "opens_on", "closes_on", "status", "results_public"}
+SURVEY_FIELDS_SHOWN = {"prefecture", "prefecture_id", "title", "opens_on", "closes_on", "status", "results_public"}
 
 
 @receiver(pre_save, sender=Survey)
 def _remember_prefecture(sender, instance, update_fields=None, **kwargs):
     """A survey moved to another prefecture leaves the first one's page too."""
     instance._prefecture_before = None  # not moved: a save that leaves the prefecture out needs no query
-    if instance.pk is not None and shows_change({"prefecture"}, update_fields):
+    if instance.pk is not None and shows_change({"prefecture", "prefecture_id"}, update_fields):
         instance._prefecture_before = (
             Survey.objects.filter(pk=instance.pk).values_list("prefecture_id", flat=True).first()
         )
