@@ -10,11 +10,7 @@ signals only note what changed, and one step after the commit finds the prefectu
 clears their pages (two queries, whatever the number of rows saved).
 """
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-
-from qualipref.pagecache import generation_bump
-
-PENDING = "_surveys_results_to_clear"  # on the (thread's) connection: what changed in the current transaction
+from qualipref.pagecache import clear_after_commit
 
 
 def results_key(slug, lang):
@@ -29,32 +25,26 @@ def results_generation(slug):
 def clear_results_cache(*, prefectures=(), surveys=(), questions=()):
     """Forget, once the transaction commits, the public results pages (every language) of these prefectures
     and of those of these surveys and questions."""
-    db = connections[DEFAULT_DB_ALIAS]
-    pending = getattr(db, PENDING, None)
-    if pending is None:
-        pending = {"prefectures": set(), "surveys": set(), "questions": set()}
-        setattr(db, PENDING, pending)
-    pending["prefectures"].update(p for p in prefectures if p is not None)
-    pending["surveys"].update(surveys)
-    pending["questions"].update(questions)
-    transaction.on_commit(_clear_pending)
+    items = [("prefecture", pk) for pk in prefectures if pk is not None]
+    items += [("survey", pk) for pk in surveys] + [("question", pk) for pk in questions]
+    clear_after_commit(find=_results_generations, items=items)
 
 
-def _clear_pending():
-    db = connections[DEFAULT_DB_ALIAS]
-    pending = getattr(db, PENDING, None)
-    if pending is None:  # an earlier step of the same commit did it all
-        return
-    delattr(db, PENDING)
+def clear_results_cache_of_slugs(slugs):
+    """Forget, once the transaction commits, the public results pages of the prefectures at these addresses
+    (a prefecture renamed: its old address too)."""
+    clear_after_commit(*(results_generation(slug) for slug in slugs))
+
+
+def _results_generations(items):
+    """The generations of the prefectures of these items, found after the commit: two queries in all."""
     from qualipref.models import Prefecture
 
     from .models import Survey
 
-    owners = Survey.objects.filter(pk__in=pending["surveys"]) | Survey.objects.filter(
-        questions__pk__in=pending["questions"]
-    )
-    prefectures = Prefecture.objects.filter(pk__in=pending["prefectures"]) | Prefecture.objects.filter(
+    asked = {kind: {pk for k, pk in items if k == kind} for kind in ("prefecture", "survey", "question")}
+    owners = Survey.objects.filter(pk__in=asked["survey"]) | Survey.objects.filter(questions__pk__in=asked["question"])
+    prefectures = Prefecture.objects.filter(pk__in=asked["prefecture"]) | Prefecture.objects.filter(
         pk__in=owners.values("prefecture_id")
     )
-    for slug in prefectures.values_list("slug", flat=True).distinct():
-        generation_bump(results_generation(slug))
+    return [results_generation(slug) for slug in prefectures.values_list("slug", flat=True).distinct()]

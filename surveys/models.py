@@ -6,7 +6,6 @@ so that results by place and by month aggregate one table (see ``results.py``).
 """
 
 import datetime
-import logging
 import secrets
 
 from django.core.cache import cache
@@ -23,8 +22,6 @@ from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 
 from .enums import CHOICE_KINDS, PUBLIC_STATUSES, QuestionKind, SurveyState, SurveyStatus
-
-logger = logging.getLogger(__name__)
 
 # The answering page reads the questions from the cache: a question or choice change touches
 # the survey's ``updated_at``, which is part of the key, so a stale copy is never read.
@@ -128,19 +125,14 @@ class Survey(models.Model):
         return SurveyState.OPEN
 
     def questions_for_answering(self):
-        """The questions, their choices prefetched, from the cache when the survey has not changed since."""
+        """The questions, their choices prefetched, from the cache when the survey has not changed since.
+
+        The cache fails soft (``qualipref.cache``): without it, the questions are read from the database."""
         key = f"surveys:questions:{self.pk}:{self.updated_at.timestamp()}"
-        try:
-            questions = cache.get(key)
-        except Exception:  # the cache only saves queries: without it, read the database
-            logger.warning("surveys: cache unavailable, questions read from the database")
-            questions = None
+        questions = cache.get(key)
         if questions is None:
             questions = list(self.questions.prefetch_related("choices"))
-            try:
-                cache.set(key, questions, QUESTIONS_CACHE_SECONDS)
-            except Exception:  # as above
-                logger.warning("surveys: cache unavailable, questions not cached")
+            cache.set(key, questions, QUESTIONS_CACHE_SECONDS)
         return questions
 
     def closes_at(self):

@@ -2,24 +2,29 @@
 
 Signals rather than calls in each service: the admin's forms and inlines save surveys, questions,
 choices and points directly, and a missed path would show stale figures for ten minutes. They only
-note what changed: the prefectures are found once, after the commit.
+note what changed: the prefectures are found once, after the commit. A save that changes nothing the
+page shows (``update_fields`` naming none of the fields below) clears nothing.
 """
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from qualipref.models import Prefecture
-from qualipref.pagecache import generation_bump
+from qualipref.pagecache import shows_change
 
-from .cache import clear_results_cache, results_generation
+from .cache import clear_results_cache, clear_results_cache_of_slugs
 from .models import Choice, DistributionPoint, Question, Survey
+
+# What the results page shows of a prefecture and of a survey (questions, choices and points: all of them).
+PREFECTURE_FIELDS_SHOWN = {"name", "of_name_fr", "slug", "department_code", "label"}
+SURVEY_FIELDS_SHOWN = {"prefecture", "prefecture_id", "title", "opens_on", "closes_on", "status", "results_public"}
 
 
 @receiver(pre_save, sender=Survey)
-def _remember_prefecture(sender, instance, **kwargs):
+def _remember_prefecture(sender, instance, update_fields=None, **kwargs):
     """A survey moved to another prefecture leaves the first one's page too."""
-    if instance.pk is not None:
+    instance._prefecture_before = None  # not moved: a save that leaves the prefecture out needs no query
+    if instance.pk is not None and shows_change({"prefecture", "prefecture_id"}, update_fields):
         instance._prefecture_before = (
             Survey.objects.filter(pk=instance.pk).values_list("prefecture_id", flat=True).first()
         )
@@ -27,7 +32,8 @@ def _remember_prefecture(sender, instance, **kwargs):
 
 @receiver([post_save, post_delete], sender=Survey)
 def _survey_changed(sender, instance, **kwargs):
-    clear_results_cache(prefectures=[instance.prefecture_id, getattr(instance, "_prefecture_before", None)])
+    if shows_change(SURVEY_FIELDS_SHOWN, **kwargs):
+        clear_results_cache(prefectures=[instance.prefecture_id, getattr(instance, "_prefecture_before", None)])
 
 
 @receiver([post_save, post_delete], sender=Question)
@@ -42,13 +48,14 @@ def _choice_changed(sender, instance, **kwargs):
 
 
 @receiver(pre_save, sender=Prefecture)
-def _remember_slug(sender, instance, **kwargs):
-    if instance.pk is not None:
+def _remember_slug(sender, instance, update_fields=None, **kwargs):
+    instance._slug_before = None  # as above
+    if instance.pk is not None and shows_change({"slug"}, update_fields):
         instance._slug_before = Prefecture.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
 
 
 @receiver([post_save, post_delete], sender=Prefecture)
 def _prefecture_changed(sender, instance, **kwargs):
     """A prefecture renamed shows on its page; its old address serves no cached page."""
-    slugs = {instance.slug, getattr(instance, "_slug_before", None)} - {None}
-    transaction.on_commit(lambda: [generation_bump(results_generation(slug)) for slug in slugs])
+    if shows_change(PREFECTURE_FIELDS_SHOWN, **kwargs):
+        clear_results_cache_of_slugs({instance.slug, getattr(instance, "_slug_before", None)} - {None})

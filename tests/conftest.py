@@ -49,6 +49,19 @@ def _eager_celery(settings):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """A test's fixtures write in the test's transaction, which never commits: the page clearing they asked
+    (``qualipref.pagecache.clear_after_commit``, once per transaction) would swallow what the test asks
+    itself. Their data counts as committed: the test starts a clearing of its own."""
+    from django.db import connections
+
+    from qualipref.pagecache import PENDING
+
+    for connection in connections.all(initialized_only=True):
+        connection.__dict__.pop(PENDING, None)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

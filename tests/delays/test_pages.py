@@ -114,6 +114,29 @@ def test_renaming_a_prefecture_or_a_title_shows_on_the_cached_pages(client, reun
     assert "La Réunion (île)" in page(client, reverse("delays:network"))
 
 
+def test_the_nightly_next_audit_date_leaves_the_pages_cached_a_name_change_clears_them(
+    client, reunion, figures, django_capture_on_commit_callbacks
+):
+    """Pages are cleared when what they show changes, not on every save of a prefecture: the nightly task saves
+    ``next_audit_on`` alone (``prefecture_refresh_next_audit``), which no delays page shows."""
+    from qualipref.models import Prefecture
+
+    urls = [reverse("delays:prefecture", args=[reunion.slug]), reverse("delays:network")]
+    for url in urls:
+        assert "La Réunion" in page(client, url)  # cached
+    Prefecture.objects.filter(pk=reunion.pk).update(name="Renommée sans signal")  # would show if rebuilt
+    reunion.next_audit_on = datetime.date(2027, 3, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        reunion.save(update_fields=["next_audit_on"])
+    for url in urls:
+        assert "Renommée sans signal" not in page(client, url)  # still the cached page
+    reunion.name = "La Réunion (île)"
+    with django_capture_on_commit_callbacks(execute=True):
+        reunion.save(update_fields=["name"])
+    for url in urls:
+        assert "La Réunion (île)" in page(client, url)
+
+
 def test_a_month_missing_inside_the_trend_is_marked_not_published(client, reunion, figures, on_commit_immediately):
     month_unpublish(publication=MonthPublication.objects.get(prefecture=reunion, month=DECEMBER), by=None, reason="x")
     html = page(client, "/en" + reverse("delays:prefecture", args=[reunion.slug]))

@@ -1,6 +1,7 @@
 """Pages cached whole for visitors never hold what belongs to one visitor, and are served gzipped when asked."""
 
 import gzip
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -9,7 +10,8 @@ from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from qualipref.pagecache import cached_page, generation_bump
+from qualipref import pagecache
+from qualipref.pagecache import cached_page, clear_after_commit, generation_bump
 
 from .factories import MembershipFactory
 
@@ -109,3 +111,103 @@ def test_a_lost_generation_never_brings_an_old_page_back():
         "21 jours"
         in cached_page(visitor_request(), "k", lambda: "<p>21 jours</p>", timeout=60, generation="g").content.decode()
     )
+
+
+# Clearing after the commit, once per transaction (``clear_after_commit``).
+
+
+def served(figure, generation="g"):
+    """The page ``k`` as a visitor gets it, built with ``figure`` if it is not (or no longer) cached."""
+    html = cached_page(
+        visitor_request(), "k", lambda: f"<p>{figure} jours</p>", timeout=60, generation=generation
+    ).content.decode()
+    return re.search(r"(\d+) jours", html).group(1)
+
+
+def prefectures_of(items):
+    """A ``find`` function: what the apps look up after the commit (the prefectures of surveys, say)."""
+    prefectures_of.calls.append(set(items))
+    return [f"g-{item}" for item in items]
+
+
+@pytest.fixture
+def bumps(monkeypatch):
+    """The generations bumped, in order (each also really bumped)."""
+    bumped = []
+
+    def bump(generation):
+        bumped.append(generation)
+        generation_bump(generation)
+
+    monkeypatch.setattr(pagecache, "generation_bump", bump)
+    prefectures_of.calls = []
+    return bumped
+
+
+@pytest.mark.django_db
+def test_asked_many_times_in_a_transaction_it_clears_once_after_the_commit(bumps, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    assert served(20) == "20"
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for _ in range(36):  # thirty-six months published at once
+            clear_after_commit("g")
+            clear_after_commit("h", find=prefectures_of, items=["a", "b"])
+        with transaction.atomic():  # a savepoint released: its asks are the transaction's
+            clear_after_commit(find=prefectures_of, items=["c"])
+        assert served(21) == "20"  # not before the commit: a page rebuilt now would read the old rows
+    assert len(callbacks) == 1 and not bumps
+    callbacks[0]()
+    assert bumps == ["g", "g-a", "g-b", "g-c", "h"]  # each once
+    assert prefectures_of.calls == [{"a", "b", "c"}]  # one look-up for the whole transaction
+    assert served(21) == "21"
+
+
+@pytest.mark.django_db
+def test_what_a_rolled_back_savepoint_asked_is_never_cleared(bumps, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            clear_after_commit("g")
+            raise RuntimeError("the change fails")
+        clear_after_commit("h")  # asked again after the rollback: registered anew
+    assert len(callbacks) == 1 and bumps == ["h"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_cleared_on_rollback_and_at_once_outside_a_transaction(bumps):
+    from django.db import transaction
+
+    assert served(20) == "20"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        clear_after_commit("g")
+        raise RuntimeError("the change fails")
+    assert not bumps and served(21) == "20"
+    clear_after_commit("g")  # autocommit: nothing to wait for
+    assert bumps == ["g"] and served(21) == "21"
+    with transaction.atomic():  # the rolled-back transaction left nothing pending behind
+        clear_after_commit("g")
+        clear_after_commit("g")
+    assert bumps == ["g", "g"] and served(22) == "22"
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_clearing_breaks_nothing(settings, django_capture_on_commit_callbacks, caplog):
+    from django.db import transaction
+
+    from tests.faults.conftest import closed_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "qualipref.cache.ResilientRedisCache",  # production's, on a Redis that does not answer
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+    prefectures_of.calls = []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        clear_after_commit("g", find=prefectures_of, items=["a"])
+    clear_after_commit("g")
+    assert prefectures_of.calls == [{"a"}] and "Error calling" not in caplog.text
+    assert served(20) == "20" and served(21) == "21"  # no cache: every page is built
