@@ -66,16 +66,16 @@ def setup():
 
     from delays.enums import PublicationStatus
     from delays.models import DelayHistogram, MonthlyDelay, MonthPublication, TitleType
-    from delays.selectors import add_months
     from delays.stats import _insert_statistics
     from qualipref.models import Prefecture, Site
+    from qualipref.months import add_months, month_start, months_ending
 
     prefectures = Prefecture.objects.bulk_create(
         [Prefecture(department_code=f"{n:03d}", name=f"Département {n}", slug=f"departement-{n}") for n in range(100)]
     )
     Site.objects.bulk_create([Site(prefecture=p, name=f"Site {i} de {p.name}") for p in prefectures for i in range(3)])
-    last = add_months(timezone.localdate().replace(day=1), -1)
-    months = [add_months(last, -i) for i in range(35, -1, -1)]
+    last = add_months(month_start(timezone.localdate()), -1)
+    months = months_ending(last, 36)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         # Synthetic seeding: skip the foreign-key triggers of 2 million rows (this database only).

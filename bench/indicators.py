@@ -47,8 +47,8 @@ def build(first_month):
     from django.db import connection
 
     from committee.models import Committee
-    from qualipref.engagements.periods import add_months
     from qualipref.models import Prefecture
+    from qualipref.months import add_months
     from surveys.models import Question, Survey
 
     start = time.perf_counter()
@@ -165,14 +165,15 @@ def main():
     setup_test_environment()
 
     from qualipref.engagements.indicators import compute
-    from qualipref.engagements.periods import Period, add_months, month_start
+    from qualipref.engagements.periods import Period
     from qualipref.engagements.services import monthly_indicators_refresh
     from qualipref.models import Prefecture
+    from qualipref.months import add_months, month_start, months_from
 
     current = month_start(Prefecture(time_zone="Europe/Paris").today())
     first_month = add_months(current, -MONTHS)
     prefectures, counts, build_seconds = build(first_month)
-    months = [add_months(first_month, i) for i in range(MONTHS)]
+    months = months_from(first_month, MONTHS)
     one = Prefecture.objects.get(pk=prefectures[0].pk)
     compute(one, [Period.month(m) for m in months])  # warm: the calendar table is written once, caches filled
 

@@ -96,6 +96,7 @@ def load_demo_like_data():
     from delays.models import MonthPublication
     from delays.services import delivery_import_check, delivery_import_create, month_publish
     from qualipref.models import Site
+    from qualipref.months import add_months, months_ending
     from surveys.models import Choice, DistributionPoint, Question, Survey
 
     prefecture, services, site = bench_prefecture(SLUG)
@@ -129,8 +130,7 @@ def load_demo_like_data():
         organisation="Association des usagers", term_start=today - datetime.timedelta(days=400),
     )  # fmt: skip
 
-    first = today.replace(day=1)
-    months = [(first - datetime.timedelta(days=31 * n)).replace(day=1) for n in (2, 1)]
+    months = months_ending(add_months(today, -1), 2)
     lines = ["departement;code_titre;site;date_depot;date_delivrance"]
     for month in months:
         for n in range(400):

@@ -218,16 +218,17 @@ def main():
     settings.DEBUG = True  # query logging
     call_command("migrate", verbosity=0)
 
-    from qualipref.engagements.periods import Period, add_months
+    from qualipref.engagements.periods import Period
     from qualipref.engagements.services import monthly_indicators_refresh
     from qualipref.models import Prefecture
+    from qualipref.months import add_months, quarter_of
     from qualipref.reports.data import gather
     from qualipref.reports.models import previous_period
     from qualipref.reports.render import render_csv, render_html, render_pdf
     from qualipref.reports.services import report_build, report_create
 
     today = Prefecture(time_zone="Indian/Reunion").today()
-    this_quarter = Period.quarter(today.year, (today.month - 1) // 3 + 1)
+    this_quarter = Period.quarter(today.year, quarter_of(today))
     quarter = previous_period(this_quarter)
     previous = previous_period(quarter)
     reunion, _meetings, build_seconds = build(quarter, previous)

@@ -18,6 +18,7 @@ from complaints.enums import Kind, Status
 from complaints.models import Case
 from qualipref.enums import Role
 from qualipref.models import Prefecture, Service, User
+from qualipref.months import add_months
 from qualipref.services import membership_grant
 
 from .enums import ActionStatus, Attendance, DocumentKind, MeetingStatus, MemberCategory, Verdict
@@ -148,11 +149,6 @@ ACTIONS = [
 BLANK_DEMO_PDF_SHA256 = "e5a636ac00ea3c175d3193c5d05df60ded156dd466043c70d254507ec277e4c2"
 
 
-def _add_months(day, months):
-    month_index = day.month - 1 + months
-    return day.replace(year=day.year + month_index // 12, month=month_index % 12 + 1, day=min(day.day, 28))
-
-
 def _members(committee, rows, start):
     members = {}
     for first, last, category, organisation, email, public in rows:
@@ -165,7 +161,7 @@ def _members(committee, rows, start):
                 "category": category,
                 "organisation": organisation,
                 "term_start": start,
-                "term_end": _add_months(start, 36),
+                "term_end": add_months(start, 36),
                 "is_active": True,
                 "name_is_public": public,
             },
@@ -244,7 +240,7 @@ def _document(meeting, title, kind, *, item=None, figures=()):
 
 def _quarter_figures(prefecture, today):
     """The key figures of the quarterly dashboard: the last three months' cases and the actions under way."""
-    since = _add_months(today, -3)
+    since = add_months(today, -3)
     cases = Case.objects.filter(prefecture=prefecture, received_on__gte=since).aggregate(
         complaints=Count("pk", filter=Q(kind=Kind.COMPLAINT)),
         suggestions=Count("pk", filter=Q(kind=Kind.SUGGESTION)),
@@ -279,7 +275,7 @@ def _plenaries(committee, members, today):
     """Quarterly plenary meetings over the past two years, and the next one in three weeks."""
     meetings = []
     for number in range(1, 9):
-        date = _add_months(today, -24 + 3 * (number - 1)) + datetime.timedelta(days=2)
+        date = add_months(today, -24 + 3 * (number - 1)) + datetime.timedelta(days=2)
         cancelled = number == 3
         last = number == 8
         summary = (
@@ -324,7 +320,7 @@ def _groups(committee, members, today):
                 "mandate": mandate,
                 "conclusions": conclusions,
                 "conclusions_published": bool(conclusions),
-                "created_on": _add_months(today, -20),
+                "created_on": add_months(today, -20),
             },
         )
         group.members.set([members[email] for email in emails])
@@ -332,7 +328,7 @@ def _groups(committee, members, today):
             meeting = _meeting(
                 committee,
                 f"Groupe de travail « {theme} » – séance {number}",
-                _add_months(today, -18 + 6 * (number - 1)) + datetime.timedelta(days=9),
+                add_months(today, -18 + 6 * (number - 1)) + datetime.timedelta(days=9),
                 group=group,
                 status=MeetingStatus.HELD,
                 summary=f"Le groupe de travail « {theme} » a entendu le service concerné et formulé des propositions.",
@@ -390,7 +386,7 @@ def _actions(prefecture, meetings, groups, today):
     complaints = list(Case.objects.filter(prefecture=prefecture, kind=Kind.COMPLAINT).order_by("pk")[:6])
     held = [m for m in meetings if m.status == MeetingStatus.HELD]
     for index, (title, status, due_months, public_origin, outcome, indicator) in enumerate(ACTIONS):
-        due_on = _add_months(today, due_months)
+        due_on = add_months(today, due_months)
         action, created = ImprovementAction.objects.update_or_create(
             prefecture=prefecture,
             title=title,
@@ -406,7 +402,7 @@ def _actions(prefecture, meetings, groups, today):
                 "status": status,
                 "indicator": indicator,
                 "outcome": outcome,
-                "done_on": _add_months(due_on, -1) if status == ActionStatus.DONE else None,
+                "done_on": add_months(due_on, -1) if status == ActionStatus.DONE else None,
             },
         )
         if index < 2:
@@ -428,7 +424,7 @@ def load_committees():
             "les actions d’amélioration qui en découlent."
         },
     )
-    members = _members(committee, REUNION_MEMBERS, _add_months(today, -26))
+    members = _members(committee, REUNION_MEMBERS, add_months(today, -26))
     _link_demo_account(members["comite.974@example.org"], "comite.974@example.org", reunion)
     groups = _groups(committee, members, today)
     meetings, upcoming = _plenaries(committee, members, today)
@@ -448,7 +444,7 @@ def load_committees():
                 ("Amina", "Diallo", C.ASSOCIATION, "Maison des droits de Créteil", "amina.diallo@example.org", True),
                 ("Hervé", "Martin", C.LOCAL_AUTHORITY, "Ville de Créteil", "herve.martin@example.org", False),
             ],
-            _add_months(val_de_marne.today(), -12),
+            add_months(val_de_marne.today(), -12),
         )
         _meeting(
             other,

@@ -25,7 +25,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from qualipref.mail import MAX_ATTEMPTS, OutgoingEmail
-from qualipref.models import add_months
+from qualipref.months import add_months
 
 from .enums import Status
 from .models import Attachment, Case, DigestLog, Message, Transition

@@ -13,10 +13,10 @@ from django.db import transaction
 
 from qualipref import csvfiles
 from qualipref.models import Prefecture
+from qualipref.months import add_months, month_start, months_ending
 
 from .enums import ImportSource, PublicationStatus
 from .models import DeliveryImport, MonthPublication
-from .selectors import add_months
 from .services import delivery_import_check, delivery_import_create, month_publish
 
 MONTHS = 36
@@ -57,9 +57,7 @@ def demo_csv(prefecture, *, last_month, seed):
     buffer = io.StringIO()
     writer = csvfiles.writer(buffer)
     writer.writerow(["departement", "code_titre", "site", "date_depot", "date_delivrance"])
-    first = add_months(last_month, -(MONTHS - 1))
-    for index in range(MONTHS):
-        month = add_months(first, index)
+    for index, month in enumerate(months_ending(last_month, MONTHS)):
         days = (add_months(month, 1) - month).days
         for code, (volume, mean) in VOLUMES.items():
             count = max(
@@ -83,7 +81,7 @@ def load_delays():
     for prefecture in Prefecture.objects.order_by("department_code"):
         if DeliveryImport.objects.filter(prefecture=prefecture, source=ImportSource.DEMO).exists():
             continue
-        last_month = add_months(prefecture.today().replace(day=1), -1)
+        last_month = add_months(month_start(prefecture.today()), -1)
         data = demo_csv(prefecture, last_month=last_month, seed=prefecture.department_code)
         fileobj = io.BytesIO(data)
         name = f"demo-{prefecture.department_code}-{last_month:%Y-%m}.csv"

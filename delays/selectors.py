@@ -8,10 +8,10 @@ from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from qualipref.models import Prefecture
+from qualipref.months import month_start, months_ending
 
 from .enums import ImportStatus, PublicationStatus
 from .models import DeliveryImport, MonthlyDelay, MonthPublication, TitleType, mean_of
-from .stats import month_start
 
 TREND_MONTHS = 12
 
@@ -27,11 +27,6 @@ def is_department_code(value):
 
 def is_title_code(value):
     return TITLE_CODE.fullmatch(value) is not None
-
-
-def add_months(month, count):
-    index = month.year * 12 + month.month - 1 + count
-    return month.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
 def _national_rows(*, title_ids, months):
@@ -54,7 +49,7 @@ def prefecture_overview(prefecture):
     latest = summary["latest"]
     if latest is None:
         return {"latest_month": None, "titles": [], "last_updated": None}
-    months = [add_months(latest, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
+    months = months_ending(latest, TREND_MONTHS)
     rows = (
         MonthlyDelay.objects.published()
         .all_sites()

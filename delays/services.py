@@ -16,12 +16,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qualipref.months import month_start
+
 from . import importer
 from .cache import clear_public_cache_on_commit
 from .csvformat import FileRefused, inspect_file
 from .enums import ImportSource, ImportStatus, PublicationAction, PublicationStatus
 from .models import DeliveryImport, DeliveryRecord, MonthPublication, PublicationEvent
-from .stats import count_import, lock_figures, month_start, refresh_statistics
+from .stats import count_import, lock_figures, refresh_statistics
 
 logger = logging.getLogger(__name__)
 

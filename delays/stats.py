@@ -14,7 +14,6 @@ the smallest delay whose running total of deliveries reaches r.
   90 % of the deliveries did not exceed.
 """
 
-import datetime
 import uuid
 
 from django.db import connection
@@ -23,21 +22,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from qualipref.models import Prefecture
+from qualipref.months import month_start
 
 from .enums import PublicationStatus
 from .models import DelayHistogram, DeliveryRecord, MonthlyDelay, MonthPublication
 
 IMPORT_WORK_MEM = "64MB"
-
-
-def month_start(value):
-    if isinstance(value, str):
-        value = datetime.date.fromisoformat(value[:7] + "-01")
-    return value.replace(day=1)
-
-
-def next_month(day):
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 def lock_figures(prefecture_id):

@@ -1,6 +1,5 @@
 """The label's core: prefectures, their sites and services, users and their roles."""
 
-import calendar
 import unicodedata
 import zoneinfo
 from collections import defaultdict
@@ -20,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from . import departments
 from .csvfiles import refuse_formula_start
 from .enums import STAFF_ROLES, Label, Role, SiteKind
+from .months import add_months
 from .scoping import PrefectureScopedQuerySet
 
 # First path segments the portal uses itself: a prefecture's slug can never be one of them.
@@ -73,13 +73,6 @@ def validate_slug_not_reserved(value):
         raise ValidationError(
             _("“%(slug)s” is used by the portal itself; choose another slug."), params={"slug": value}
         )
-
-
-def add_months(day, months):
-    """The same day ``months`` later, or the month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class PrefectureQuerySet(PrefectureScopedQuerySet):

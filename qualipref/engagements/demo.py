@@ -8,10 +8,11 @@ import random
 
 from django.core.files.base import ContentFile
 
+from qualipref.months import add_months, month_start
+
 from ..models import Prefecture
 from .enums import Source
 from .models import Engagement, ManualMeasure
-from .periods import add_months, month_start
 from .services import monthly_indicators_refresh
 
 MEASURED_MONTHS = 12

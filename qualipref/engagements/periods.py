@@ -1,23 +1,12 @@
 """Periods the indicators are computed for: a month, a quarter or a year (first and last day included)."""
 
-import calendar
 import datetime
 import re
 from dataclasses import dataclass
 
+from qualipref.months import add_months, month_end, month_start, quarter_of
+
 from .enums import PeriodKind
-
-
-def month_start(day):
-    if isinstance(day, datetime.datetime):
-        day = day.date()
-    return day.replace(day=1)
-
-
-def add_months(month, count):
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
 
 # When a month's results can be complete: the one rule every public page and file follows (results_complete_before).
 # A month is over in the prefecture's time zone, but its figures still depend on what can only come after it: the
@@ -32,10 +21,6 @@ def results_complete_before(today):
     it are complete. On 3 December: November (only October and earlier are shown); on 15 December: December."""
     current = month_start(today)
     return current if today.day >= RESULTS_COMPLETE_ON_DAY else add_months(current, -1)
-
-
-def month_end(month):
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 @dataclass(frozen=True)
@@ -91,5 +76,5 @@ class Period:
         if self.kind == PeriodKind.MONTH:
             return self.start.strftime("%Y-%m")
         if self.kind == PeriodKind.QUARTER:
-            return f"{self.start.year}-T{(self.start.month - 1) // 3 + 1}"
+            return f"{self.start.year}-T{quarter_of(self.start)}"
         return str(self.start.year)

@@ -8,11 +8,13 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
+from qualipref.months import add_months, month_start, months_ending
+
 from ..charts import line_chart
 from ..models import Prefecture
 from .enums import Unit
 from .models import Engagement, EngagementVersion, MonthlyIndicator
-from .periods import add_months, month_start, results_complete_before
+from .periods import results_complete_before
 
 TREND_MONTHS = 12
 
@@ -33,7 +35,7 @@ def prefecture_results(prefecture):
     if not rows:
         return {"latest_month": None, "engagements": [], "computed_at": None}
     latest_month = max(row.month for row in rows)
-    months = [add_months(latest_month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
+    months = months_ending(latest_month, TREND_MONTHS)
     by_engagement = {}
     for row in rows:
         by_engagement.setdefault(row.engagement, {})[row.month] = row

@@ -5,9 +5,11 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from qualipref.months import month_start, months_ending
+
 from .indicators import compute
 from .models import EngagementVersion, ManualMeasure, MonthlyIndicator
-from .periods import Period, add_months, month_start
+from .periods import Period
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +24,7 @@ def monthly_indicators_refresh(*, prefecture, months=None, today=None):
     """
     today = today or prefecture.today()
     if months is None:
-        current = month_start(today)
-        months = [add_months(current, -i) for i in range(REFRESHED_MONTHS - 1, -1, -1)]
+        months = months_ending(today, REFRESHED_MONTHS)
     periods = [Period.month(m) for m in months]
     figures = compute(prefecture, periods, today=today)
     now = timezone.now()

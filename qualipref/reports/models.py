@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qualipref.months import quarter_of
+
 from ..engagements.enums import PeriodKind
 from ..engagements.periods import Period
 from ..scoping import PrefectureScopedQuerySet
@@ -107,7 +109,7 @@ class AuditReport(models.Model):
         if self.period_kind == PeriodKind.MONTH:
             return Period.month(start)
         if self.period_kind == PeriodKind.QUARTER:
-            return Period.quarter(start.year, (start.month - 1) // 3 + 1)
+            return Period.quarter(start.year, quarter_of(start))
         return Period.year(start.year)
 
     @property
@@ -142,5 +144,5 @@ def previous_period(period):
         return Period.month(period.start - datetime.timedelta(days=1))
     if period.kind == PeriodKind.QUARTER:
         before = period.start - datetime.timedelta(days=1)
-        return Period.quarter(before.year, (before.month - 1) // 3 + 1)
+        return Period.quarter(before.year, quarter_of(before))
     return Period.year(period.start.year - 1)

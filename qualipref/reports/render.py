@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from qualipref.months import quarter_of
+
 from .. import csvfiles
 from ..engagements.enums import PeriodKind, Unit
 from .charts import bar_chart, trend_chart
@@ -24,8 +26,7 @@ def period_title(period):
     if period["kind"] == PeriodKind.MONTH:
         return formats.date_format(start, "F Y")
     if period["kind"] == PeriodKind.QUARTER:
-        number = (start.month - 1) // 3 + 1
-        ordinal = {1: _("1st"), 2: _("2nd"), 3: _("3rd"), 4: _("4th")}[number]
+        ordinal = {1: _("1st"), 2: _("2nd"), 3: _("3rd"), 4: _("4th")}[quarter_of(start)]
         return _("%(ordinal)s quarter %(year)s") % {"ordinal": ordinal, "year": start.year}
     return _("year %(year)s") % {"year": start.year}
 

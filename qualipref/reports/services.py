@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from qualipref.months import quarter_of
+
 from ..enums import Role
 from ..links import absolute_url
 from ..mail import email_queue
@@ -273,7 +275,7 @@ def scheduled_period(prefecture, kind):
     if kind == "month":
         current = Period.month(today)
     elif kind == "quarter":
-        current = Period.quarter(today.year, (today.month - 1) // 3 + 1)
+        current = Period.quarter(today.year, quarter_of(today))
     elif kind == "year":
         current = Period.year(today.year)
     else:

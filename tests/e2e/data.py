@@ -70,14 +70,12 @@ def survey_results(survey):
 
 def published_delays(prefecture):
     """Two months of delivery figures for a residence permit, both published (the last month is over)."""
-    import datetime
-
     from delays.models import MonthPublication
     from delays.services import month_publish
+    from qualipref.months import add_months, months_ending
     from tests.delays.factories import csv_bytes, delays_pairs, deliveries, run_import
 
-    first_of_month = prefecture.today().replace(day=1)
-    months = [(first_of_month - datetime.timedelta(days=n * 31)).replace(day=1) for n in (2, 1)]
+    months = months_ending(add_months(prefecture.today(), -1), 2)
     rows = []
     for month, delays in zip(months, ([10, 20, 30], [15, 25]), strict=True):
         rows += deliveries(prefecture, "TS-PREMIERE", delays_pairs(month, delays))

@@ -9,7 +9,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from qualipref.engagements.models import Engagement
-from qualipref.engagements.periods import add_months
+from qualipref.months import add_months
 from tests.engagements.factories import MonthlyIndicatorFactory
 
 from . import data

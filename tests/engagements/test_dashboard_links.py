@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from committee.enums import ActionStatus, MeetingStatus
 from complaints.enums import Status
+from qualipref.months import add_months
 from tests.committee.factories import CommitteeFactory, ImprovementActionFactory, MeetingFactory
 from tests.complaints.factories import CaseFactory
 from tests.qualipref.factories import MembershipFactory, PrefectureFactory, officer_of
@@ -65,7 +66,7 @@ def counted_rows(prefecture):
         ),
     ]
     MonthlyIndicatorFactory(prefecture=prefecture, month=month, met=True, engagement=engagement("ATTENTE-GUICHET"))
-    last_month = (month - DAY).replace(day=1)
+    last_month = add_months(month, -1)
     MonthlyIndicatorFactory(prefecture=prefecture, month=last_month, met=False, value=50)
 
     return {

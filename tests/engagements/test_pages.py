@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from complaints.enums import Status
 from qualipref.engagements.models import ManualMeasure, MonthlyIndicator
-from qualipref.engagements.periods import add_months, month_start, results_complete_before
+from qualipref.engagements.periods import results_complete_before
 from qualipref.engagements.services import monthly_indicators_refresh
 from qualipref.enums import Role
+from qualipref.months import add_months, month_start
 from tests.complaints.factories import PDF_BYTES, CaseFactory
 from tests.qualipref.factories import MembershipFactory, PrefectureFactory, coordinator, officer_of
 

@@ -7,6 +7,7 @@ import pytest
 
 from delays.charts import trend_chart
 from qualipref.charts import BOTTOM, HEIGHT, TOP, line_chart, line_chart_series
+from qualipref.months import months_from
 
 MONTHS = [datetime.date(2026, m, 1) for m in (1, 2, 3, 4)]
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
@@ -67,9 +68,7 @@ def test_month_labels_read_as_months_with_the_year_in_full_and_none_is_clipped()
 
     from qualipref.charts import WIDTH
 
-    months = [datetime.date(2025, 8, 1)] + [
-        datetime.date(2025 + (8 + i) // 12, (8 + i) % 12 + 1, 1) for i in range(11)
-    ]
+    months = months_from(datetime.date(2025, 8, 1), 12)
     chart = line_chart([(month, 10) for month in months])
     with translation.override("fr"):
         svg = Template(

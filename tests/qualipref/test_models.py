@@ -5,18 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from qualipref.enums import Label, Role
-from qualipref.models import Membership, Prefecture, add_months
+from qualipref.models import Membership, Prefecture
 from qualipref.services import membership_grant, prefecture_refresh_next_audit
 
 from .factories import PrefectureFactory, ServiceFactory, UserFactory
 
 D = datetime.date
-
-
-def test_add_months_clamps_to_the_end_of_the_month():
-    assert add_months(D(2024, 1, 31), 1) == D(2024, 2, 29)
-    assert add_months(D(2024, 8, 31), 18) == D(2026, 2, 28)
-    assert add_months(D(2025, 11, 15), 2) == D(2026, 1, 15)
 
 
 @pytest.mark.parametrize(

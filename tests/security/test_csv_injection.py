@@ -23,9 +23,10 @@ from complaints.enums import Status
 from delays.models import BadRow, MonthPublication, TitleType
 from delays.services import month_publish
 from qualipref.engagements.models import EngagementVersion
-from qualipref.engagements.periods import Period, add_months, results_complete_before
+from qualipref.engagements.periods import Period, results_complete_before
 from qualipref.engagements.services import monthly_indicators_refresh
 from qualipref.models import Prefecture, Service, Site
+from qualipref.months import add_months
 from surveys.enums import QuestionKind
 from surveys.models import Choice, Survey
 from tests.complaints.factories import CaseFactory

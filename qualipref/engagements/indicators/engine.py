@@ -7,10 +7,11 @@ from decimal import Decimal
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, When
 from django.db.models import Case as SqlCase
 
+from qualipref.months import month_start
+
 from ..calendar_table import calendar_ensure
 from ..enums import Source
 from ..models import EngagementVersion
-from ..periods import month_start
 from .committee import ActionsDone, CommitteeMeetings
 from .common import HUNDRED, Context, Figure, _round
 from .complaints import AnswerSatisfaction, CasesMeanDays, CasesOnTime, CasesWithinDays

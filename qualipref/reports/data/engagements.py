@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
+from qualipref.months import add_months, months_from
+
 from ...engagements.enums import Source
 from ...engagements.indicators import MEASURES, Figure, compute, versions_in_force
 from ...engagements.models import MonthlyIndicator
-from ...engagements.periods import add_months
 from .common import _round
 
 # Engagement sources whose figures are the complaints' headline figures (same measure, every channel).
@@ -85,7 +86,7 @@ def _engagements(prefecture, period, previous, today):
         .order_by()
     ):
         trend.setdefault(engagement_id, {})[month] = value
-    months = [add_months(first, i) for i in range(TREND_MONTHS)]
+    months = months_from(first, TREND_MONTHS)
     rows = []
     for figure in figures[period]:
         engagement, version = figure.engagement, figure.version
