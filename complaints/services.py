@@ -3,6 +3,7 @@
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -71,18 +72,20 @@ def attachment_add(*, case, upload, message=None, by_citizen=True):
 
 
 @transaction.atomic
-def case_submit(*, prefecture, data, files=(), by=None, received_on=None):
+def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=None):
     """Record a case filed online by a citizen (``by`` is None) or entered by an officer.
 
     ``data`` holds the cleaned form fields. Officers entering a letter, e-mail, phone call or
-    counter visit give its real ``received_on``: the deadline counts from there. Returns
+    counter visit give its real ``received_on``: the deadline counts from there. ``case`` is an
+    unsaved ``Case`` to fill and save (the admin's own object) instead of a new one. Returns
     ``(case, token)``; the acknowledgement e-mail leaves after the commit.
     """
     now = timezone.now()
     received_on = received_on or timezone.localdate(now, timezone=prefecture.tzinfo)
     kind = Kind(data["kind"])
     status = INITIAL_STATUS[kind]
-    case = Case.objects.create(
+    case = case if case is not None else Case()
+    for name, value in dict(
         prefecture=prefecture,
         # The real reference is taken last (below): its row lock then lasts only until the commit,
         # not through the attachments' disk writes.
@@ -102,7 +105,11 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None):
         received_on=received_on,
         due_on=due_date(prefecture=prefecture, received_on=received_on),
         created_at=now,
-    )
+    ).items():
+        setattr(case, name, value)
+    if by is not None:
+        case._history_user = by  # the officer who entered it, whoever calls (admin, import, shell)
+    case.save(force_insert=True)
     _log(case, "", status, by=by)
     for upload in files:
         attachment_add(case=case, upload=upload, by_citizen=by is None)
@@ -120,7 +127,39 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None):
     return case, token
 
 
+def case_enter(*, data, by, case=None):
+    """Record a case an officer received by letter, e-mail, phone or at the counter (``data``: ``ENTRY_FIELDS``).
+
+    The same path as an online submission (reference, history, acknowledgement e-mail), with the
+    real date of receipt. Returns ``(case, token)``.
+    """
+    return case_submit(prefecture=data["prefecture"], data=data, by=by, received_on=data["received_on"], case=case)
+
+
 # --- the officer's side -----------------------------------------------------------------------------
+
+# What an officer may change on a case directly: how it is sorted. Everything the citizen wrote stays
+# as written; status, assignment and (once set) the service change through the workflow.
+SORTING_FIELDS = ("topic", "site", "service")
+
+
+@transaction.atomic
+def case_sort(*, case, by, fields):
+    """Save the sorting ``fields`` (names among ``SORTING_FIELDS``) already set on ``case``, in its history."""
+    fields = [name for name in SORTING_FIELDS if name in fields]  # keeps the order, drops duplicates
+    if not fields:
+        return case
+    stored = Case.objects.select_for_update().values("service_id", "prefecture_id").get(pk=case.pk)
+    if "service" in fields and stored["service_id"] is not None and case.service_id != stored["service_id"]:
+        raise ValidationError(_("A case changes service by a transfer, which is kept in its history."))
+    for name in ("service", "site"):
+        related = getattr(case, name) if name in fields else None
+        if related is not None and related.prefecture_id != stored["prefecture_id"]:
+            raise ValidationError(_("Choose one of the prefecture's own."))
+    case._history_user = by
+    case.save(update_fields=fields)
+    return case
+
 
 
 def case_transition(*, case, to, by=None, note=""):
@@ -243,9 +282,28 @@ def case_assign(*, case, to, by):
     return case
 
 
+def transfer_destination_check(*, case, service=None, prefecture=None):
+    """Refuse (``ValidationError``) a transfer going nowhere new: exactly one of another active service
+    of the case's prefecture, or another prefecture."""
+    if service is not None and prefecture is not None:
+        raise ValidationError(_("Choose either a service of this prefecture or another prefecture."))
+    if prefecture is not None:
+        if prefecture.pk == case.prefecture_id:
+            raise ValidationError(_("Choose where the case goes."))
+    elif service is None or service.pk == case.service_id:
+        raise ValidationError(_("Choose where the case goes."))
+    elif service.prefecture_id != case.prefecture_id or not service.is_active:
+        raise ValidationError(_("Choose one of the prefecture's active services."))
+
+
 @transaction.atomic
 def case_transfer(*, case, by, service=None, prefecture=None, note=""):
-    """Hand the case to another service or prefecture, which then owns it (and its deadline stays)."""
+    """Hand the case to another service or prefecture, which then owns it (and its deadline stays).
+
+    Raises ``ValidationError`` if the destination is not one (``transfer_destination_check``),
+    ``TransitionRefused`` if the case cannot be transferred in its status.
+    """
+    transfer_destination_check(case=case, service=service, prefecture=prefecture)
     case = case_transition(case=case, to=Status.TRANSFERRED, by=by, note=note)
     if prefecture is not None and prefecture != case.prefecture:
         case.prefecture = prefecture

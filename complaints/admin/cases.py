@@ -20,7 +20,7 @@ from qualipref.models import Service
 
 from ..enums import MessageKind, Status
 from ..models import Attachment, Case, Message, Transition
-from ..services import case_assign, case_submit, case_transition
+from ..services import SORTING_FIELDS, case_assign, case_enter, case_sort, case_transition
 from ..tracking_links import tracking_url
 from ..workflow import TransitionRefused
 from .forms import ENTRY_FIELDS, CaseChangeForm, CaseEntryForm
@@ -175,9 +175,8 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
         ),
         (_("Satisfaction with the answer"), {"fields": ["rating", "rating_comment", "rated_at"]}),
     ]
-    # What an officer may change on the case page itself: how the case is sorted. Everything the
-    # citizen wrote stays as written; status, assignment and service change through the workflow.
-    sorting_fields = ["topic", "site", "service"]
+    # What an officer may change on the case page itself: how the case is sorted (services.case_sort).
+    sorting_fields = list(SORTING_FIELDS)
 
     class Media:
         css = {"all": ["complaints/admin/cases.css"]}
@@ -320,18 +319,10 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            changed = [name for name in form.changed_data if name in self.sorting_fields]
-            if changed:
-                obj._history_user = request.user
-                obj.save(update_fields=changed)
+            case_sort(case=obj, by=request.user, fields=form.changed_data)
             return
         data = {name: form.cleaned_data.get(name) for name in ENTRY_FIELDS}
-        case, token = case_submit(
-            prefecture=data["prefecture"], data=data, by=request.user, received_on=data["received_on"]
-        )
-        obj.pk = case.pk
-        obj.refresh_from_db()
-        obj._state.adding = False
+        case, token = case_enter(data=data, by=request.user, case=obj)
         if not case.email:
             self.message_user(
                 request,

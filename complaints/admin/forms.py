@@ -1,6 +1,7 @@
 """The officer's forms: case entry, the workflow's small forms, the right-of-access request."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.enums import Role
@@ -9,7 +10,7 @@ from qualipref.models import Prefecture
 from ..answers import unfilled_placeholders_message
 from ..enums import Channel, Kind, Status
 from ..models import Case
-from ..services import assignable_users
+from ..services import assignable_users, case_transfer
 
 # Statuses a suggestion reaches by a decision, which may come with a public reply to its author.
 SUGGESTION_DECISIONS = frozenset({Status.FORWARDED_TO_COMMITTEE, Status.ACCEPTED, Status.DECLINED})
@@ -43,7 +44,7 @@ def agent_services(user, prefecture):
 class CaseEntryForm(forms.ModelForm):
     """A case received by letter, e-mail, phone or at the counter, entered by an officer.
 
-    Saved through ``services.case_submit`` (see ``CaseAdmin.save_model``): the reference follows
+    Saved through ``services.case_enter`` (see ``CaseAdmin.save_model``): the reference follows
     the prefecture's sequence and the due date counts from the real date of receipt.
     """
 
@@ -179,13 +180,22 @@ class TransferForm(forms.Form):
             "department_code"
         )
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("service") and cleaned.get("prefecture"):
-            raise forms.ValidationError(_("Choose either a service of this prefecture or another prefecture."))
-        if not cleaned.get("service") and not cleaned.get("prefecture") and not self.errors:
-            raise forms.ValidationError(_("Choose where the case goes."))
-        return cleaned
+    def transfer(self, *, by):
+        """Transfer the case through ``services.case_transfer``, which checks the destination.
+
+        Returns the case, or None with the service's refusal shown as a form error. Call after ``is_valid()``.
+        """
+        try:
+            return case_transfer(
+                case=self.case,
+                by=by,
+                service=self.cleaned_data["service"],
+                prefecture=self.cleaned_data["prefecture"],
+                note=self.cleaned_data["note"],
+            )
+        except ValidationError as refused:
+            self.add_error(None, refused)
+            return None
 
 
 class AssignForm(forms.Form):

@@ -20,7 +20,7 @@ from ..access_export import access_export
 from ..answers import fill_placeholders, unfilled_placeholders_message
 from ..enums import Kind, Status
 from ..models import AnswerTemplate
-from ..services import case_answer, case_assign, case_note, case_transfer, case_transition, suggestion_decide
+from ..services import case_answer, case_assign, case_note, case_transition, suggestion_decide
 from ..workflow import ANSWER_ONLY_STATUSES, TransitionRefused, allowed_next, check_transition
 from .forms import (
     SUGGESTION_DECISIONS,
@@ -214,24 +214,23 @@ class CaseWorkflowViews:
         if request.method == "POST" and form.is_valid():
             service, prefecture = form.cleaned_data["service"], form.cleaned_data["prefecture"]
             try:
-                case = case_transfer(
-                    case=case, by=request.user, service=service, prefecture=prefecture, note=form.cleaned_data["note"]
-                )
+                transferred = form.transfer(by=request.user)
             except TransitionRefused as refused:
                 self.message_user(request, refused.message, messages.ERROR)
-            else:
+                return self._back_to(request, case)
+            if transferred is not None:  # else the form shows why the destination was refused
                 if prefecture is not None:
                     message = _("Case %(reference)s was transferred to %(where)s, which now owns it.") % {
-                        "reference": case.reference,
+                        "reference": transferred.reference,
                         "where": prefecture.name,
                     }
                 else:
                     message = _("Case %(reference)s was transferred to the service %(where)s.") % {
-                        "reference": case.reference,
+                        "reference": transferred.reference,
                         "where": service.name,
                     }
                 self.message_user(request, message, messages.SUCCESS)
-            return self._back_to(request, case)
+                return self._back_to(request, transferred)
         return self._render(
             request,
             "admin/complaints/case/transfer.html",
