@@ -85,27 +85,28 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
     kind = Kind(data["kind"])
     status = INITIAL_STATUS[kind]
     case = case if case is not None else Case()
-    for name, value in dict(
-        prefecture=prefecture,
+    fields = {
+        "prefecture": prefecture,
         # The real reference is taken last (below): its row lock then lasts only until the commit,
         # not through the attachments' disk writes.
-        reference=f"tmp-{uuid.uuid4().hex[:16]}",
-        kind=kind,
-        channel=data.get("channel") or Channel.ONLINE,
-        topic=data["topic"],
-        service=data.get("service"),
-        site=data.get("site"),
-        subject=data["subject"],
-        description=data["description"],
-        name=data.get("name", ""),
-        email=(data.get("email") or "").lower(),
-        phone=data.get("phone", ""),
-        consent_at=now if data.get("consent") else None,
-        status=status,
-        received_on=received_on,
-        due_on=due_date(prefecture=prefecture, received_on=received_on),
-        created_at=now,
-    ).items():
+        "reference": f"tmp-{uuid.uuid4().hex[:16]}",
+        "kind": kind,
+        "channel": data.get("channel") or Channel.ONLINE,
+        "topic": data["topic"],
+        "service": data.get("service"),
+        "site": data.get("site"),
+        "subject": data["subject"],
+        "description": data["description"],
+        "name": data.get("name", ""),
+        "email": (data.get("email") or "").lower(),
+        "phone": data.get("phone", ""),
+        "consent_at": now if data.get("consent") else None,
+        "status": status,
+        "received_on": received_on,
+        "due_on": due_date(prefecture=prefecture, received_on=received_on),
+        "created_at": now,
+    }
+    for name, value in fields.items():
         setattr(case, name, value)
     if by is not None:
         case._history_user = by  # the officer who entered it, whoever calls (admin, import, shell)
@@ -159,7 +160,6 @@ def case_sort(*, case, by, fields):
     case._history_user = by
     case.save(update_fields=fields)
     return case
-
 
 
 def case_transition(*, case, to, by=None, note=""):
