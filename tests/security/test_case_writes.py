@@ -83,6 +83,7 @@ def test_admin_transfer_form_shows_the_service_refusal_and_keeps_the_note(client
     assert response.status_code == 200
     form = response.context["form"]
     assert form.non_field_errors() == ["Choisissez la destination du dossier."]
+    assert "Choisissez la destination du dossier." in response.content.decode()
     assert form["note"].value() == "Compétence d'un autre service"
     assert _stored(case)["status"] == Status.IN_PROGRESS
 
