@@ -327,11 +327,11 @@ def document_add(*, meeting, upload, title, kind, agenda_item=None, by=None):
 
 @transaction.atomic
 def document_save(*, document, by=None):
-    """Save ``document`` (new or edited); a file is only stored once ``document_prepare`` has checked it.
+    """Save ``document`` (new or edited); a new document is only stored once ``document_prepare`` checked its file.
 
     The admin's form checks the upload as it is cleaned (its refusal shows on the field) and saves here.
     """
-    if not document.sha256 or not document.size:
+    if document._state.adding and not (document.sha256 and document.size):
         raise ValidationError(_("The file was not checked: upload it again."), code="unchecked")
     if document.uploaded_by_id is None and by is not None:
         document.uploaded_by = by
