@@ -322,6 +322,19 @@ def document_add(*, meeting, upload, title, kind, agenda_item=None, by=None):
     document = Document(meeting=meeting, agenda_item=agenda_item, title=title, kind=kind)
     stored = document_prepare(document=document, upload=upload, by=by)
     document.file.save(stored.safe_name, stored, save=False)
+    return document_save(document=document, by=by)
+
+
+@transaction.atomic
+def document_save(*, document, by=None):
+    """Save ``document`` (new or edited); a new document is only stored once ``document_prepare`` checked its file.
+
+    The admin's form checks the upload as it is cleaned (its refusal shows on the field) and saves here.
+    """
+    if document._state.adding and not (document.sha256 and document.size):
+        raise ValidationError(_("The file was not checked: upload it again."), code="unchecked")
+    if document.uploaded_by_id is None and by is not None:
+        document.uploaded_by = by
     document.full_clean()
     document.save()
     return document
@@ -345,11 +358,27 @@ def comment_post(*, agenda_item, user, body):
 # --- the committee's opinion on suggestions ----------------------------------------------------------------
 
 
+def suggestion_opinion_committee(*, case):
+    """The committee giving its opinion on ``case`` (its prefecture's); ``ValidationError`` when there is none."""
+    committee = Committee.objects.filter(prefecture_id=case.prefecture_id).first()
+    if committee is None:
+        raise ValidationError(_("This prefecture has no users' committee yet."), code="no_committee")
+    return committee
+
+
 @transaction.atomic
-def suggestion_opinion_record(*, case, verdict, text, meeting=None, by=None):
-    """Record (or correct) the committee's opinion on a suggestion; the citizen reads it on their tracking page."""
-    committee = Committee.objects.get(prefecture_id=case.prefecture_id)
-    opinion = SuggestionOpinion.objects.filter(case=case).first() or SuggestionOpinion(case=case)
+def suggestion_opinion_record(*, case, verdict, text, meeting=None, by=None, opinion=None):
+    """Record (or correct) the committee's opinion on a suggestion; the citizen reads it on their tracking page.
+
+    The opinion's own checks (``SuggestionOpinion.clean``: a suggestion, of the committee's prefecture, at one
+    of its meetings) run here whoever calls.
+
+    ``opinion`` is the row being edited (the admin's); otherwise the suggestion's opinion, if any, is corrected.
+    """
+    committee = suggestion_opinion_committee(case=case)
+    if opinion is None:
+        opinion = SuggestionOpinion.objects.filter(case=case).first() or SuggestionOpinion()
+    opinion.case = case
     opinion.committee, opinion.meeting, opinion.verdict, opinion.text = committee, meeting, verdict, text
     opinion.recorded_by, opinion.recorded_at = by, timezone.now()
     opinion.full_clean()
@@ -378,19 +407,59 @@ def _no_origin_error():
     )
 
 
+def _transition_errors(current, to, *, outcome="", note=""):
+    """What forbids moving an action from ``current`` to ``to``, by form field (empty when allowed)."""
+    errors = {}
+    try:
+        check_transition(current, to)
+    except TransitionRefused as refused:
+        errors["new_status"] = refused.message
+    if to == ActionStatus.DONE and not (outcome or "").strip():
+        errors["outcome"] = _("Describe the outcome (the measured effect) before marking the action done.")
+    if to == ActionStatus.ABANDONED and not (note or "").strip():
+        errors["transition_note"] = _("Say why the action is abandoned: the reason is kept.")
+    return errors
+
+
+def action_check(
+    *,
+    prefecture,
+    origin_cases=(),
+    origin_meeting=None,
+    origin_working_group=None,
+    origin_survey_question="",
+    current=ActionStatus.PROPOSED,
+    new_status="",
+    outcome="",
+    note="",
+):
+    """Raise ``ValidationError`` (by field) when an action so described may not be saved or moved to ``new_status``.
+
+    ``action_save`` calls it; the admin's form calls it too, to show the refusal on the fields concerned.
+    """
+    if not has_origin(
+        cases=origin_cases,
+        meeting=origin_meeting,
+        working_group=origin_working_group,
+        survey_question=origin_survey_question or "",
+    ):
+        raise _no_origin_error()
+    errors = {}
+    foreign = [case.reference for case in origin_cases if prefecture and case.prefecture_id != prefecture.pk]
+    if foreign:
+        refs = ", ".join(foreign)
+        errors["origin_cases"] = _("These cases belong to another prefecture: %(refs)s.") % {"refs": refs}
+    if new_status:
+        errors |= _transition_errors(current, new_status, outcome=outcome, note=note)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def action_create(
     *, prefecture, title, by=None, origin_cases=(), origin_meeting=None, origin_working_group=None, **fields
 ):
     """Record an improvement action with what raised it (at least one origin); it starts as proposed."""
-    survey_question = fields.get("origin_survey_question", "")
-    if not has_origin(
-        cases=origin_cases, meeting=origin_meeting, working_group=origin_working_group, survey_question=survey_question
-    ):
-        raise _no_origin_error()
-    foreign = [case.reference for case in origin_cases if case.prefecture_id != prefecture.pk]
-    if foreign:
-        raise ValidationError(_("These cases belong to another prefecture: %(refs)s.") % {"refs": ", ".join(foreign)})
     action = ImprovementAction(
         prefecture=prefecture,
         title=title,
@@ -398,10 +467,45 @@ def action_create(
         origin_working_group=origin_working_group,
         **fields,
     )
+    return action_save(action=action, origin_cases=origin_cases, by=by)
+
+
+@transaction.atomic
+def action_save(*, action, origin_cases, by=None, new_status="", note=""):
+    """Save ``action`` (new or edited) with its origins, then move it to ``new_status`` if given.
+
+    A new action starts as proposed, and its creation is logged with ``by`` as author.
+    """
+    adding = action._state.adding
+    current = ActionStatus.PROPOSED
+    if not adding:
+        current = (
+            ImprovementAction.objects.select_for_update(of=("self",))
+            .values_list("status", flat=True)
+            .get(pk=action.pk)
+        )
+    origin_cases = list(origin_cases)
+    action_check(
+        prefecture=action.prefecture,
+        origin_cases=origin_cases,
+        origin_meeting=action.origin_meeting,
+        origin_working_group=action.origin_working_group,
+        origin_survey_question=action.origin_survey_question,
+        current=current,
+        new_status=new_status,
+        outcome=action.outcome,
+        note=note,
+    )
+    if adding:
+        action.status = ActionStatus.PROPOSED
     action.full_clean()
     action.save()
     action.origin_cases.set(origin_cases)
-    _log(action, "", action.status, by=by)
+    if adding:
+        _log(action, "", action.status, by=by)
+    if new_status:
+        moved = action_transition(action=action, to=new_status, by=by, note=note)
+        action.status, action.done_on = moved.status, moved.done_on
     return action
 
 
@@ -412,22 +516,21 @@ def action_transition(*, action, to, by=None, note="", outcome=None):
     Marking it done needs its outcome (given here or already written); the date it was done is kept.
     """
     action = ImprovementAction.objects.select_for_update(of=("self",)).select_related("prefecture").get(pk=action.pk)
-    check_transition(action.status, to)
+    if outcome is not None:
+        action.outcome = outcome
+    errors = _transition_errors(action.status, to, outcome=action.outcome, note=note)
+    if errors:
+        raise TransitionRefused(next(iter(errors.values())))
     to = ActionStatus(to)
     fields = {"status"}
     if outcome is not None:
-        action.outcome = outcome
         fields.add("outcome")
     if to == ActionStatus.DONE:
-        if not action.outcome.strip():
-            raise TransitionRefused(_("Describe the outcome (the measured effect) before marking the action done."))
         action.done_on = action.prefecture.today()
         fields.add("done_on")
     elif action.done_on:
         action.done_on = None
         fields.add("done_on")
-    if to == ActionStatus.ABANDONED and not note.strip():
-        raise TransitionRefused(_("Say why the action is abandoned: the reason is kept."))
     previous = action.status
     action.status = to
     action.save(update_fields=sorted(fields))

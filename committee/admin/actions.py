@@ -15,8 +15,8 @@ from qualipref.scoping import scope_queryset
 
 from ..enums import ActionStatus
 from ..models import ActionTransition, ImprovementAction
-from ..services import action_transition, has_origin
-from ..workflow import TransitionRefused, allowed_next, check_transition
+from ..services import action_check, action_save, action_transition
+from ..workflow import TransitionRefused, allowed_next
 
 OVERDUE_STYLE = "color: #ce0500; font-weight: bold;"  # DSFR's error red
 
@@ -73,36 +73,20 @@ class ImprovementActionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not has_origin(
-            cases=cleaned.get("origin_cases") or (),
-            meeting=cleaned.get("origin_meeting"),
-            working_group=cleaned.get("origin_working_group"),
-            survey_question=cleaned.get("origin_survey_question") or "",
-        ):
-            raise ValidationError(
-                _(
-                    "Say what raised this action: complaints or suggestions, a survey question, "
-                    "a committee meeting or a working group."
-                )
+        try:
+            action_check(
+                prefecture=cleaned.get("prefecture"),
+                origin_cases=cleaned.get("origin_cases") or (),
+                origin_meeting=cleaned.get("origin_meeting"),
+                origin_working_group=cleaned.get("origin_working_group"),
+                origin_survey_question=cleaned.get("origin_survey_question") or "",
+                current=self.instance.status if self.instance.pk else ActionStatus.PROPOSED,
+                new_status=cleaned.get("new_status") or "",
+                outcome=cleaned.get("outcome") or "",
+                note=cleaned.get("transition_note") or "",
             )
-        prefecture = cleaned.get("prefecture")
-        foreign = [
-            c.reference for c in cleaned.get("origin_cases") or () if prefecture and c.prefecture_id != prefecture.pk
-        ]
-        if foreign:
-            self.add_error("origin_cases", _("These cases belong to another prefecture: %s.") % ", ".join(foreign))
-        target = cleaned.get("new_status")
-        if target:
-            try:
-                check_transition(self.instance.status if self.instance.pk else ActionStatus.PROPOSED, target)
-            except TransitionRefused as refused:
-                self.add_error("new_status", refused.message)
-            if target == ActionStatus.DONE and not (cleaned.get("outcome") or "").strip():
-                self.add_error(
-                    "outcome", _("Describe the outcome (the measured effect) before marking the action done.")
-                )
-            if target == ActionStatus.ABANDONED and not (cleaned.get("transition_note") or "").strip():
-                self.add_error("transition_note", _("Say why the action is abandoned: the reason is kept."))
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 
@@ -203,16 +187,19 @@ class ImprovementActionAdmin(PrefectureScopedAdmin):
             return "—"
         return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links))
 
+    def save_model(self, request, obj, form, change):
+        action_save(
+            action=obj,
+            origin_cases=form.cleaned_data.get("origin_cases") or (),
+            by=request.user,
+            new_status=form.cleaned_data.get("new_status") or "",
+            note=form.cleaned_data.get("transition_note") or "",
+        )
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        action = form.instance
-        if not change:
-            ActionTransition.objects.create(action=action, from_status="", to_status=action.status, by=request.user)
-        target = form.cleaned_data.get("new_status")
-        if target:
-            action_transition(
-                action=action, to=target, by=request.user, note=form.cleaned_data.get("transition_note", "")
-            )
+        # ``action_save`` set the origins (the form's many-to-many); the history inline is read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def _bulk_transition(self, request, queryset, target):
         moved = 0

@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -17,14 +16,17 @@ from complaints.models import Case
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline
 from qualipref.scoping import scope_queryset
 
-from ..models import AgendaItem, Comment, Committee, Document, Invitation, Meeting, SuggestionOpinion
+from ..models import AgendaItem, Comment, Document, Invitation, Meeting, SuggestionOpinion
 from ..services import (
     agenda_add_suggestions,
     document_prepare,
+    document_save,
     meeting_attendance_prepare,
     meeting_invitations_send,
     meeting_save,
     suggestion_candidates,
+    suggestion_opinion_committee,
+    suggestion_opinion_record,
 )
 
 
@@ -188,15 +190,20 @@ class MeetingAdmin(PrefectureScopedAdmin):
         meeting_save(meeting=obj, by=request.user)
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, Document) and not instance.uploaded_by_id:
-                instance.uploaded_by = request.user
-            if isinstance(instance, SuggestionOpinion):
-                instance.committee = form.instance.committee
-                instance.recorded_by = request.user
-                instance.recorded_at = timezone.now()
-            instance.save()
+        for instance in formset.save(commit=False):
+            if isinstance(instance, Document):
+                document_save(document=instance, by=request.user)
+            elif isinstance(instance, SuggestionOpinion):
+                suggestion_opinion_record(
+                    case=instance.case,
+                    verdict=instance.verdict,
+                    text=instance.text,
+                    meeting=form.instance,
+                    by=request.user,
+                    opinion=instance,
+                )
+            else:
+                instance.save()
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
@@ -258,10 +265,10 @@ class SuggestionOpinionForm(forms.ModelForm):
         cleaned = super().clean()
         case = cleaned.get("case")
         if case is not None:
-            committee = Committee.objects.filter(prefecture_id=case.prefecture_id).first()
-            if committee is None:
-                raise ValidationError(_("This prefecture has no users' committee yet."))
-            self.instance.committee = committee
+            try:
+                self.instance.committee = suggestion_opinion_committee(case=case)  # for the model's checks
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 
@@ -279,8 +286,9 @@ class SuggestionOpinionAdmin(PrefectureScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        obj.recorded_by, obj.recorded_at = request.user, timezone.now()
-        super().save_model(request, obj, form, change)
+        suggestion_opinion_record(
+            case=obj.case, verdict=obj.verdict, text=obj.text, meeting=obj.meeting, by=request.user, opinion=obj
+        )
 
 
 @admin.register(Comment)

@@ -1,0 +1,134 @@
+"""Every write of the committee's admin goes through ``committee.services``: the admin records exactly what the
+service records (history rows, author, file checks), and what the service refuses shows as a form error."""
+
+import hashlib
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from committee.enums import ActionStatus, Verdict
+from committee.models import Document, ImprovementAction, SuggestionOpinion
+from committee.services import action_create, action_transition, document_save, suggestion_opinion_record
+from committee.workflow import TransitionRefused
+from tests.complaints.factories import PDF_BYTES, CaseFactory
+from tests.qualipref.factories import officer_of
+
+from .factories import ImprovementActionFactory, MeetingFactory
+from .test_admin import change_form_data
+
+
+@pytest.fixture
+def officer(committee):
+    return officer_of(committee.prefecture)
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    client.force_login(officer)
+    return client
+
+
+def _history(action):
+    return list(action.transitions.order_by("pk").values_list("from_status", "to_status", "by", "note"))
+
+
+def test_an_action_added_in_the_admin_is_what_the_service_records(officer_client, officer, committee):
+    case = CaseFactory(prefecture=committee.prefecture)
+    url = reverse("admin:committee_improvementaction_add")
+    data = change_form_data(officer_client.get(url)) | {
+        "prefecture": committee.prefecture.pk,
+        "title": "Signalétique",
+        "origin_cases": str(case.pk),
+        "new_status": ActionStatus.PLANNED,
+        "transition_note": "Budget voté.",
+    }
+    assert officer_client.post(url, data).status_code == 302
+    from_admin = ImprovementAction.objects.get(title="Signalétique")
+
+    by_service = action_create(
+        prefecture=committee.prefecture, title="Signalétique bis", origin_cases=[case], by=officer
+    )
+    action_transition(action=by_service, to=ActionStatus.PLANNED, by=officer, note="Budget voté.")
+
+    expected = [("", ActionStatus.PROPOSED, officer.pk, ""), (ActionStatus.PROPOSED, ActionStatus.PLANNED, officer.pk)]
+    expected[1] += ("Budget voté.",)
+    assert _history(from_admin) == _history(by_service) == expected
+    assert from_admin.status == ActionStatus.PLANNED and list(from_admin.origin_cases.all()) == [case]
+    assert LogEntry.objects.filter(object_id=str(from_admin.pk), action_flag=ADDITION, user=officer).exists()
+
+
+def test_a_transition_the_service_refuses_is_a_form_error_in_the_admin(officer_client, committee):
+    action = ImprovementActionFactory(prefecture=committee.prefecture, status=ActionStatus.IN_PROGRESS)
+    with pytest.raises(TransitionRefused):
+        action_transition(action=action, to=ActionStatus.ABANDONED)  # no reason given
+    url = reverse("admin:committee_improvementaction_change", args=[action.pk])
+    data = change_form_data(officer_client.get(url)) | {"new_status": ActionStatus.ABANDONED}
+    response = officer_client.post(url, data)
+    assert response.status_code == 200
+    assert "transition_note" in response.context["adminform"].form.errors
+    action.refresh_from_db()
+    assert action.status == ActionStatus.IN_PROGRESS and not action.transitions.exists()
+
+
+def test_the_opinion_service_refuses_another_committee_and_a_prefecture_without_one(committee, other_committee, other):
+    case = CaseFactory(prefecture=committee.prefecture, suggestion=True, status="forwarded_to_committee")
+    elsewhere = MeetingFactory(committee=other_committee)
+    with pytest.raises(ValidationError):
+        suggestion_opinion_record(case=case, verdict=Verdict.FAVOURABLE, text="Oui.", meeting=elsewhere)
+    orphan = CaseFactory(prefecture=other, suggestion=True)
+    other_committee.delete()
+    with pytest.raises(ValidationError):  # its prefecture has no committee: refused, not a crash
+        suggestion_opinion_record(case=orphan, verdict=Verdict.FAVOURABLE, text="Oui.")
+    assert not SuggestionOpinion.objects.exists()
+
+
+def test_an_opinion_added_in_the_admin_is_recorded_by_the_service(
+    admin_client, admin_user, committee, other_committee
+):
+    case = CaseFactory(prefecture=committee.prefecture, suggestion=True, status="forwarded_to_committee")
+    url = reverse("admin:committee_suggestionopinion_add")
+    data = {"case": case.pk, "verdict": Verdict.FAVOURABLE, "text": "Le comité soutient cette idée."}
+    refused = admin_client.post(url, data | {"meeting": MeetingFactory(committee=other_committee).pk})
+    assert refused.status_code == 200 and "meeting" in refused.context["adminform"].form.errors
+    assert not SuggestionOpinion.objects.exists()
+
+    orphan = CaseFactory(prefecture=other_committee.prefecture, suggestion=True, status="forwarded_to_committee")
+    other_committee.delete()
+    no_committee = admin_client.post(url, data | {"case": orphan.pk})
+    assert no_committee.status_code == 200 and no_committee.context["adminform"].form.non_field_errors()
+    assert not SuggestionOpinion.objects.exists()
+
+    meeting = MeetingFactory(committee=committee, held=True)
+    assert admin_client.post(url, data | {"meeting": meeting.pk}).status_code == 302
+    opinion = SuggestionOpinion.objects.get()
+    assert (opinion.committee, opinion.meeting, opinion.recorded_by) == (committee, meeting, admin_user)
+    assert opinion.recorded_at is not None
+    assert LogEntry.objects.filter(object_id=str(opinion.pk), action_flag=ADDITION, user=admin_user).exists()
+
+
+def test_a_document_uploaded_in_the_admin_is_checked_and_signed_by_the_officer(officer_client, officer, committee):
+    meeting = MeetingFactory(committee=committee)
+    url = reverse("admin:committee_meeting_change", args=[meeting.pk])
+    data = change_form_data(officer_client.get(url)) | {
+        "documents-TOTAL_FORMS": "1",
+        "documents-0-title": "Ordre du jour",
+        "documents-0-kind": "agenda",
+        "documents-0-file": SimpleUploadedFile("ordre-du-jour.pdf", PDF_BYTES, content_type="application/pdf"),
+    }
+    assert officer_client.post(url, data).status_code == 302
+    document = Document.objects.get()
+    with document.file.open("rb") as file:
+        content = file.read()
+    assert (document.size, document.sha256) == (len(content), hashlib.sha256(content).hexdigest())
+    assert document.uploaded_by == officer and document.uploaded_at is not None
+
+
+def test_the_document_service_stores_no_unchecked_file(committee):
+    unchecked = Document(meeting=MeetingFactory(committee=committee), title="Brut", kind="agenda")
+    unchecked.file.save("brut.pdf", SimpleUploadedFile("brut.pdf", PDF_BYTES), save=False)
+    with pytest.raises(ValidationError):
+        document_save(document=unchecked)
+    assert not Document.objects.exists()
