@@ -50,8 +50,8 @@ def _stored(case):
         ("both", "Choisissez soit un service de cette préfecture, soit une autre préfecture."),
         ("same_prefecture", "Choisissez la destination du dossier."),
         ("same_service", "Choisissez la destination du dossier."),
-        ("service_elsewhere", "Choisissez l'un des services actifs de la préfecture."),
-        ("inactive_service", "Choisissez l'un des services actifs de la préfecture."),
+        ("service_elsewhere", "Choisissez l’un des services actifs de la préfecture."),
+        ("inactive_service", "Choisissez l’un des services actifs de la préfecture."),
     ],
 )
 def test_case_transfer_refuses_a_destination_that_is_not_one(reunion, other, officer, destination, message):
