@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qualipref.enums import Role
 from qualipref.models import Prefecture
 
 from ..answers import unfilled_placeholders_message
@@ -28,16 +27,6 @@ ENTRY_FIELDS = [
     "email",
     "phone",
 ]
-
-
-def agent_services(user, prefecture):
-    """The services ``user`` is limited to in ``prefecture`` (as a service agent there), or None if not limited."""
-    if user.sees_all_prefectures:
-        return None
-    roles = user.staff_roles_in(prefecture)
-    if not roles or roles - {Role.SERVICE_AGENT}:
-        return None
-    return {service for role, pref, service in user._membership_rows if pref == prefecture.pk and service}
 
 
 class CaseEntryForm(forms.ModelForm):
@@ -75,7 +64,7 @@ class CaseEntryForm(forms.ModelForm):
             related = cleaned.get(name)
             if related is not None and related.prefecture_id != prefecture.pk:
                 self.add_error(name, _("Choose one of the prefecture's own."))
-        limited_to = agent_services(self.user, prefecture) if self.user else None
+        limited_to = self.user.service_ids_in(prefecture) if self.user else None
         if limited_to is not None:
             service = cleaned.get("service")
             if service is None or service.pk not in limited_to:
