@@ -30,23 +30,6 @@ class CaseQuerySet(PrefectureScopedQuerySet):
     def assigned_to(self, user):
         return self.filter(assignee=user)
 
-    def for_user(self, user):
-        """Scoped to the user's prefectures; a service agent sees only their service's cases."""
-        queryset = super().for_user(user)
-        if user.is_authenticated and not user.sees_all_prefectures:
-            from qualipref.enums import Role
-
-            agent_only = [
-                (prefecture, service) for role, prefecture, service in user._staff_rows if role == Role.SERVICE_AGENT
-            ]
-            other_prefectures = {p for role, p, _s in user._staff_rows if role != Role.SERVICE_AGENT}
-            if agent_only:
-                allowed = Q(prefecture_id__in=other_prefectures)
-                for prefecture, service in agent_only:
-                    allowed |= Q(prefecture_id=prefecture, service_id=service)
-                queryset = queryset.filter(allowed)
-        return queryset
-
 
 class Case(models.Model):
     prefecture = models.ForeignKey(
@@ -103,6 +86,7 @@ class Case(models.Model):
     objects = CaseQuerySet.as_manager()
 
     prefecture_lookup = "prefecture"
+    service_lookup = "service"  # a service agent sees their service's cases only (qualipref.scoping)
 
     class Meta:
         verbose_name = _("case")
@@ -178,6 +162,7 @@ class Transition(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     prefecture_lookup = "case__prefecture"
+    service_lookup = "case__service"
 
     class Meta:
         verbose_name = _("status change")
@@ -208,6 +193,7 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
 
     prefecture_lookup = "case__prefecture"
+    service_lookup = "case__service"
 
     class Meta:
         verbose_name = _("message")
@@ -242,6 +228,7 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     prefecture_lookup = "case__prefecture"
+    service_lookup = "case__service"
 
     class Meta:
         verbose_name = _("attachment")

@@ -359,6 +359,25 @@ class User(AbstractBaseUser, PermissionsMixin):
             by_prefecture[prefecture].add(Role(role))
         return frozenset(frozenset(roles) for roles in by_prefecture.values())
 
+    @cached_property
+    def agent_scope(self):
+        """Where this user sees only their services' rows: ``{prefecture id: frozenset of service ids}`` for each
+        prefecture where they are a service agent and hold no other staff role. Every other prefecture of
+        ``prefecture_ids`` is seen whole (empty for national staff). Read by ``scoping.scope_queryset``."""
+        if self.sees_all_prefectures:
+            return {}
+        services, whole = defaultdict(set), set()
+        for role, prefecture, service in self._staff_rows:
+            if role == Role.SERVICE_AGENT:
+                services[prefecture].add(service)
+            else:
+                whole.add(prefecture)
+        return {prefecture: frozenset(ids) for prefecture, ids in services.items() if prefecture not in whole}
+
+    def service_ids_in(self, prefecture):
+        """The services this user is limited to in ``prefecture``, or ``None`` when they see it whole."""
+        return self.agent_scope.get(prefecture.pk)
+
     def roles_in(self, prefecture):
         return frozenset(Role(role) for role, pref, _service in self._membership_rows if pref == prefecture.pk)
 

@@ -9,9 +9,15 @@ and by using ``PrefectureScopedQuerySet`` (or a subclass) as its manager. Then:
   pages, foreign-key choices, filters and autocomplete.
 
 A model without ``prefecture_lookup`` is national (a referential shared by all prefectures).
+
+A model whose rows belong to one service also declares ``service_lookup``, the ORM path to that service
+(``"service"``, ``"case__service"``…): in a prefecture where the user is only a service agent they see the rows
+of their own services, nowhere else (``User.agent_scope``); where they hold another staff role, the whole
+prefecture.
 """
 
 from django.db import models
+from django.db.models import Q
 
 
 def is_scoped(model):
@@ -34,7 +40,20 @@ def scope_queryset(queryset, user):
         # Multi-valued path (a user's memberships): filter through a subquery, no duplicate rows.
         inner = model._base_manager.filter(**{f"{lookup}__in": user.prefecture_ids}).values("pk")
         return queryset.filter(pk__in=inner)
+    service_lookup = getattr(model, "service_lookup", None)
+    if service_lookup and user.agent_scope:
+        return queryset.filter(agent_rule(user, lookup, service_lookup))
     return queryset.filter(**{f"{lookup}__in": user.prefecture_ids})
+
+
+def agent_rule(user, prefecture_lookup, service_lookup):
+    """The rows ``user`` may see, reached by the two paths: whole prefectures, and their own services in the
+    prefectures where they are only a service agent (a row without a service is not theirs)."""
+    limited = user.agent_scope
+    rule = Q(**{f"{prefecture_lookup}__in": user.prefecture_ids - limited.keys()})
+    for prefecture, services in limited.items():
+        rule |= Q(**{prefecture_lookup: prefecture, f"{service_lookup}__in": services})
+    return rule
 
 
 class PrefectureScopedQuerySet(models.QuerySet):

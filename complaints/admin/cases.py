@@ -15,8 +15,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline
-from qualipref.enums import Role
 from qualipref.models import Service
+from qualipref.scoping import agent_rule
 
 from ..enums import MessageKind, Status
 from ..models import Attachment, Case, Message, Transition
@@ -184,7 +184,7 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
     # --- the list ----------------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        # Case.objects.for_user also limits a service agent to their service's cases.
+        # scope_queryset (Case.service_lookup) also limits a service agent to their service's cases.
         queryset = Case.objects.for_user(request.user)
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
@@ -312,9 +312,10 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         user = request.user
-        if db_field.name == "service" and not user.sees_all_prefectures and user.staff_roles == {Role.SERVICE_AGENT}:
-            # A service agent enters (and sorts) cases for their own service only.
-            kwargs["queryset"] = Service.objects.filter(pk__in=[s for _r, _p, s in user._membership_rows if s])
+        if db_field.name == "service" and user.is_authenticated and user.agent_scope:
+            # A service agent enters (and sorts) cases for their own service only, in the prefectures where they are
+            # nothing else: the rule of ``scope_queryset``, read on the service itself.
+            kwargs["queryset"] = Service.objects.filter(agent_rule(user, "prefecture", "pk"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -4,7 +4,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from qualipref.enums import Role
 from qualipref.models import Prefecture
 
 from ..answers import unfilled_placeholders_message
@@ -29,16 +28,6 @@ ENTRY_FIELDS = [
     "email",
     "phone",
 ]
-
-
-def agent_services(user, prefecture):
-    """The services ``user`` is limited to in ``prefecture`` (as a service agent there), or None if not limited."""
-    if user.sees_all_prefectures:
-        return None
-    roles = user.staff_roles_in(prefecture)
-    if not roles or roles - {Role.SERVICE_AGENT}:
-        return None
-    return {service for role, pref, service in user._membership_rows if pref == prefecture.pk and service}
 
 
 class CaseEntryForm(forms.ModelForm):
@@ -76,7 +65,7 @@ class CaseEntryForm(forms.ModelForm):
             related = cleaned.get(name)
             if related is not None and related.prefecture_id != prefecture.pk:
                 self.add_error(name, _("Choose one of the prefecture's own."))
-        limited_to = agent_services(self.user, prefecture) if self.user else None
+        limited_to = self.user.service_ids_in(prefecture) if self.user else None
         if limited_to is not None:
             service = cleaned.get("service")
             if service is None or service.pk not in limited_to:
