@@ -4,6 +4,8 @@ No "serious" or "critical" violation is allowed; the lesser ones are printed (``
 accessibility statement's list of known issues.
 """
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
@@ -188,6 +190,24 @@ def test_members_space_and_lockout_pages_have_no_serious_violation(web, reunion)
         web.get_by_role("button", name="Se connecter").click()
     expect(web.get_by_role("heading", level=1)).to_be_visible()
     audit("lockout page")
+    audit.assert_clean()
+
+
+def test_the_password_link_pages_have_no_serious_violation(web, reunion):
+    """A member's invitation link: first the button (a mail service checking the link uses nothing), then the form."""
+    from committee.models import Committee
+    from committee.services import member_account_invite
+    from tests.committee.factories import MemberFactory
+
+    member = MemberFactory(committee=Committee.objects.filter(prefecture=reunion).first(), email="invite@example.org")
+    member_account_invite(member=member)
+    link = re.search(r"https?://[^/\s]+(/comite/mot-de-passe/[^/\s]+/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    audit = Audit(web)
+    web.goto(link)
+    audit("password link (its button)")
+    web.get_by_role("button", name="Choisir mon mot de passe").click()
+    expect(web.locator("input[name=new_password1]")).to_be_visible()
+    audit("password link (the form)")
     audit.assert_clean()
 
 
