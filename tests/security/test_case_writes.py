@@ -15,19 +15,9 @@ from tests.complaints.factories import CaseFactory
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory, officer_of
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reunion():
     return PrefectureFactory(reunion=True)
-
-
-@pytest.fixture
-def other():
-    return PrefectureFactory(department_code="94", name="Val-de-Marne", slug="val-de-marne")
 
 
 @pytest.fixture
