@@ -10,7 +10,7 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app \
-    DJANGO_SETTINGS_MODULE=qualipref.settings \
+    DJANGO_SETTINGS_MODULE=config.settings \
     MEDIA_ROOT=/app/media
 
 # gettext: compilemessages needs msgfmt. Pango, HarfBuzz and a font: WeasyPrint (posters, audit reports).
@@ -63,7 +63,7 @@ EXPOSE 8000
 # Threads (gthread workers) serve the requests that wait on the database; heavy work
 # (reports, imports, e-mails) runs in Celery, hence a modest timeout. /dev/shm keeps the
 # workers' heartbeat files off the container's overlay file system.
-CMD ["gunicorn", "qualipref.wsgi:application", \
+CMD ["gunicorn", "config.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
      "--workers", "3", \
      "--threads", "4", \

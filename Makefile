@@ -50,10 +50,10 @@ messages: install-dev
 	$(PY) manage.py makemessages -l fr --ignore "$(VENV)/*" --ignore ".venv*" --ignore "tests/*" --ignore "bench/*"
 
 worker: install
-	$(VENV)/bin/celery -A qualipref worker --loglevel INFO
+	$(VENV)/bin/celery -A config worker --loglevel INFO
 
 beat: install
-	$(VENV)/bin/celery -A qualipref beat --loglevel INFO
+	$(VENV)/bin/celery -A config beat --loglevel INFO
 
 # Every benchmark under bench/, then one summary table (BENCH="load surveys_results" runs only those).
 bench: install-dev

@@ -66,7 +66,7 @@ def setup_database():
 def child(path):
     """Runs in a child process, so that its peak memory is the import's alone."""
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualipref.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

@@ -68,7 +68,7 @@ def rss_mb():
 def child(path, mode):
     """Runs in a child process: its peak RSS is Django's start plus this check alone."""
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualipref.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

@@ -24,7 +24,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
 
 if __name__ != "__main__":
     # --- as the bench server's settings and URLconf ---------------------------------------------
-    from qualipref.settings import *  # noqa: F403
+    from config.settings import *  # noqa: F403
 
     ROOT_URLCONF = __name__
     STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
@@ -38,7 +38,7 @@ if __name__ != "__main__":
         from django.http import HttpResponse
         from django.urls import path
 
-        from qualipref.urls import urlpatterns as project_urlpatterns
+        from config.urls import urlpatterns as project_urlpatterns
 
         def bare(request):
             return HttpResponse("ok")
@@ -51,7 +51,7 @@ def setup():
 
     subprocess.run(["psql", f"{SERVER}/postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {DATABASE}"], check=True)
     subprocess.run(["psql", f"{SERVER}/postgres", "-q", "-c", f"CREATE DATABASE {DATABASE}"], check=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "qualipref.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     import django
 
@@ -217,7 +217,7 @@ def main():
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "qualipref.wsgi",
+            "config.wsgi",
             "--workers",
             "2",
             "--bind",

@@ -23,7 +23,7 @@ VENV_BIN = Path(sys.executable).parent
 # Production settings, except the static files storage: the manifest needs `collectstatic`,
 # which a benchmark has no reason to run (pages only print the static files' URLs).
 SETTINGS_MODULE = """
-from qualipref.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 STORAGES = {**STORAGES, "staticfiles": STATIC_STORAGE}  # noqa: F405
@@ -114,7 +114,7 @@ def gunicorn_start(env, port, workers, log_path):
     """gunicorn with gthread workers as in the Dockerfile; returns once ``/healthz`` answers."""
     command = [
         str(VENV_BIN / "gunicorn"),
-        "qualipref.wsgi:application",
+        "config.wsgi:application",
         *("--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--workers", str(workers)),
         *("--threads", "4", "--timeout", "60", "--log-level", "warning"),
     ]

@@ -32,7 +32,7 @@ DATABASE_URL = os.environ.get(
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["DEBUG"] = "true"
 os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualipref.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 PREFECTURES = int(os.environ.get("BENCH_PREFECTURES", 100))
 MONTHS = 36

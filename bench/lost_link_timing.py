@@ -23,7 +23,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qualipref_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualipref.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["REDIS_URL"] = ""  # a memory cache and broker: nothing of the developer's Redis is touched
 if "bench" not in urlsplit(os.environ["DATABASE_URL"]).path:
     parts = urlsplit(os.environ["DATABASE_URL"])
@@ -42,7 +42,7 @@ def main():
     from django.test.utils import setup_test_environment
 
     from complaints.services import case_submit
-    from qualipref.celery import app
+    from config.celery import app
     from tests.qualipref.factories import PrefectureFactory
 
     if connection.vendor != "postgresql":

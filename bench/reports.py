@@ -29,7 +29,7 @@ DATABASE_URL = os.environ.get(
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["DEBUG"] = "true"
 os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualipref.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("MEDIA_ROOT", "/tmp/qualipref-bench-reports-media")
 
 CASES = int(os.environ.get("BENCH_CASES", 50_000))

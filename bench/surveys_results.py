@@ -26,7 +26,7 @@ os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["DEBUG"] = "true"
 os.environ["RATELIMIT_ENABLE"] = "false"  # hundreds of submissions from one address
 os.environ.pop("REDIS_URL", None)  # the in-memory cache: the bench measures the database
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualipref.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 BIG, SMALL = 100_000, 100  # responses; ten answers each
 PAGE_RUNS = {BIG: 7, SMALL: 25}

@@ -1,10 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .csvformat import FileRefused, inspect_file
 from .models import DeliveryImport
-
-MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 
 
 class DeliveryImportForm(forms.ModelForm):
@@ -24,7 +23,7 @@ class DeliveryImportForm(forms.ModelForm):
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > settings.DELAYS_IMPORT_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 1 GB: split it by year."))
         return upload
 

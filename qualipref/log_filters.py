@@ -1,7 +1,7 @@
 """Logs never carry a secret link: whatever follows a secret URL's fixed prefix is masked in every log record.
 
 The secret URLs are declared once, by name, in the root URL configuration (``secret_urls`` in
-``qualipref/urls.py``); their prefixes (``/suivi/``, ``/comite/mot-de-passe/``) are read from the URL patterns.
+``config/urls.py``); their prefixes (``/suivi/``, ``/comite/mot-de-passe/``) are read from the URL patterns.
 A prefix is recognised whatever its spelling: percent-encoded (once or several times, letters and slashes
 included), in any case, under ``/en/``, with doubled or back slashes; everything after it in the same value
 (path, query, even a space or a quote that a mangled link carries) is replaced by ``[…]``.

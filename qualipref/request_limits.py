@@ -5,7 +5,7 @@ Each kind of page accepts what its form needs, and no more (``body_limit``):
 * the public forms that take attachments (a new complaint, a reply on the tracking page): their files
   (``COMPLAINTS_MAX_ATTACHMENTS`` × ``COMPLAINTS_MAX_ATTACHMENT_BYTES``) and ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for the
   rest of the form;
-* the administration's delivery import: its file (``delays.forms.MAX_UPLOAD_BYTES``, 1 GB) and the same margin;
+* the administration's delivery import: its file (``DELAYS_IMPORT_MAX_BYTES``, 1 GB) and the same margin;
 * the rest of the administration: ``REQUEST_ADMIN_MAX_BYTES`` (a meeting's committee documents, 20 MB each);
 * every other page: ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (forms of text).
 
@@ -34,9 +34,7 @@ def _attachments():
 
 
 def _delivery_file():
-    from delays.forms import MAX_UPLOAD_BYTES
-
-    return MAX_UPLOAD_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return settings.DELAYS_IMPORT_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 # Pages (URL names) whose forms take files, and the body they may receive.

@@ -1,5 +1,6 @@
 import logging
 
+from celery import current_app as celery_app
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -11,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .celery import app as celery_app
 from .models import Prefecture
 
 logger = logging.getLogger(__name__)

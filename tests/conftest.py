@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from qualipref.celery import app as celery_app
+from config.celery import app as celery_app
 
 
 def pytest_addoption(parser):

@@ -1,7 +1,7 @@
 """The container setup (Dockerfile, .dockerignore, docker-compose.yml), read as text.
 
 No Docker engine runs where the tests run, so nothing is built or started: these tests parse
-the files and hold them to what the settings (qualipref/settings.py) read and require.
+the files and hold them to what the settings (config/settings.py) read and require.
 Compose's `${VAR:-default}` / `${VAR:?message}` interpolation is applied by a small helper,
 with the values an operator's `.env` would give, so URLs are checked as the containers see them.
 """
@@ -124,7 +124,7 @@ def option(args, name):
 
 
 def settings_env_reads():
-    """Every variable qualipref/settings.py reads through django-environ: name -> has a default."""
+    """Every variable config/settings.py reads through django-environ: name -> has a default."""
     tree = ast.parse(SETTINGS_FILE.read_text(encoding="utf-8"))
     reads = {}
     for node in ast.walk(tree):
@@ -215,7 +215,7 @@ def test_web_migrates_then_starts_gunicorn_on_port_8000(services):
     web = services["web"]
     migrate, gunicorn = shell_steps(web["command"])
     assert migrate == ["python", "manage.py", "migrate", "--noinput"]
-    assert gunicorn[:2] == ["gunicorn", "qualipref.wsgi:application"]
+    assert gunicorn[:2] == ["gunicorn", "config.wsgi:application"]
     assert option(gunicorn, "--bind") == "0.0.0.0:8000"
     assert int(option(gunicorn, "--workers")) >= 2
     assert int(option(gunicorn, "--threads")) >= 1
@@ -431,7 +431,7 @@ def test_dockerfile_exposes_8000_and_serves_with_gunicorn():
     assert dockerfile("EXPOSE") == ["8000"]
     (cmd,) = dockerfile("CMD")
     args = json.loads(cmd)  # exec form: gunicorn is PID 1 and receives SIGTERM
-    assert args[:2] == ["gunicorn", "qualipref.wsgi:application"]
+    assert args[:2] == ["gunicorn", "config.wsgi:application"]
     assert option(args, "--bind") == "0.0.0.0:8000"
     assert option(args, "--access-logfile") == "-"
     assert int(option(args, "--workers")) >= 2
@@ -463,7 +463,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
 
 
 def test_dockerignore_keeps_what_the_image_needs():
-    needed = ["pyproject.toml", "manage.py", "qualipref/settings.py", "qualipref/wsgi.py", "templates", "static"]
+    needed = ["pyproject.toml", "manage.py", "config/settings.py", "config/wsgi.py", "templates", "static"]
     for path in needed:
         assert (ROOT / path).exists(), path
         assert not docker_ignored(path), path

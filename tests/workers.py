@@ -41,7 +41,7 @@ def celery_worker(settings, *, loglevel="WARNING"):
     }
     options = ["--pool", "solo", "--loglevel", loglevel, "--without-heartbeat", "--without-mingle", "--without-gossip"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "qualipref", "worker", *options],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

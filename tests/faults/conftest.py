@@ -2,7 +2,7 @@ import socket
 
 import pytest
 
-from qualipref.celery import app as celery_app
+from config.celery import app as celery_app
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory
 
 

@@ -112,7 +112,7 @@ def test_an_import_interrupted_half_way_leaves_no_half_imported_month(reunion_wi
 
 
 def _import_in_a_subprocess(path, database_name):
-    env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "qualipref.settings"}
+    env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "config.settings"}
     settings_dict = connection.settings_dict
     env["DATABASE_URL"] = (
         f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}"

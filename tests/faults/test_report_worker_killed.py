@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from qualipref.celery import app as celery_app
+from config.celery import app as celery_app
 from qualipref.engagements.periods import Period
 from qualipref.reports.enums import ReportStatus
 from qualipref.reports.services import TIME_LIMIT, report_request

@@ -95,7 +95,7 @@ def runtime_venv():
 
 def _static_inputs():
     yield ROOT / "pyproject.toml"
-    yield ROOT / "qualipref" / "settings.py"
+    yield ROOT / "config" / "settings.py"
     yield ROOT / "qualipref" / "storage.py"
     yield from sorted(path for path in (ROOT / "static").rglob("*") if path.is_file())
 
@@ -230,7 +230,7 @@ class Server:
         self.env = _clean_env(
             {
                 "PYTHONPATH": str(ROOT),
-                "DJANGO_SETTINGS_MODULE": "qualipref.settings",
+                "DJANGO_SETTINGS_MODULE": "config.settings",
                 "DEBUG": "false",
                 "SECRET_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "localhost,127.0.0.1",

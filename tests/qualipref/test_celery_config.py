@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from qualipref.celery import app
+from config.celery import app
 
 OUR_APPS = ("qualipref.", "complaints.", "committee.", "delays.", "surveys.")
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from qualipref.celery import app as celery_app
+from config.celery import app as celery_app
 from qualipref.enums import Label
 from qualipref.tasks import refresh_next_audit
 from tests.workers import celery_worker, require_real_worker

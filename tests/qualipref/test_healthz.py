@@ -28,7 +28,7 @@ def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
 
 @pytest.mark.django_db
 def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
-    from qualipref.celery import app
+    from config.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")

@@ -111,7 +111,7 @@ for package in sys.argv[2].split(","):
     module = importlib.import_module(package)
     for info in pkgutil.walk_packages(module.__path__, package + "."):
         importlib.import_module(info.name)
-import qualipref.wsgi, qualipref.celery  # what gunicorn and the worker load
+import config.wsgi, config.celery  # what gunicorn and the worker load
 print("imported")
 """
 
@@ -122,7 +122,7 @@ def test_every_runtime_module_imports_without_the_dev_packages():
         cwd=ROOT,
         env={
             "PATH": "/usr/bin:/bin",
-            "DJANGO_SETTINGS_MODULE": "qualipref.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "false",
             "SECRET_KEY": "runtime-import-check",
             "PYTHONPATH": str(ROOT),

@@ -121,7 +121,7 @@ def test_a_done_report_is_not_built_again(reunion, officer, monkeypatch):
 @pytest.fixture
 def eager_retries():
     """Eager tasks run their retries at once, when their errors are not raised to the caller."""
-    from qualipref.celery import app
+    from config.celery import app
 
     previous = app.conf.task_eager_propagates
     app.conf.task_eager_propagates = False

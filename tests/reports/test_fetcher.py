@@ -14,7 +14,7 @@ from qualipref.reports.render import render_pdf
         "ftp://example.org/x",
         "file:///etc/passwd",
         "static:../../../etc/passwd",
-        "static:reports/../../qualipref/settings.py",
+        "static:reports/../../config/settings.py",
         "static:/etc/passwd",
         "static:",
     ],

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from pypdf import PdfReader
 
-from qualipref.celery import app as celery_app
+from config.celery import app as celery_app
 from qualipref.reports.enums import ReportStatus
 from qualipref.reports.services import report_request
 from tests.workers import celery_worker, require_real_worker

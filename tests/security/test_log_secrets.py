@@ -185,12 +185,12 @@ def gunicorn(transactional_db, tmp_path):
         "DEBUG": "true",
         "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
         f"/{settings['NAME']}",
-        "DJANGO_SETTINGS_MODULE": "qualipref.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
-            "qualipref.wsgi:application",
+            "config.wsgi:application",
             "--config",
             "gunicorn.conf.py",
             "--bind",

@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from qualipref import views
 
 # DSFR error pages in the visitor's language (qualipref/errors.py); CSRF_FAILURE_VIEW is in the settings.
 handler400 = "qualipref.errors.bad_request"

@@ -75,9 +75,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "qualipref.urls"
-WSGI_APPLICATION = "qualipref.wsgi.application"
-ASGI_APPLICATION = "qualipref.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -160,7 +160,7 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
 AUDIT_REPORT_SOFT_TIME_LIMIT = env.int("AUDIT_REPORT_SOFT_TIME_LIMIT", default=600)
 AUDIT_REPORT_TIME_LIMIT = AUDIT_REPORT_SOFT_TIME_LIMIT + 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Periodic jobs, run by `celery -A qualipref beat`. Each app adds its own entries here.
+# Periodic jobs, run by `celery -A config beat`. Each app adds its own entries here.
 CELERY_BEAT_SCHEDULE = {
     "refresh-next-audits": {"task": "qualipref.tasks.refresh_all_next_audits", "schedule": crontab(hour=3, minute=0)},
     "sweep-outbox": {"task": "qualipref.tasks.sweep_outbox", "schedule": crontab(minute="*/5")},
@@ -318,7 +318,7 @@ DSFR_CONTENT_IS_SAFE = False
 
 # --- Logging: no personal data, ever (no request bodies, no e-mail addresses) -------------------
 # No secret link either: every record of every logger is cleaned as it is made (qualipref/log_filters.py;
-# the secret URLs are named in qualipref/urls.py's ``secret_urls``).
+# the secret URLs are named in config/urls.py's ``secret_urls``).
 LOGGING_CONFIG = "qualipref.log_filters.configure_logging"
 LOGGING = {
     "version": 1,
@@ -368,6 +368,9 @@ COMPLAINTS_SUBMIT_RATE = env.str("COMPLAINTS_SUBMIT_RATE", default="5/h")
 # The longest line a delivery file may hold, in bytes: a row is a few dozen; a longer line refuses the file, naming it
 # (delays/csvformat.py), so that reading it never holds more than this of one line.
 DELAYS_IMPORT_MAX_LINE_BYTES = env.int("DELAYS_IMPORT_MAX_LINE_BYTES", default=8192)
+# The largest delivery file the administration takes (its form says "1 GB"); the request-size middleware
+# (qualipref/request_limits.py) lets the import page receive this much and no more.
+DELAYS_IMPORT_MAX_BYTES = 1024 * 1024 * 1024
 
 # --- Surveys -----------------------------------------------------------------------------------------
 # Responses recorded per address and hour: a prefecture's public Wi-Fi is shared by a whole waiting room.
