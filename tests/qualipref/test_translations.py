@@ -9,7 +9,7 @@ from django.apps import apps
 from django.utils import translation
 
 from committee.models import Meeting
-from qualipref.engagements.enums import Unit
+from engagements.enums import Unit
 from tests.qualipref.factories import PrefectureFactory, officer_of
 
 from .i18n_checks import dependency_catalogues, english_in, our_catalogue
