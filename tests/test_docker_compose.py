@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
-SETTINGS_FILE = ROOT / "qualipref" / "settings.py"
+SETTINGS_FILE = ROOT / "config" / "settings.py"
 
 SERVICES = {"postgres", "redis", "clamav", "web", "worker", "beat"}
 APP_SERVICES = ("web", "worker", "beat")
@@ -229,7 +229,7 @@ def test_web_migrates_then_starts_gunicorn_on_port_8000(services):
 def test_worker_runs_a_celery_worker_with_memory_and_concurrency_limits(services):
     args = argv(services["worker"]["command"])
     assert args[0] == "celery"
-    assert option(args, "-A") == "qualipref"
+    assert option(args, "-A") == "config"
     assert "worker" in args and "beat" not in args
     assert option(args, "--loglevel").upper() == "INFO"
     assert int(option(args, "--concurrency")) >= 1
@@ -239,7 +239,7 @@ def test_worker_runs_a_celery_worker_with_memory_and_concurrency_limits(services
 def test_beat_runs_celery_beat_with_a_writable_schedule(services):
     args = argv(services["beat"]["command"])
     assert args[0] == "celery"
-    assert option(args, "-A") == "qualipref"
+    assert option(args, "-A") == "config"
     assert "beat" in args and "worker" not in args
     # The image's code folder, beat's default place for its schedule, is not writable.
     assert option(args, "--schedule").startswith("/tmp/")
