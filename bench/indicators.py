@@ -164,9 +164,9 @@ def main():
     call_command("migrate", verbosity=0)
     setup_test_environment()
 
-    from qualipref.engagements.indicators import compute
-    from qualipref.engagements.periods import Period
-    from qualipref.engagements.services import monthly_indicators_refresh
+    from engagements.indicators import compute
+    from engagements.periods import Period
+    from engagements.services import monthly_indicators_refresh
     from qualipref.models import Prefecture
     from qualipref.months import add_months, month_start, months_from
 

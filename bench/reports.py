@@ -5,7 +5,7 @@ Runs on its own PostgreSQL database (``BENCH_REPORTS_DATABASE_URL``, by default
 ``postgres://postgres@127.0.0.1:5432/qualipref_bench_reports``, recreated each run). Rows are inserted with
 INSERT … SELECT generate_series. Then it measures, with the number of queries and the time:
 
-1. gathering the data (``qualipref.reports.data.gather``): aggregate queries only;
+1. gathering the data (``reports.data.gather``): aggregate queries only;
 2. rendering: the HTML (Django templates) and the PDF (WeasyPrint), its pages and size;
 3. the detailed CSV beside it (one line per complaint, streamed);
 4. a complete build (``report_build``: all of the above, files stored, e-mail queued).
@@ -218,14 +218,14 @@ def main():
     settings.DEBUG = True  # query logging
     call_command("migrate", verbosity=0)
 
-    from qualipref.engagements.periods import Period
-    from qualipref.engagements.services import monthly_indicators_refresh
+    from engagements.periods import Period
+    from engagements.services import monthly_indicators_refresh
     from qualipref.models import Prefecture
     from qualipref.months import add_months, quarter_of
-    from qualipref.reports.data import gather
-    from qualipref.reports.models import previous_period
-    from qualipref.reports.render import render_csv, render_html, render_pdf
-    from qualipref.reports.services import report_build, report_create
+    from reports.data import gather
+    from reports.models import previous_period
+    from reports.render import render_csv, render_html, render_pdf
+    from reports.services import report_build, report_create
 
     today = Prefecture(time_zone="Indian/Reunion").today()
     this_quarter = Period.quarter(today.year, quarter_of(today))

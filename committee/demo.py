@@ -413,7 +413,7 @@ def _actions(prefecture, meetings, groups, today):
 
 @transaction.atomic
 def load_committees():
-    """The demo loader (see ``qualipref.demo.registry``)."""
+    """The demo loader (see ``demo.registry``)."""
     reunion = Prefecture.objects.get(department_code="974")
     today = reunion.today()
     committee, _created = Committee.objects.update_or_create(

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qualipref.calendar import add_working_days, is_working_day, working_days_between
-from qualipref.demo.core import ACCOUNTS, PREFECTURES
+from qualipref.demo import ACCOUNTS, PREFECTURES
 from qualipref.enums import Role
 from qualipref.models import Prefecture, User
 
@@ -112,7 +112,7 @@ STEP_HOURS = {
 
 # fmt: off
 # --- what citizens write -------------------------------------------------------------------------
-# Per service (names from qualipref.demo.core.SERVICES): (topic, subject, description). The
+# Per service (names from qualipref.demo.SERVICES): (topic, subject, description). The
 # placeholders are filled with varied values (see ``_fill``).
 COMPLAINTS = {
     "Titres de séjour": [
@@ -544,7 +544,7 @@ def load_prefecture_cases(prefecture, count, now=None):
 
 
 def load_cases():
-    """The demo loader (see ``qualipref.demo.registry``): answer templates and cases of every demo prefecture."""
+    """The demo loader (see ``demo.registry``): answer templates and cases of every demo prefecture."""
     created = 0
     for data in PREFECTURES:
         prefecture = Prefecture.objects.get(department_code=data["department_code"])

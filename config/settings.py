@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "committee",
     "delays",
     "surveys",
+    "engagements",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -32,8 +32,8 @@ urlpatterns += i18n_patterns(
     path("", include("committee.urls")),
     path("", include("surveys.urls")),
     path("", include("delays.urls")),
-    path("", include("qualipref.results_urls")),
-    path("", include("qualipref.reports.urls")),
+    path("", include("engagements.urls")),
+    path("", include("reports.urls")),
     # Last: a prefecture's slug is the first segment of all its public pages.
     path("<slug:slug>/", views.prefecture_home, name="prefecture_home"),
     prefix_default_language=False,

@@ -504,10 +504,6 @@ class OutgoingEmailAdmin(HostileLookupsMixin, ScopedFormFieldsMixin, admin.Model
         )
 
 
-from .engagements import admin as engagements_admin  # noqa: E402, F401  (registers the engagements' admin)
-from .reports import admin as reports_admin  # noqa: E402, F401  (registers the audit reports' admin)
-
-
 class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
     """django-axes' lockouts, whose clean-up action deletes: it now declares so, like every admin action."""
 

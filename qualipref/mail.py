@@ -13,18 +13,16 @@ from operator import or_
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 
-from .scoping import PrefectureScopedQuerySet
+from .models import MAX_ATTEMPTS, OutgoingEmail
 from .timezones import prefecture_time
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 # How old an e-mail must be before the sweep tries it after 0, 1, 2… failures: the task's own retries take the
 # first hour; the sweep's spread over a day, so that a mail server down for a few hours loses nothing.
 SWEEP_AFTER = [
@@ -42,54 +40,6 @@ assert len(SWEEP_AFTER) == MAX_ATTEMPTS
 
 class OutboxSendError(Exception):
     """An e-mail of the outbox could not be sent (its row holds the server's answer)."""
-
-
-class OutgoingEmailQuerySet(PrefectureScopedQuerySet):
-    def sent(self):
-        return self.filter(sent_at__isnull=False)
-
-    def pending(self):
-        """Still to send: never tried, or failed fewer than ``MAX_ATTEMPTS`` times (tried again)."""
-        return self.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-
-    def failed(self):
-        """Given up after ``MAX_ATTEMPTS`` failures: officers must see them and may send them again."""
-        return self.filter(sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS)
-
-
-class OutgoingEmail(models.Model):
-    prefecture = models.ForeignKey(
-        "qualipref.Prefecture",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("prefecture"),
-    )
-    purpose = models.CharField(_("purpose"), max_length=50)
-    to = models.EmailField(_("recipient"))
-    subject = models.CharField(_("subject"), max_length=200)
-    body_text = models.TextField(_("text body"), blank=True)
-    body_html = models.TextField(_("HTML body"), blank=True)
-    # Small text attachments (a calendar invitation): [{"filename", "content", "mimetype"}], cleared once sent.
-    attachments = models.JSONField(_("attachments"), default=list, blank=True)
-    created_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
-
-    objects = OutgoingEmailQuerySet.as_manager()
-
-    prefecture_lookup = "prefecture"
-
-    class Meta:
-        app_label = "qualipref"
-        verbose_name = _("outgoing e-mail")
-        verbose_name_plural = _("outgoing e-mails")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.purpose} – {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
 
 def email_queue(*, to, template, context, purpose, prefecture=None, language="fr", attachments=()):

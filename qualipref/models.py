@@ -498,27 +498,52 @@ class Membership(models.Model):
         return self.role in STAFF_ROLES
 
 
-from .engagements.models import (  # noqa: E402  (the label's engagements live in their own package)
-    Engagement,
-    EngagementVersion,
-    ManualMeasure,
-    MonthlyIndicator,
-    WorkingDay,
-)
-from .mail import OutgoingEmail  # noqa: E402  (the outbox model lives beside its services)
-from .reports.models import AuditReport  # noqa: E402  (the audit reports live in their own package)
+# The outbox (qualipref/mail.py: queue, send, sweep): how many times an e-mail is tried before officers must act.
+MAX_ATTEMPTS = 8
 
-__all__ = [
-    "AuditReport",
-    "Engagement",
-    "EngagementVersion",
-    "ManualMeasure",
-    "Membership",
-    "MonthlyIndicator",
-    "OutgoingEmail",
-    "Prefecture",
-    "Service",
-    "Site",
-    "User",
-    "WorkingDay",
-]
+
+class OutgoingEmailQuerySet(PrefectureScopedQuerySet):
+    def sent(self):
+        return self.filter(sent_at__isnull=False)
+
+    def pending(self):
+        """Still to send: never tried, or failed fewer than ``MAX_ATTEMPTS`` times (tried again)."""
+        return self.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+
+    def failed(self):
+        """Given up after ``MAX_ATTEMPTS`` failures: officers must see them and may send them again."""
+        return self.filter(sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS)
+
+
+class OutgoingEmail(models.Model):
+    prefecture = models.ForeignKey(
+        "qualipref.Prefecture",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prefecture"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=50)
+    to = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body_text = models.TextField(_("text body"), blank=True)
+    body_html = models.TextField(_("HTML body"), blank=True)
+    # Small text attachments (a calendar invitation): [{"filename", "content", "mimetype"}], cleared once sent.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.purpose} – {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"

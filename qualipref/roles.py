@@ -14,7 +14,7 @@ ALL = frozenset({"view", "add", "change", "delete"})
 EDIT = frozenset({"view", "add", "change"})
 VIEW = frozenset({"view"})
 
-OUR_APPS = ("qualipref", "complaints", "committee", "delays", "surveys")
+OUR_APPS = ("qualipref", "complaints", "committee", "delays", "surveys", "engagements", "reports")
 
 ROLE_PERMISSIONS = {
     Role.NATIONAL_COORDINATOR: {f"{app}.*": ALL for app in OUR_APPS} | {"dsfr.*": ALL},
@@ -26,12 +26,13 @@ ROLE_PERMISSIONS = {
         "qualipref.membership": ALL,
         "qualipref.user": EDIT,
         "qualipref.historical*": VIEW,
-        "qualipref.engagement*": VIEW,
-        "qualipref.manualmeasure": ALL,
-        "qualipref.monthlyindicator": VIEW,
-        "qualipref.auditreport": EDIT,
         # The outbox is read only; "change" is its "try again" action.
         "qualipref.outgoingemail": frozenset({"view", "change"}),
+        "engagements.engagement*": VIEW,
+        "engagements.historical*": VIEW,
+        "engagements.manualmeasure": ALL,
+        "engagements.monthlyindicator": VIEW,
+        "reports.auditreport": EDIT,
         "complaints.*": ALL,
         "committee.*": ALL,
         "delays.*": ALL,

@@ -43,12 +43,3 @@ def send_outgoing_email(self, email_id):
 def sweep_outbox():
     """Send what the outbox still holds (scheduled every five minutes by Celery beat)."""
     return outbox_sweep()
-
-
-from .engagements.tasks import refresh_all_monthly_indicators, refresh_monthly_indicators  # noqa: E402, F401
-from .reports.tasks import (  # noqa: E402, F401
-    build_audit_report,
-    request_scheduled_audit_report,
-    schedule_audit_reports,
-    sweep_audit_reports,
-)

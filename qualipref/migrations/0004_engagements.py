@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import qualipref.engagements.models
+import engagements.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                 ('numerator', models.DecimalField(blank=True, decimal_places=2, help_text='For a share: how many met the engagement (calls picked up within 5 rings…).', max_digits=10, null=True, verbose_name='numerator')),
                 ('denominator', models.DecimalField(blank=True, decimal_places=2, help_text='For a share: how many were measured (calls made…).', max_digits=10, null=True, verbose_name='denominator')),
                 ('value', models.DecimalField(blank=True, decimal_places=2, help_text='For a score or a time (mystery shopper out of 10, minutes); computed for a share.', max_digits=10, null=True, verbose_name='value')),
-                ('evidence', models.FileField(max_length=200, upload_to=qualipref.engagements.models.evidence_path, verbose_name='evidence (PDF or image)')),
+                ('evidence', models.FileField(max_length=200, upload_to=engagements.models.evidence_path, verbose_name='evidence (PDF or image)')),
                 ('evidence_name', models.CharField(editable=False, max_length=120, verbose_name='file name')),
                 ('evidence_sha256', models.CharField(editable=False, max_length=64)),
                 ('note', models.TextField(blank=True, help_text='How it was measured: sample, dates, provider.', verbose_name='note')),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import qualipref.reports.models
+import reports.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,11 +24,11 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Being built'), ('done', 'Ready'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
                 ('error', models.TextField(blank=True, verbose_name='error')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=qualipref.reports.models.report_path, verbose_name='PDF')),
+                ('file', models.FileField(blank=True, max_length=200, upload_to=reports.models.report_path, verbose_name='PDF')),
                 ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256 of the PDF')),
                 ('size', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='size in bytes')),
                 ('page_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='pages')),
-                ('csv_file', models.FileField(blank=True, max_length=200, upload_to=qualipref.reports.models.report_path, verbose_name='detailed data (CSV)')),
+                ('csv_file', models.FileField(blank=True, max_length=200, upload_to=reports.models.report_path, verbose_name='detailed data (CSV)')),
                 ('schedule', models.CharField(blank=True, max_length=40, verbose_name='schedule')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),

@@ -7,7 +7,7 @@ import pytest
 from committee.demo import load_committees
 from committee.enums import ActionStatus, MeetingStatus
 from committee.models import Document, ImprovementAction, Meeting, Member, WorkingGroup
-from qualipref.demo.core import load_accounts, load_prefectures
+from qualipref.demo import load_accounts, load_prefectures
 
 
 @pytest.mark.django_db

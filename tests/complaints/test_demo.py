@@ -11,8 +11,8 @@ from complaints import demo
 from complaints.enums import Kind, MessageKind, Status
 from complaints.models import AnswerTemplate, Case, CaseSequence, Message, Transition
 from complaints.services import due_date
-from qualipref.demo import core
-from qualipref.demo.registry import LOADERS
+from demo.registry import LOADERS
+from qualipref import demo as core
 from qualipref.mail import OutgoingEmail
 from qualipref.models import Prefecture
 

@@ -5,6 +5,7 @@ Celery runs eagerly, and the database is the test database (PostgreSQL in CI). P
 download a browser here: it is given Debian's. Missing locally, the tests skip; in CI they fail.
 """
 
+import functools
 import importlib
 import os
 import re
@@ -55,6 +56,15 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@functools.cache
+def _core_state_apps():
+    """The models as migration qualipref/0009 left them, when the engagements still lived in the core."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    return MigrationLoader(connection).project_state(("qualipref", "0009_engagement_version_english_wording")).apps
+
+
 @pytest.fixture(autouse=True)
 def _seeded_rows_come_back(transactional_db):
     """A live-server test empties every table when it ends, the rows of the data migrations included (title
@@ -67,10 +77,12 @@ def _seeded_rows_come_back(transactional_db):
     from delays.referential import seed_title_types
 
     seed_title_types(apps.get_model("delays", "TitleType"))
-    importlib.import_module("qualipref.migrations.0005_seed_engagements").seed(apps, None)
+    # The engagements' seeds name the models by the app they lived in then (the core): they run on that state.
+    core_apps = _core_state_apps()
+    importlib.import_module("qualipref.migrations.0005_seed_engagements").seed(core_apps, None)
     # Their English wordings, as migrations qualipref/0008 and delays/0007 wrote them.
     importlib.import_module("qualipref.migrations.0009_engagement_version_english_wording").english_wordings(
-        apps, None
+        core_apps, None
     )
     importlib.import_module("delays.migrations.0008_title_type_english_label").english_labels(apps, None)
 

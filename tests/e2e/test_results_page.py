@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from qualipref.engagements.models import Engagement
+from engagements.models import Engagement
 from qualipref.months import add_months
 from tests.engagements.factories import MonthlyIndicatorFactory
 

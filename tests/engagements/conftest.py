@@ -17,6 +17,6 @@ def mainland(db):
 
 @pytest.fixture
 def march():
-    from qualipref.engagements.periods import Period
+    from engagements.periods import Period
 
     return Period.month(datetime.date(2025, 3, 1))

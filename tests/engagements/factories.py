@@ -4,7 +4,7 @@ import zoneinfo
 import factory
 from django.utils import timezone
 
-from qualipref.engagements.models import Engagement, ManualMeasure, MonthlyIndicator
+from engagements.models import Engagement, ManualMeasure, MonthlyIndicator
 from tests.complaints.factories import PDF_BYTES
 from tests.qualipref.factories import PrefectureFactory
 

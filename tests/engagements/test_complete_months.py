@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from qualipref.engagements.services import engagement_version_add
+from engagements.services import engagement_version_add
 from tests.qualipref.factories import PrefectureFactory
 
 from .factories import MonthlyIndicatorFactory, engagement
@@ -42,7 +42,7 @@ def delays_shown(reunion):
 
 
 def test_the_rule_of_complete_months():
-    from qualipref.engagements.periods import results_complete_before
+    from engagements.periods import results_complete_before
 
     assert results_complete_before(datetime.date(2026, 12, 3)) == NOVEMBER
     assert results_complete_before(datetime.date(2026, 12, 14)) == NOVEMBER

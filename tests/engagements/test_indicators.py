@@ -8,12 +8,12 @@ import pytest
 from committee.enums import ActionStatus, MeetingStatus
 from complaints.enums import Channel, Kind, Status
 from complaints.services import case_transfer
+from engagements.calendar_table import calendar_ensure, ordinal
+from engagements.indicators import compute, compute_period, drilldown
+from engagements.models import MonthlyIndicator
+from engagements.periods import Period
+from engagements.services import engagement_version_add, monthly_indicators_refresh
 from qualipref.calendar import working_days_between
-from qualipref.engagements.calendar_table import calendar_ensure, ordinal
-from qualipref.engagements.indicators import compute, compute_period, drilldown
-from qualipref.engagements.models import MonthlyIndicator
-from qualipref.engagements.periods import Period
-from qualipref.engagements.services import engagement_version_add, monthly_indicators_refresh
 from tests.committee.factories import CommitteeFactory, ImprovementActionFactory, MeetingFactory
 from tests.complaints.factories import CaseFactory
 from tests.qualipref.factories import coordinator
@@ -285,7 +285,7 @@ def test_queries_grow_with_engagements_not_with_months(reunion, march_cases, dja
 
 def test_calendar_table_agrees_with_the_calendar(reunion):
     calendar_ensure(subdivision="974", years=[2024, 2025])
-    from qualipref.engagements.models import WorkingDay
+    from engagements.models import WorkingDay
 
     rows = dict(WorkingDay.objects.filter(subdivision="974").values_list("day", "ordinal"))
     start = D(2024, 11, 29)

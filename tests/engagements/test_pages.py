@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from complaints.enums import Status
-from qualipref.engagements.models import ManualMeasure, MonthlyIndicator
-from qualipref.engagements.periods import results_complete_before
-from qualipref.engagements.services import monthly_indicators_refresh
+from engagements.models import ManualMeasure, MonthlyIndicator
+from engagements.periods import results_complete_before
+from engagements.services import monthly_indicators_refresh
 from qualipref.enums import Role
 from qualipref.months import add_months, month_start
 from tests.complaints.factories import PDF_BYTES, CaseFactory
@@ -105,13 +105,13 @@ def test_officer_dashboard_on_the_admin_index(client, reunion, mainland, publish
 
 
 def test_the_dashboard_offers_recomputing_and_entering_measures_to_officers_only(client, reunion, published):
-    refresh = reverse("admin:qualipref_monthlyindicator_refresh")
+    refresh = reverse("admin:engagements_monthlyindicator_refresh")
     client.force_login(officer_of(reunion))
     assert refresh in client.get(reverse("admin:index")).content.decode()
     client.force_login(MembershipFactory(prefecture=reunion, role=Role.AUDITOR).user)
     html = client.get(reverse("admin:index")).content.decode()
     assert 'id="officer-dashboard"' in html
-    assert refresh not in html and reverse("admin:qualipref_manualmeasure_add") not in html
+    assert refresh not in html and reverse("admin:engagements_manualmeasure_add") not in html
 
 
 def test_a_history_page_with_an_id_that_is_not_a_number_is_not_found(client, reunion, published):
@@ -122,21 +122,21 @@ def test_a_history_page_with_an_id_that_is_not_a_number_is_not_found(client, reu
 
 def test_records_behind_a_figure_for_the_auditor(client, reunion, published):
     client.force_login(officer_of(reunion))
-    response = client.get(reverse("admin:qualipref_monthlyindicator_records", args=[published.pk]))
+    response = client.get(reverse("admin:engagements_monthlyindicator_records", args=[published.pk]))
     assert response.status_code == 200
     assert len(response.context["rows"]) == 2
 
 
 def test_records_of_another_prefecture_are_not_found(client, reunion, mainland, published):
     client.force_login(officer_of(mainland))
-    response = client.get(reverse("admin:qualipref_monthlyindicator_records", args=[published.pk]))
+    response = client.get(reverse("admin:engagements_monthlyindicator_records", args=[published.pk]))
     assert response.status_code == 404
 
 
 def test_officer_enters_a_manual_measure_with_evidence(client, reunion, last_month, on_commit_immediately):
     client.force_login(officer_of(reunion))
     response = client.post(
-        reverse("admin:qualipref_manualmeasure_add"),
+        reverse("admin:engagements_manualmeasure_add"),
         {
             "prefecture": reunion.pk,
             "engagement": engagement("TELEPHONE-5-SONNERIES").pk,
@@ -157,7 +157,7 @@ def test_officer_enters_a_manual_measure_with_evidence(client, reunion, last_mon
 def test_evidence_that_is_not_a_pdf_or_image_is_refused(client, reunion, last_month):
     client.force_login(officer_of(reunion))
     response = client.post(
-        reverse("admin:qualipref_manualmeasure_add"),
+        reverse("admin:engagements_manualmeasure_add"),
         {
             "prefecture": reunion.pk,
             "engagement": engagement("TELEPHONE-5-SONNERIES").pk,
@@ -175,7 +175,7 @@ def test_evidence_that_is_not_a_pdf_or_image_is_refused(client, reunion, last_mo
 
 def test_evidence_download_is_scoped(client, reunion, mainland):
     measure = ManualMeasureFactory(prefecture=reunion)
-    url = reverse("admin:qualipref_manualmeasure_evidence", args=[measure.pk])
+    url = reverse("admin:engagements_manualmeasure_evidence", args=[measure.pk])
     client.force_login(officer_of(mainland))
     assert client.get(url).status_code == 404
     client.force_login(officer_of(reunion))
@@ -187,8 +187,8 @@ def test_evidence_download_is_scoped(client, reunion, mainland):
 def test_officer_may_view_but_not_change_the_referential(client, reunion):
     client.force_login(officer_of(reunion))
     item = engagement("RECLAMATIONS-15J")
-    assert client.get(reverse("admin:qualipref_engagement_change", args=[item.pk])).status_code == 200
-    response = client.post(reverse("admin:qualipref_engagement_change", args=[item.pk]), {"code": "PIRATE"})
+    assert client.get(reverse("admin:engagements_engagement_change", args=[item.pk])).status_code == 200
+    response = client.post(reverse("admin:engagements_engagement_change", args=[item.pk]), {"code": "PIRATE"})
     assert response.status_code == 403
 
 
@@ -219,7 +219,7 @@ def test_a_month_is_published_once_complete_in_the_prefecture_time_zone(client, 
 
 
 def test_refreshing_the_figures_needs_the_change_permission(client, reunion):
-    url = reverse("admin:qualipref_monthlyindicator_refresh")
+    url = reverse("admin:engagements_monthlyindicator_refresh")
     client.force_login(MembershipFactory(prefecture=reunion, role=Role.AUDITOR).user)
     assert client.post(url).status_code == 403
     assert not MonthlyIndicator.objects.exists()
@@ -233,11 +233,11 @@ def test_refresh_says_which_prefectures_it_left_to_the_night(client, reunion, ma
     from django.contrib.messages import get_messages
     from django.utils.translation import gettext
 
-    from qualipref.engagements import admin as engagements_admin
+    from engagements import admin as engagements_admin
 
     monkeypatch.setattr(engagements_admin, "REFRESH_NOW_MAX_PREFECTURES", 1)
     client.force_login(coordinator())
-    response = client.post(reverse("admin:qualipref_monthlyindicator_refresh"))
+    response = client.post(reverse("admin:engagements_monthlyindicator_refresh"))
     assert response.status_code == 302
     assert set(MonthlyIndicator.objects.values_list("prefecture", flat=True)) == {mainland.pk}  # "94" before "974"
     warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level == messages.WARNING]

@@ -10,10 +10,10 @@ import time_machine
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from qualipref.engagements.periods import Period
-from qualipref.reports.enums import ReportStatus
-from qualipref.reports.services import TIME_LIMIT, report_request
-from qualipref.reports.tasks import sweep_audit_reports
+from engagements.periods import Period
+from reports.enums import ReportStatus
+from reports.services import TIME_LIMIT, report_request
+from reports.tasks import sweep_audit_reports
 from tests.qualipref.factories import officer_of
 from tests.workers import celery_worker, require_real_worker
 

@@ -88,11 +88,11 @@ def test_officer_reads_the_dashboard_and_the_worker_builds_an_audit_report(produ
     expect(page.locator("#result_list")).to_be_visible()
 
     # Adding a report asks the worker to build it; the officer finds the PDF in the list, and an e-mail.
-    page.goto("/admin/qualipref/auditreport/add/")
+    page.goto("/admin/reports/auditreport/add/")
     page.locator("select[name=prefecture]").select_option(label=PREFECTURE)
     page.locator("input[name=period]").fill(PERIOD)
     page.locator("#content form [type=submit]").click()
-    page.wait_for_url("**/admin/qualipref/auditreport/")
+    page.wait_for_url("**/admin/reports/auditreport/")
     expect(page.locator(".messagelist")).to_contain_text("vous recevrez un courriel")
     pdf_link = page.locator("#result_list a", has_text="PDF")
     deadline = time.monotonic() + 240

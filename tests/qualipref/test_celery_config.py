@@ -4,7 +4,17 @@ from django.conf import settings
 
 from config.celery import app
 
-OUR_APPS = ("qualipref.", "complaints.", "committee.", "delays.", "surveys.")
+OUR_APPS = ("qualipref.", "complaints.", "committee.", "delays.", "surveys.", "engagements.", "reports.")
+# The names the engagements' and reports' tasks had inside the core: messages already queued and the beat
+# schedule of a running deployment name them so.
+NAMES_FROM_THE_CORE = {
+    "qualipref.engagements.tasks.refresh_monthly_indicators": "engagements.tasks",
+    "qualipref.engagements.tasks.refresh_all_monthly_indicators": "engagements.tasks",
+    "qualipref.reports.tasks.build_audit_report": "reports.tasks",
+    "qualipref.reports.tasks.request_scheduled_audit_report": "reports.tasks",
+    "qualipref.reports.tasks.schedule_audit_reports": "reports.tasks",
+    "qualipref.reports.tasks.sweep_audit_reports": "reports.tasks",
+}
 
 
 def our_tasks():
@@ -36,3 +46,10 @@ def test_beat_schedule_names_real_tasks():
     tasks = our_tasks()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in tasks
+
+
+def test_engagements_and_reports_tasks_keep_the_names_they_had_in_the_core():
+    tasks = our_tasks()
+    for name, module in NAMES_FROM_THE_CORE.items():
+        assert name in tasks, name
+        assert tasks[name].run.__module__ == module, name

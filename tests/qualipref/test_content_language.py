@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from qualipref.engagements.models import EngagementVersion
+from engagements.models import EngagementVersion
 from tests.committee.factories import CommitteeFactory
 from tests.engagements.factories import MonthlyIndicatorFactory, engagement
 from tests.qualipref.factories import PrefectureFactory
@@ -93,7 +93,7 @@ def test_the_coordinator_corrects_an_english_wording_in_the_admin_and_nothing_el
     from tests.qualipref.factories import coordinator
 
     version = EngagementVersion.objects.get(engagement__code="DELAIS-AFFICHES")
-    url = reverse("admin:qualipref_engagementversion_change", args=[version.pk])
+    url = reverse("admin:engagements_engagementversion_change", args=[version.pk])
     client.force_login(coordinator())
     assert client.get(url).status_code == 200
     response = client.post(

@@ -18,7 +18,17 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME_PACKAGES = ("qualipref", "complaints", "committee", "delays", "surveys")
+RUNTIME_PACKAGES = (
+    "config",
+    "qualipref",
+    "complaints",
+    "committee",
+    "delays",
+    "surveys",
+    "engagements",
+    "reports",
+    "demo",
+)
 RUNTIME_FILES = ("manage.py", "gunicorn.conf.py")
 
 

@@ -11,12 +11,13 @@ from django.urls import reverse
 from committee.models import Comment, Committee, ImprovementAction, Meeting, Member, SuggestionOpinion, WorkingGroup
 from complaints.models import AnswerTemplate, Case
 from delays.models import DeliveryImport, MonthPublication
+from engagements.models import ManualMeasure, MonthlyIndicator
 from qualipref.admin import scope_field_name
-from qualipref.engagements.models import ManualMeasure, MonthlyIndicator
 from qualipref.enums import Role
 from qualipref.mail import OutgoingEmail
-from qualipref.models import AuditReport, Membership, Prefecture, Service, Site, User
+from qualipref.models import Membership, Prefecture, Service, Site, User
 from qualipref.scoping import is_scoped
+from reports.models import AuditReport
 from surveys.models import DistributionPoint, Survey
 from tests.committee.factories import (
     CommentFactory,

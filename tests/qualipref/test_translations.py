@@ -9,7 +9,7 @@ from django.apps import apps
 from django.utils import translation
 
 from committee.models import Meeting
-from qualipref.engagements.enums import Unit
+from engagements.enums import Unit
 from tests.qualipref.factories import PrefectureFactory, officer_of
 
 from .i18n_checks import dependency_catalogues, english_in, our_catalogue
@@ -70,7 +70,15 @@ def test_the_change_links_of_the_admin_home_read_modification(client):
 def _model_strings():
     """Every name, label, choice and help text of our models, as the admin and the history pages show them."""
     for model in apps.get_models():
-        if model._meta.app_label not in {"qualipref", "complaints", "committee", "delays", "surveys"}:
+        if model._meta.app_label not in {
+            "qualipref",
+            "complaints",
+            "committee",
+            "delays",
+            "surveys",
+            "engagements",
+            "reports",
+        }:
             continue
         if model.__name__.startswith("Historical"):
             continue

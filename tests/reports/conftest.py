@@ -11,12 +11,12 @@ from committee.models import ImprovementAction
 from complaints.enums import Channel, Status, Topic
 from delays.enums import PublicationStatus
 from delays.models import MonthlyDelay
-from qualipref.engagements.periods import Period
+from engagements.periods import Period
 from qualipref.enums import Role
 from qualipref.models import Site
-from qualipref.reports.enums import ReportStatus
-from qualipref.reports.models import AuditReport
 from qualipref.services import membership_grant
+from reports.enums import ReportStatus
+from reports.models import AuditReport
 from surveys.enums import QuestionKind
 from tests.committee.factories import (
     CommitteeFactory,

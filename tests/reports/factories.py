@@ -9,7 +9,7 @@ class AuditReportFactory(factory.django.DjangoModelFactory):
     """A monthly report asked for and not built yet."""
 
     class Meta:
-        model = "qualipref.AuditReport"
+        model = "reports.AuditReport"
 
     prefecture = factory.SubFactory(PrefectureFactory)
     period_kind = "month"

@@ -12,11 +12,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from qualipref.mail import OutgoingEmail
-from qualipref.reports import services
-from qualipref.reports.enums import ReportStatus
-from qualipref.reports.models import AuditReport
-from qualipref.reports.services import report_create, report_request, reports_sweep
-from qualipref.reports.tasks import build_audit_report, schedule_audit_reports
+from reports import services
+from reports.enums import ReportStatus
+from reports.models import AuditReport
+from reports.services import report_create, report_request, reports_sweep
+from reports.tasks import build_audit_report, schedule_audit_reports
 
 from .conftest import PREVIOUS, QUARTER
 from .test_data import expected_complaints
@@ -37,7 +37,7 @@ def test_officer_request_builds_a_pdf_holding_the_figures_and_mails_the_officer(
     original = services.render_pdf
 
     def spying_render(html, fetcher=None):
-        from qualipref.reports.fetcher import StaticOnlyFetcher
+        from reports.fetcher import StaticOnlyFetcher
 
         fetcher = StaticOnlyFetcher()
         fetched.append(fetcher)

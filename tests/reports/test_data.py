@@ -7,7 +7,7 @@ import pytest
 
 from complaints.enums import Kind, Status
 from complaints.models import Case
-from qualipref.reports.data import gather
+from reports.data import gather
 from tests.complaints.factories import CaseFactory
 
 from .conftest import PREVIOUS, QUARTER
@@ -83,9 +83,9 @@ def test_gather_runs_the_same_number_of_queries_whatever_the_number_of_cases(
 
 
 def test_engagements_read_from_the_nightly_figures_equal_those_computed_from_the_records(reunion, quarter_data):
-    from qualipref.engagements.indicators import compute
-    from qualipref.engagements.services import monthly_indicators_refresh
-    from qualipref.reports.data import materialised
+    from engagements.indicators import compute
+    from engagements.services import monthly_indicators_refresh
+    from reports.data import materialised
 
     assert materialised(reunion, [PREVIOUS, QUARTER]) is None  # nothing stored yet: computed from the records
     monthly_indicators_refresh(prefecture=reunion, months=PREVIOUS.months + QUARTER.months)

@@ -5,13 +5,13 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from qualipref.demo.core import load_accounts, load_prefectures
-from qualipref.demo.registry import LOADERS
+from demo.registry import LOADERS
+from qualipref.demo import load_accounts, load_prefectures
 from qualipref.models import User
-from qualipref.reports.demo import load_reports
-from qualipref.reports.enums import ReportStatus
-from qualipref.reports.models import AuditReport
-from qualipref.reports.services import scheduled_period
+from reports.demo import load_reports
+from reports.enums import ReportStatus
+from reports.models import AuditReport
+from reports.services import scheduled_period
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,11 @@ def test_load_demo_builds_la_reunions_last_quarter_report_once(client, django_ca
     assert AuditReport.objects.count() == 1
 
     client.force_login(User.objects.get(email="auditeur@example.org"))
-    assert report.get_download_url() in client.get("/admin/qualipref/auditreport/").content.decode()
+    assert report.get_download_url() in client.get("/admin/reports/auditreport/").content.decode()
 
 
 def test_a_demo_report_that_cannot_be_built_does_not_stop_load_demo(monkeypatch, django_capture_on_commit_callbacks):
-    from qualipref.reports import services
+    from reports import services
 
     load_prefectures()
     load_accounts()

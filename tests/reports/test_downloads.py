@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from qualipref.enums import Role
-from qualipref.reports.enums import ReportStatus
-from qualipref.reports.models import AuditReport
-from qualipref.reports.services import report_share
 from qualipref.services import membership_grant
+from reports.enums import ReportStatus
+from reports.models import AuditReport
+from reports.services import report_share
 from tests.qualipref.factories import UserFactory, coordinator, officer_of
 
 from .conftest import PDF, auditor_of, committee_member

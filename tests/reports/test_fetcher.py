@@ -2,8 +2,8 @@
 
 import pytest
 
-from qualipref.reports.fetcher import RefusedURL, StaticOnlyFetcher
-from qualipref.reports.render import render_pdf
+from reports.fetcher import RefusedURL, StaticOnlyFetcher
+from reports.render import render_pdf
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
 from django.utils import translation
 
-from qualipref.reports.data import gather
-from qualipref.reports.enums import ReportStatus
-from qualipref.reports.render import render_html
-from qualipref.reports.services import report_request
+from reports.data import gather
+from reports.enums import ReportStatus
+from reports.render import render_html
+from reports.services import report_request
 from tests.qualipref.i18n_checks import english_in, visible_text
 
 from .conftest import QUARTER

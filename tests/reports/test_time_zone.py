@@ -6,8 +6,8 @@ import datetime
 import pytest
 import time_machine
 
-from qualipref.reports.enums import ReportStatus
-from qualipref.reports.services import report_request
+from reports.enums import ReportStatus
+from reports.services import report_request
 
 from .conftest import QUARTER
 from .test_build import pdf_text

@@ -9,8 +9,8 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from config.celery import app as celery_app
-from qualipref.reports.enums import ReportStatus
-from qualipref.reports.services import report_request
+from reports.enums import ReportStatus
+from reports.services import report_request
 from tests.workers import celery_worker, require_real_worker
 
 from .conftest import QUARTER

@@ -22,9 +22,9 @@ from django.utils import translation
 from complaints.enums import Status
 from delays.models import BadRow, MonthPublication, TitleType
 from delays.services import month_publish
-from qualipref.engagements.models import EngagementVersion
-from qualipref.engagements.periods import Period, results_complete_before
-from qualipref.engagements.services import monthly_indicators_refresh
+from engagements.models import EngagementVersion
+from engagements.periods import Period, results_complete_before
+from engagements.services import monthly_indicators_refresh
 from qualipref.models import Prefecture, Service, Site
 from qualipref.months import add_months
 from surveys.enums import QuestionKind
@@ -225,7 +225,7 @@ def test_survey_export_neutralises_points_choices_and_answers(client, reunion):
 
 
 def test_audit_report_csv_neutralises_service_names(reunion):
-    from qualipref.reports.render import render_csv
+    from reports.render import render_csv
 
     quarter = Period.quarter(2026, 3)
     received = datetime.date(2026, 7, 6)
@@ -325,7 +325,7 @@ def test_coordinator_cannot_name_a_prefecture_or_a_title_like_a_formula(client, 
 
 def test_coordinator_cannot_word_an_engagement_like_a_formula(client, reunion):
     client.force_login(coordinator())
-    url = reverse("admin:qualipref_engagement_add")
+    url = reverse("admin:engagements_engagement_add")
     data = {
         **_admin_form_data(client.get(url)),
         "code": "-A1",

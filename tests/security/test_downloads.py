@@ -47,7 +47,7 @@ def _delivery_import(prefecture):
 
 
 def _evidence(prefecture):
-    return reverse("admin:qualipref_manualmeasure_evidence", args=[ManualMeasureFactory(prefecture=prefecture).pk])
+    return reverse("admin:engagements_manualmeasure_evidence", args=[ManualMeasureFactory(prefecture=prefecture).pk])
 
 
 def _audit_report(prefecture, name):
@@ -58,7 +58,7 @@ def _audit_report(prefecture, name):
 
 def _indicator_records(prefecture):
     figure = MonthlyIndicatorFactory(prefecture=prefecture)
-    return reverse("admin:qualipref_monthlyindicator_records", args=[figure.pk])
+    return reverse("admin:engagements_monthlyindicator_records", args=[figure.pk])
 
 
 # URL name → how to build one for an object of a given prefecture.
@@ -77,11 +77,11 @@ DOWNLOADS = {
         "admin:surveys_distributionpoint_poster", args=[_point(p).pk]
     ),
     "admin:delays_import_report": lambda p: reverse("admin:delays_import_report", args=[_delivery_import(p).pk]),
-    "admin:qualipref_manualmeasure_evidence": _evidence,
+    "admin:engagements_manualmeasure_evidence": _evidence,
     "audit_report_download": lambda p: _audit_report(p, "audit_report_download"),
     "audit_report_csv": lambda p: _audit_report(p, "audit_report_csv"),
     # Not a file, but the cases behind a figure: as private as the cases themselves.
-    "admin:qualipref_monthlyindicator_records": _indicator_records,
+    "admin:engagements_monthlyindicator_records": _indicator_records,
 }
 # Downloads whose key is not a login: tested on their own below.
 OWN_TESTS = {
@@ -99,8 +99,9 @@ OPEN_DATA = {
     "results:prefecture_open_data",
 }
 # What a URL that serves a file (or a private export) looks like.
-# The admin's own object pages: tests/qualipref/test_scoping.py covers them for every scoped model.
-ADMIN_OBJECT_PAGE = re.compile(r"^admin:\w+_(changelist|add|change|delete|history)$")
+# The admin's own object pages: tests/qualipref/test_scoping.py covers them for every scoped model. Its app
+# index pages list models, not files (their route names every app label: ``reports`` among them).
+ADMIN_OBJECT_PAGE = re.compile(r"^admin:(\w+_(changelist|add|change|delete|history)|app_list)$")
 DOWNLOAD_HINT = re.compile(r"\.(csv|json|pdf|png|svg|ics|zip|xlsx)\b|document|piece|attachment|export|evidence|report")
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from qualipref.engagements.indicators import compute, drilldown
-from qualipref.engagements.periods import Period
-from qualipref.reports.data import gather
+from engagements.indicators import compute, drilldown
+from engagements.periods import Period
+from reports.data import gather
 from surveys.enums import QuestionKind
 from surveys.models import Answer, Response
 from surveys.results import published_results, survey_results

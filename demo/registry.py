@@ -1,0 +1,25 @@
+"""The demo loaders, in the order they run: each app's after the apps it depends on."""
+
+from django.utils.translation import gettext_lazy as _
+
+from committee import demo as committee_demo
+from complaints import demo as complaints_demo
+from delays import demo as delays_demo
+from engagements import demo as engagements_demo
+from qualipref import demo as core_demo
+from reports import demo as reports_demo
+from surveys import demo as surveys_demo
+
+LOADERS = [
+    (_("prefectures, sites and services"), core_demo.load_prefectures),
+    (_("demo accounts"), core_demo.load_accounts),
+    (_("complaints and suggestions"), complaints_demo.load_cases),
+    (_("delivery delays (three years, published but the last month)"), delays_demo.load_delays),
+    (_("satisfaction surveys (an open reception survey with answers)"), surveys_demo.load_surveys),
+    (
+        _("users' committees (La Réunion: two years of meetings, working groups, actions)"),
+        committee_demo.load_committees,
+    ),
+    (_("engagements: manual measures and two years of monthly results"), engagements_demo.load_engagements),
+    (_("an audit report: La Réunion's last complete quarter (built once)"), reports_demo.load_reports),
+]
