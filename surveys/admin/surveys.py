@@ -16,12 +16,12 @@ from django.utils.translation import ngettext
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
 from qualipref.csvfiles import refuse_formula_start
 
-from . import printing
-from .enums import CHOICE_KINDS, SurveyStatus
-from .export import csv_lines
-from .models import DistributionPoint, Question, Response, Survey
-from .results import survey_results
-from .services import (
+from .. import printing
+from ..enums import CHOICE_KINDS, SurveyStatus
+from ..export import csv_lines
+from ..models import DistributionPoint, Question, Response, Survey
+from ..results import survey_results
+from ..services import (
     point_delete_errors,
     question_change_errors,
     question_delete_errors,
