@@ -1,196 +1,27 @@
-"""The survey builder in the admin: questions and distribution points inline, results, CSV, QR codes, posters."""
+"""The ModelAdmins of surveys and distribution points: lists, actions, the survey's page with its inlines."""
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponse, StreamingHttpResponse
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
-from qualipref.csvfiles import refuse_formula_start
+from qualipref.admin import PrefectureScopedAdmin
 
-from .. import printing
-from ..enums import CHOICE_KINDS, SurveyStatus
-from ..export import csv_lines
-from ..models import DistributionPoint, Question, Response, Survey
-from ..results import survey_results
+from ..models import DistributionPoint, Response, Survey
 from ..services import (
     point_delete_errors,
-    question_change_errors,
-    question_delete_errors,
-    question_set_choices,
     survey_close,
     survey_duplicate,
     survey_open,
     survey_publish_results,
 )
-
-# --- questions --------------------------------------------------------------------------------------
-
-
-class QuestionInlineForm(forms.ModelForm):
-    choices_text = forms.CharField(
-        label=_("Choices"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 28}),
-        help_text=_("One per line, for single and multiple choice questions."),
-    )
-
-    class Meta:
-        model = Question
-        fields = ["position", "text", "help_text", "kind", "required", "is_public"]
-        widgets = {"position": forms.NumberInput(attrs={"style": "width: 4em"})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.has_choices:
-            self.initial["choices_text"] = "\n".join(choice.label for choice in self.instance.choices.all())
-
-    def clean_choices_text(self):
-        labels = [line.strip() for line in self.cleaned_data["choices_text"].splitlines() if line.strip()]
-        for label in labels:  # written to the survey's CSV export: none may start like a formula
-            refuse_formula_start(label)
-        repeated = sorted({label for label in labels if labels.count(label) > 1})
-        if repeated:
-            raise ValidationError(
-                _("Each choice must appear once: “%(label)s” is repeated."), params={"label": repeated[0]}
-            )
-        return labels
-
-    def clean(self):
-        cleaned = super().clean()
-        kind, labels = cleaned.get("kind"), cleaned.get("choices_text") or []
-        if kind in CHOICE_KINDS and len(labels) < 2 and "choices_text" not in self.errors:
-            self.add_error("choices_text", _("Give at least two choices, one per line."))
-        elif kind and kind not in CHOICE_KINDS and labels:
-            self.add_error(
-                "choices_text", _("Only single and multiple choice questions have choices: empty this list.")
-            )
-        if kind:
-            # ``self.instance`` still holds the saved question here: compare with what has been answered.
-            for error in question_change_errors(question=self.instance, kind=kind, choice_labels=labels):
-                self.add_error("kind" if kind != self.instance.kind else "choices_text", error)
-        return cleaned
-
-    def save(self, commit=True):
-        question = super().save(commit=commit)
-        if commit:
-            question_set_choices(question=question, labels=self.cleaned_data.get("choices_text") or [])
-        return question
-
-
-class QuestionInlineFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        kept = sum(
-            1
-            for form in self.forms
-            if hasattr(form, "cleaned_data")
-            and not (self.can_delete and self._should_delete_form(form))
-            and (form.instance.pk or form.has_changed())
-        )
-        if not kept and self.instance.status != SurveyStatus.DRAFT:
-            raise ValidationError(_("An open or closed survey needs at least one question."))
-
-
-def _refuse_deleting_answered(formset, delete_errors):
-    """The admin's own check lists every protected answer (thousands, read one by one): say it in one line."""
-
-    class AnswersProtectedForm(formset.form):
-        def hand_clean_DELETE(self):
-            if self.cleaned_data.get("DELETE") and (errors := delete_errors(self.instance)):
-                raise ValidationError(errors)
-
-    formset.form = AnswersProtectedForm
-    return formset
-
-
-class QuestionInline(PrefectureScopedInline):
-    model = Question
-    form = QuestionInlineForm
-    formset = QuestionInlineFormSet
-    fields = ["position", "text", "help_text", "kind", "required", "is_public", "choices_text"]
-    extra = 1
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("choices")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        return _refuse_deleting_answered(formset, lambda question: question_delete_errors(question=question))
-
-
-# --- distribution points ----------------------------------------------------------------------------
-
-
-def _point_links(point):
-    if point is None or point.pk is None:
-        return "—"
-    links = [
-        (reverse("admin:surveys_distributionpoint_qr_svg", args=[point.pk]), _("QR code (SVG)")),
-        (reverse("admin:surveys_distributionpoint_qr_png", args=[point.pk]), _("QR code (PNG)")),
-        (reverse("admin:surveys_distributionpoint_poster", args=[point.pk]), _("A4 poster (PDF)")),
-    ]
-    return format_html_join(" · ", '<a href="{}">{}</a>', links)
-
-
-def _short_link(point):
-    if point is None or point.pk is None:
-        return _("Given when saved.")
-    url = printing.short_url(point)
-    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
-
-
-class DistributionPointInline(PrefectureScopedInline):
-    model = DistributionPoint
-    fields = ["name", "site", "short_link", "downloads"]
-    readonly_fields = ["short_link", "downloads"]
-
-    @admin.display(description=_("short link"))
-    def short_link(self, point):
-        return _short_link(point)
-
-    @admin.display(description=_("print"))
-    def downloads(self, point):
-        return _point_links(point)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("site")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        site = formset.form.base_fields.get("site")
-        if obj is not None and site is not None:
-            site.queryset = site.queryset.filter(prefecture_id=obj.prefecture_id)
-        return _refuse_deleting_answered(formset, lambda point: point_delete_errors(point=point))
-
-
-# --- surveys ---------------------------------------------------------------------------------------
-
-
-class SurveyAdminForm(forms.ModelForm):
-    class Meta:
-        model = Survey
-        fields = ["prefecture", "title", "slug", "introduction", "opens_on", "closes_on", "status", "results_public"]
-
-    def clean(self):
-        cleaned = super().clean()
-        survey = self.instance
-        answered = survey.pk is not None and survey.responses.exists()
-        if cleaned.get("status") == SurveyStatus.DRAFT and answered:
-            self.add_error(
-                "status", _("This survey already has answers: it cannot go back to draft. Close it instead.")
-            )
-        if cleaned.get("results_public") and cleaned.get("status") == SurveyStatus.DRAFT:
-            self.add_error("results_public", _("A draft survey has no results to publish."))
-        return cleaned
+from .forms import SurveyAdminForm
+from .inlines import DistributionPointInline, QuestionInline, point_links, short_link
+from .views import DistributionPointViews, SurveyViews
 
 
 def _response_count():
@@ -199,7 +30,7 @@ def _response_count():
 
 
 @admin.register(Survey)
-class SurveyAdmin(PrefectureScopedAdmin):
+class SurveyAdmin(SurveyViews, PrefectureScopedAdmin):
     form = SurveyAdminForm
     list_display = ["title", "prefecture", "status", "opens_on", "closes_on", "responses", "results_public", "links"]
     list_filter = ["status", "results_public", "prefecture"]
@@ -308,43 +139,9 @@ class SurveyAdmin(PrefectureScopedAdmin):
             public=False,
         )
 
-    # --- results and export ---
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:object_id>/resultats/", view(self.results_view), name="surveys_survey_results"),
-            path("<int:object_id>/export.csv", view(self.export_view), name="surveys_survey_export"),
-            *not_found_unless_int("resultats/", "export.csv", view=view),
-            *super().get_urls(),
-        ]
-
-    def _viewable(self, request, object_id):
-        survey = self.scoped_object(request, object_id, related=["prefecture"])
-        if not self.has_view_permission(request, survey):
-            raise PermissionDenied
-        return survey
-
-    def results_view(self, request, object_id):
-        survey = self._viewable(request, object_id)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": survey,
-            "title": _("Results: %(title)s") % {"title": survey.title},
-            "results": survey_results(survey, officer=True),
-        }
-        return TemplateResponse(request, "admin/surveys/survey/results.html", context)
-
-    def export_view(self, request, object_id):
-        survey = self._viewable(request, object_id)
-        response = StreamingHttpResponse(csv_lines(survey), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="enquete-{survey.slug}-reponses.csv"'
-        return response
-
 
 @admin.register(DistributionPoint)
-class DistributionPointAdmin(PrefectureScopedAdmin):
+class DistributionPointAdmin(DistributionPointViews, PrefectureScopedAdmin):
     list_display = ["name", "survey", "site", "short_link", "downloads"]
     list_filter = ["survey"]
     list_select_related = ["survey__prefecture", "site"]
@@ -354,11 +151,11 @@ class DistributionPointAdmin(PrefectureScopedAdmin):
 
     @admin.display(description=_("short link"))
     def short_link(self, point):
-        return _short_link(point)
+        return short_link(point)
 
     @admin.display(description=_("print"))
     def downloads(self, point):
-        return _point_links(point)
+        return point_links(point)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -369,39 +166,3 @@ class DistributionPointAdmin(PrefectureScopedAdmin):
         if obj is not None and point_delete_errors(point=obj):
             return False
         return super().has_delete_permission(request, obj)
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:object_id>/qr.svg", view(self.qr_svg_view), name="surveys_distributionpoint_qr_svg"),
-            path("<int:object_id>/qr.png", view(self.qr_png_view), name="surveys_distributionpoint_qr_png"),
-            path("<int:object_id>/affiche.pdf", view(self.poster_view), name="surveys_distributionpoint_poster"),
-            *not_found_unless_int("qr.svg", "qr.png", "affiche.pdf", view=view),
-            *super().get_urls(),
-        ]
-
-    def _viewable(self, request, object_id):
-        point = self.scoped_object(request, object_id, related=["survey__prefecture"])
-        if not self.has_view_permission(request, point):
-            raise PermissionDenied
-        return point
-
-    def _file(self, content, content_type, point, extension):
-        response = HttpResponse(content, content_type=content_type)
-        name = f"enquete-{point.survey.slug}-{point.code}.{extension}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-
-    def qr_svg_view(self, request, object_id):
-        point = self._viewable(request, object_id)
-        return self._file(
-            printing.qr_svg(printing.short_url(point), title=point.survey.title), "image/svg+xml", point, "svg"
-        )
-
-    def qr_png_view(self, request, object_id):
-        point = self._viewable(request, object_id)
-        return self._file(printing.qr_png(printing.short_url(point)), "image/png", point, "png")
-
-    def poster_view(self, request, object_id):
-        point = self._viewable(request, object_id)
-        return self._file(printing.poster_pdf(point), "application/pdf", point, "pdf")
