@@ -1,15 +1,16 @@
-"""The builder's forms: a survey, its questions with their choices typed one per line."""
+"""The builder's forms: a survey, its questions with their choices typed one per line, its points.
+
+The rules are the services' (``surveys.services``): each form runs the service's check once its instance holds
+what was posted, and shows what it refuses next to the field, as Django shows a model's own validation.
+"""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from qualipref.csvfiles import refuse_formula_start
-
-from ..enums import CHOICE_KINDS, SurveyStatus
-from ..models import Question, Survey
-from ..services import question_change_errors, question_set_choices
+from ..models import DistributionPoint, Question, Survey
+from ..services import point_check, question_check, survey_check, survey_question_count_check
 
 
 class QuestionInlineForm(forms.ModelForm):
@@ -31,36 +32,22 @@ class QuestionInlineForm(forms.ModelForm):
             self.initial["choices_text"] = "\n".join(choice.label for choice in self.instance.choices.all())
 
     def clean_choices_text(self):
-        labels = [line.strip() for line in self.cleaned_data["choices_text"].splitlines() if line.strip()]
-        for label in labels:  # written to the survey's CSV export: none may start like a formula
-            refuse_formula_start(label)
-        repeated = sorted({label for label in labels if labels.count(label) > 1})
-        if repeated:
-            raise ValidationError(
-                _("Each choice must appear once: “%(label)s” is repeated."), params={"label": repeated[0]}
-            )
-        return labels
+        return [line.strip() for line in self.cleaned_data["choices_text"].splitlines() if line.strip()]
 
-    def clean(self):
-        cleaned = super().clean()
-        kind, labels = cleaned.get("kind"), cleaned.get("choices_text") or []
-        if kind in CHOICE_KINDS and len(labels) < 2 and "choices_text" not in self.errors:
-            self.add_error("choices_text", _("Give at least two choices, one per line."))
-        elif kind and kind not in CHOICE_KINDS and labels:
-            self.add_error(
-                "choices_text", _("Only single and multiple choice questions have choices: empty this list.")
-            )
-        if kind:
-            # ``self.instance`` still holds the saved question here: compare with what has been answered.
-            for error in question_change_errors(question=self.instance, kind=kind, choice_labels=labels):
-                self.add_error("kind" if kind != self.instance.kind else "choices_text", error)
-        return cleaned
+    @property
+    def choice_labels(self):
+        return self.cleaned_data.get("choices_text") or []
 
-    def save(self, commit=True):
-        question = super().save(commit=commit)
-        if commit:
-            question_set_choices(question=question, labels=self.cleaned_data.get("choices_text") or [])
-        return question
+    def _post_clean(self):
+        super()._post_clean()
+        kind = self.cleaned_data.get("kind")
+        if kind and "choices_text" not in self.errors:
+            try:
+                question_check(question=self.instance, kind=kind, choice_labels=self.choice_labels)
+            except ValidationError as error:
+                by_field = error.message_dict
+                by_field["choices_text"] = by_field.pop("choices", [])
+                self.add_error(None, {field: messages for field, messages in by_field.items() if messages})
 
 
 class QuestionInlineFormSet(BaseInlineFormSet):
@@ -73,8 +60,7 @@ class QuestionInlineFormSet(BaseInlineFormSet):
             and not (self.can_delete and self._should_delete_form(form))
             and (form.instance.pk or form.has_changed())
         )
-        if not kept and self.instance.status != SurveyStatus.DRAFT:
-            raise ValidationError(_("An open or closed survey needs at least one question."))
+        survey_question_count_check(status=self.instance.status, count=kept)
 
 
 def refuse_deleting_answered(formset, delete_errors):
@@ -89,19 +75,30 @@ def refuse_deleting_answered(formset, delete_errors):
     return formset
 
 
+class DistributionPointForm(forms.ModelForm):
+    """A point on the survey's page (inline) or on its own page."""
+
+    class Meta:
+        model = DistributionPoint
+        fields = ["survey", "name", "site"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.has_error("site") and not self.has_error("survey"):
+            try:
+                point_check(point=self.instance)
+            except ValidationError as error:
+                self._update_errors(error)
+
+
 class SurveyAdminForm(forms.ModelForm):
     class Meta:
         model = Survey
         fields = ["prefecture", "title", "slug", "introduction", "opens_on", "closes_on", "status", "results_public"]
 
-    def clean(self):
-        cleaned = super().clean()
-        survey = self.instance
-        answered = survey.pk is not None and survey.responses.exists()
-        if cleaned.get("status") == SurveyStatus.DRAFT and answered:
-            self.add_error(
-                "status", _("This survey already has answers: it cannot go back to draft. Close it instead.")
-            )
-        if cleaned.get("results_public") and cleaned.get("status") == SurveyStatus.DRAFT:
-            self.add_error("results_public", _("A draft survey has no results to publish."))
-        return cleaned
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            survey_check(survey=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)

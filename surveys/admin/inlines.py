@@ -10,7 +10,7 @@ from qualipref.admin import PrefectureScopedInline
 from .. import printing
 from ..models import DistributionPoint, Question
 from ..services import point_delete_errors, question_delete_errors
-from .forms import QuestionInlineForm, QuestionInlineFormSet, refuse_deleting_answered
+from .forms import DistributionPointForm, QuestionInlineForm, QuestionInlineFormSet, refuse_deleting_answered
 
 
 def point_links(point):
@@ -49,6 +49,7 @@ class QuestionInline(PrefectureScopedInline):
 
 class DistributionPointInline(PrefectureScopedInline):
     model = DistributionPoint
+    form = DistributionPointForm
     fields = ["name", "site", "short_link", "downloads"]
     readonly_fields = ["short_link", "downloads"]
 

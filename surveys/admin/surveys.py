@@ -11,15 +11,19 @@ from django.utils.translation import ngettext
 
 from qualipref.admin import PrefectureScopedAdmin
 
-from ..models import DistributionPoint, Response, Survey
+from ..models import DistributionPoint, Question, Response, Survey
 from ..services import (
+    point_delete,
     point_delete_errors,
+    point_save,
     survey_close,
+    survey_delete,
     survey_duplicate,
     survey_open,
     survey_publish_results,
+    survey_save,
 )
-from .forms import SurveyAdminForm
+from .forms import DistributionPointForm, SurveyAdminForm
 from .inlines import DistributionPointInline, QuestionInline, point_links, short_link
 from .views import DistributionPointViews, SurveyViews
 
@@ -60,6 +64,41 @@ class SurveyAdmin(SurveyViews, PrefectureScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    # --- writes: each through a service ---
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        request.survey_inlines_follow = True  # see save_model
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """On the survey's page, the survey is saved with its questions and points (``save_related``): one
+        service call checks them together (an open survey needs a question, which the page may be adding).
+        Elsewhere (a version restored from the history), alone."""
+        if not getattr(request, "survey_inlines_follow", False):
+            survey_save(survey=obj, by=request.user, fields=form.changed_data if change else None)
+
+    def save_related(self, request, form, formsets, change):
+        changes = {"questions": [], "removed_questions": [], "points": [], "removed_points": []}
+        for formset in formsets:
+            formset.save(commit=False)  # what changed, for the services and the history's change message
+            labels = {id(inline.instance): getattr(inline, "choice_labels", None) for inline in formset.forms}
+            written = [(obj, None) for obj in formset.new_objects] + formset.changed_objects
+            if formset.model is Question:
+                changes["questions"] += [(obj, labels[id(obj)], fields) for obj, fields in written]
+                changes["removed_questions"] += formset.deleted_objects
+            else:
+                changes["points"] += written
+                changes["removed_points"] += formset.deleted_objects
+        survey_save(survey=form.instance, by=request.user, fields=form.changed_data if change else None, **changes)
+        form.save_m2m()
+
+    def delete_model(self, request, obj):
+        survey_delete(survey=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for survey in queryset:
+            survey_delete(survey=survey, by=request.user)
+
     @admin.display(description=_("responses"), ordering="response_count")
     def responses(self, survey):
         return survey.response_count
@@ -84,7 +123,7 @@ class SurveyAdmin(SurveyViews, PrefectureScopedAdmin):
         changed = 0
         for survey in queryset:
             try:
-                service(survey=survey, **kwargs)
+                service(survey=survey, by=request.user, **kwargs)
                 changed += 1
             except ValidationError as error:
                 self.message_user(request, f"{survey}: {' '.join(error.messages)}", messages.ERROR)
@@ -94,7 +133,7 @@ class SurveyAdmin(SurveyViews, PrefectureScopedAdmin):
     @admin.action(description=_("Duplicate for the next period"), permissions=["add"])
     def duplicate(self, request, queryset):
         for survey in queryset:
-            copy = survey_duplicate(survey=survey)
+            copy = survey_duplicate(survey=survey, by=request.user)
             self.message_user(
                 request,
                 format_html(
@@ -142,6 +181,7 @@ class SurveyAdmin(SurveyViews, PrefectureScopedAdmin):
 
 @admin.register(DistributionPoint)
 class DistributionPointAdmin(DistributionPointViews, PrefectureScopedAdmin):
+    form = DistributionPointForm
     list_display = ["name", "survey", "site", "short_link", "downloads"]
     list_filter = ["survey"]
     list_select_related = ["survey__prefecture", "site"]
@@ -166,3 +206,13 @@ class DistributionPointAdmin(DistributionPointViews, PrefectureScopedAdmin):
         if obj is not None and point_delete_errors(point=obj):
             return False
         return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        point_save(point=obj, by=request.user, fields=form.changed_data if change else None)
+
+    def delete_model(self, request, obj):
+        point_delete(point=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for point in queryset:
+            point_delete(point=point, by=request.user)
