@@ -134,8 +134,15 @@ def question_delete_errors(*, question):
 
 
 def point_check(*, point):
-    """Refuse (``ValidationError`` on ``site``) a distribution point at a site of another prefecture than its
-    survey's (the survey as set on the point, which an admin page adding both has not saved yet)."""
+    """Refuse (``ValidationError`` by field) a distribution point with answers moved to another survey, or at a
+    site of another prefecture than its survey's (the survey as set on the point, which an admin page adding
+    both has not saved yet)."""
+    if point.pk is not None:
+        stored_survey = DistributionPoint.objects.filter(pk=point.pk).values_list("survey_id", flat=True).first()
+        if stored_survey != point.survey_id and point.responses.exists():
+            raise ValidationError(
+                {"survey": _("This distribution point already has answers: it stays with its survey.")}
+            )
     try:
         survey = point.survey
     except DistributionPoint.survey.RelatedObjectDoesNotExist:
@@ -216,8 +223,8 @@ def question_delete(*, question, by):
     if errors := question_delete_errors(question=question):
         raise ValidationError(errors)
     survey = question.survey
+    survey_question_count_check(status=survey.status, count=survey.questions.exclude(pk=question.pk).count())
     _signed(question, by).delete()
-    survey_question_count_check(status=survey.status, count=survey.questions.count())
 
 
 POINT_FIELDS = ["survey", "name", "site"]
@@ -227,16 +234,11 @@ POINT_FIELDS = ["survey", "name", "site"]
 def point_save(*, point, by, fields=None):
     """Create or change a distribution point (its fields already set; ``fields``: those changed, all when None).
 
-    Refused: a survey of a prefecture ``by`` does not work for, as stored or as set (``PermissionDenied``);
-    a point with answers moved to another survey, or a site of another prefecture (``ValidationError``)."""
+    Refused: a survey of a prefecture ``by`` does not work for, as stored or as set (``PermissionDenied``),
+    and what ``point_check`` refuses (``ValidationError``)."""
     _check_survey_scope(by, point.survey_id)
     if point.pk is not None:
-        stored_survey = DistributionPoint.objects.filter(pk=point.pk).values_list("survey_id", flat=True).first()
-        _check_survey_scope(by, stored_survey)
-        if stored_survey != point.survey_id and point.responses.exists():
-            raise ValidationError(
-                {"survey": _("This distribution point already has answers: it stays with its survey.")}
-            )
+        _check_survey_scope(by, DistributionPoint.objects.filter(pk=point.pk).values_list("survey_id", flat=True)[0])
     point_check(point=point)
     _save(_signed(point, by), None if fields is None else [f for f in POINT_FIELDS if f in fields])
     return point

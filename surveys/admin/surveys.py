@@ -33,8 +33,27 @@ def _response_count():
     return Coalesce(Subquery(responses.values("n"), output_field=IntegerField()), 0)
 
 
+class ChangeFormMixin:
+    """Notes on the request that the object's own page (add or change) is saving, not a version restored from the
+    history, whose form compares what is posted with that version rather than with the row."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        request.surveys_change_form = True
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def on_change_form(request):
+    return getattr(request, "surveys_change_form", False)
+
+
+def changed_fields(request, form, change):
+    """The fields to save: on the object's page, those the form changed (the services save only them, and a
+    change the public pages do not show clears none); a new object or a restored version, all (None)."""
+    return form.changed_data if change and on_change_form(request) else None
+
+
 @admin.register(Survey)
-class SurveyAdmin(SurveyViews, PrefectureScopedAdmin):
+class SurveyAdmin(SurveyViews, ChangeFormMixin, PrefectureScopedAdmin):
     form = SurveyAdminForm
     list_display = ["title", "prefecture", "status", "opens_on", "closes_on", "responses", "results_public", "links"]
     list_filter = ["status", "results_public", "prefecture"]
@@ -66,16 +85,12 @@ class SurveyAdmin(SurveyViews, PrefectureScopedAdmin):
 
     # --- writes: each through a service ---
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        request.survey_inlines_follow = True  # see save_model
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
     def save_model(self, request, obj, form, change):
         """On the survey's page, the survey is saved with its questions and points (``save_related``): one
         service call checks them together (an open survey needs a question, which the page may be adding).
-        Elsewhere (a version restored from the history), alone."""
-        if not getattr(request, "survey_inlines_follow", False):
-            survey_save(survey=obj, by=request.user, fields=form.changed_data if change else None)
+        A version restored from the history is saved alone, whole."""
+        if not on_change_form(request):
+            survey_save(survey=obj, by=request.user)
 
     def save_related(self, request, form, formsets, change):
         changes = {"questions": [], "removed_questions": [], "points": [], "removed_points": []}
@@ -89,7 +104,7 @@ class SurveyAdmin(SurveyViews, PrefectureScopedAdmin):
             else:
                 changes["points"] += written
                 changes["removed_points"] += formset.deleted_objects
-        survey_save(survey=form.instance, by=request.user, fields=form.changed_data if change else None, **changes)
+        survey_save(survey=form.instance, by=request.user, fields=changed_fields(request, form, change), **changes)
         form.save_m2m()
 
     def delete_model(self, request, obj):
@@ -180,7 +195,7 @@ class SurveyAdmin(SurveyViews, PrefectureScopedAdmin):
 
 
 @admin.register(DistributionPoint)
-class DistributionPointAdmin(DistributionPointViews, PrefectureScopedAdmin):
+class DistributionPointAdmin(DistributionPointViews, ChangeFormMixin, PrefectureScopedAdmin):
     form = DistributionPointForm
     list_display = ["name", "survey", "site", "short_link", "downloads"]
     list_filter = ["survey"]
@@ -208,7 +223,7 @@ class DistributionPointAdmin(DistributionPointViews, PrefectureScopedAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        point_save(point=obj, by=request.user, fields=form.changed_data if change else None)
+        point_save(point=obj, by=request.user, fields=changed_fields(request, form, change))
 
     def delete_model(self, request, obj):
         point_delete(point=obj, by=request.user)
