@@ -238,7 +238,9 @@ def point_save(*, point, by, fields=None):
     and what ``point_check`` refuses (``ValidationError``)."""
     _check_survey_scope(by, point.survey_id)
     if point.pk is not None:
-        _check_survey_scope(by, DistributionPoint.objects.filter(pk=point.pk).values_list("survey_id", flat=True)[0])
+        _check_survey_scope(
+            by, DistributionPoint.objects.filter(pk=point.pk).values_list("survey_id", flat=True).first()
+        )
     point_check(point=point)
     _save(_signed(point, by), None if fields is None else [f for f in POINT_FIELDS if f in fields])
     return point
