@@ -40,9 +40,17 @@ def _signed(instance, by):
 
 
 def survey_check(*, survey):
-    """Refuse (``ValidationError`` by field) the status and publication set on ``survey`` when they break a rule:
-    a survey with answers never goes back to draft, a draft has no results to publish."""
+    """Refuse (``ValidationError`` by field) the prefecture, status and publication set on ``survey`` when they
+    break a rule: its points stay at sites of its prefecture, a survey with answers never goes back to draft, a
+    draft has no results to publish."""
     errors = {}
+    if (
+        survey.pk is not None
+        and survey.points.exclude(site=None).exclude(site__prefecture_id=survey.prefecture_id).exists()
+    ):
+        errors["prefecture"] = _(
+            "Distribution points of this survey are at sites of another prefecture: remove their site first."
+        )
     if survey.status == SurveyStatus.DRAFT and survey.pk is not None and survey.responses.exists():
         errors["status"] = _("This survey already has answers: it cannot go back to draft. Close it instead.")
     if survey.results_public and survey.status == SurveyStatus.DRAFT:

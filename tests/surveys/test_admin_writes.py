@@ -102,6 +102,20 @@ def test_a_survey_is_neither_created_in_nor_moved_to_another_prefecture(officer,
     assert Survey.objects.get(pk=survey.pk).prefecture == reunion and not Survey.objects.filter(slug="accueil-94")
 
 
+def test_a_survey_moves_to_another_prefecture_only_once_its_points_have_no_site_there(officer, survey, point, other):
+    officer.memberships.create(prefecture=other, role=officer.memberships.get().role)
+    officer = type(officer).objects.get(pk=officer.pk)  # its prefectures read again
+    survey.prefecture = other
+    assert refused(survey_save, survey=survey, by=officer, fields=["prefecture"]) == [
+        "Des points de diffusion de cette enquête sont situés sur des sites d’une autre préfecture : "
+        "retirez d’abord leur site."
+    ]
+    point.site = None
+    point_save(point=point, by=officer, fields=["site"])
+    survey_save(survey=survey, by=officer, fields=["prefecture"])
+    assert Survey.objects.get(pk=survey.pk).prefecture == other
+
+
 def test_a_question_or_a_point_is_never_moved_into_a_survey_of_another_prefecture(officer, survey, point, other):
     foreign = SurveyFactory(prefecture=other)
     question = survey.questions.first()
