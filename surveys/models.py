@@ -269,11 +269,6 @@ class DistributionPoint(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        super().clean()
-        if self.site_id and self.survey_id and self.site.prefecture_id != self.survey.prefecture_id:
-            raise ValidationError({"site": _("This site belongs to another prefecture.")})
-
     def get_short_path(self):
         return reverse("surveys:short_link", kwargs={"code": self.code})
 

@@ -3,57 +3,133 @@
 import datetime
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from qualipref.csvfiles import refuse_formula_start
+
 from .enums import CHOICE_KINDS, VALUE_RANGES, QuestionKind, SurveyStatus
 from .models import RESERVED_SURVEY_SLUGS, Answer, Choice, DistributionPoint, Question, Response, Survey
+
+# --- who may write, and where ---------------------------------------------------------------------
+
+
+def _check_scope(by, prefecture_id):
+    """``by`` works for the prefecture; ``None`` is the portal itself (the demo data, a shell, a task)."""
+    if by is not None and prefecture_id not in by.prefecture_ids:
+        raise PermissionDenied(_("You do not work for this prefecture."))
+
+
+def _check_survey_scope(by, survey_id):
+    """``by`` works for the prefecture of the survey as stored (whatever the instance in memory says)."""
+    if by is not None:
+        _check_scope(by, Survey.objects.filter(pk=survey_id).values_list("prefecture_id", flat=True).first())
+
+
+def _signed(instance, by):
+    if by is not None:
+        instance._history_user = by  # the officer in the row's history, whoever calls (admin, shell, import)
+    return instance
+
 
 # --- the builder: changes that would break answers are refused ----------------------------------
 
 
-def question_change_errors(*, question, kind, choice_labels=()):
-    """Why giving ``question`` this kind and these choices would break its answers; empty when it would not.
+def survey_check(*, survey):
+    """Refuse (``ValidationError`` by field) the prefecture, status and publication set on ``survey`` when they
+    break a rule: its points stay at sites of its prefecture, a survey with answers never goes back to draft, a
+    draft has no results to publish."""
+    errors = {}
+    if (
+        survey.pk is not None
+        and survey.points.exclude(site=None).exclude(site__prefecture_id=survey.prefecture_id).exists()
+    ):
+        errors["prefecture"] = _(
+            "Distribution points of this survey are at sites of another prefecture: remove their site first."
+        )
+    if survey.status == SurveyStatus.DRAFT and survey.pk is not None and survey.responses.exists():
+        errors["status"] = _("This survey already has answers: it cannot go back to draft. Close it instead.")
+    if survey.results_public and survey.status == SurveyStatus.DRAFT:
+        errors["results_public"] = _("A draft survey has no results to publish.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def survey_question_count_check(*, status, count):
+    """An open or closed survey keeps at least one question (``count``: the questions it would have)."""
+    if not count and status != SurveyStatus.DRAFT:
+        raise ValidationError(_("An open or closed survey needs at least one question."))
+
+
+def _answers_kept_errors(question, kind, labels):
+    """Why giving ``question`` this kind and these choices would break its answers, by field (``kind``,
+    ``choices``); empty when it would not.
 
     A question that has answers keeps its kind (a 4 out of 5 is no answer to a yes-or-no question),
-    and its answered choices keep their label (renaming one would change what people chose).
+    and its answered choices keep their label (renaming one would change what people chose). Compared with
+    the question as stored, whatever the instance in memory already holds.
     """
     if question.pk is None:
-        return []
-    errors = []
-    if kind != question.kind:
-        answered = question.answers.count()
-        if answered:
-            errors.append(
-                ngettext(
-                    "This question already has %(count)d answer: its kind cannot change. Add a new question instead.",
-                    "This question already has %(count)d answers: its kind cannot change. Add a new question instead.",
-                    answered,
-                )
-                % {"count": answered}
+        return {}
+    stored_kind = Question.objects.filter(pk=question.pk).values_list("kind", flat=True).first()
+    errors = {}
+    if kind != stored_kind and (answered := question.answers.count()):
+        errors["kind"] = [
+            ngettext(
+                "This question already has %(count)d answer: its kind cannot change. Add a new question instead.",
+                "This question already has %(count)d answers: its kind cannot change. Add a new question instead.",
+                answered,
             )
-    if question.kind in CHOICE_KINDS:
-        kept = set(choice_labels)
+            % {"count": answered}
+        ]
+    if stored_kind in CHOICE_KINDS:
         removed_answered = (
             Choice.objects.filter(question=question)
-            .exclude(label__in=kept)
+            .exclude(label__in=set(labels))
             .annotate(answered=Count("answers"))
             .filter(answered__gt=0)
             .order_by("position")
         )
-        errors.extend(
+        if removed := [
             _(
                 "The choice “%(label)s” already has answers: it cannot be removed or renamed. "
                 "Add new choices instead, or duplicate the survey for the next period."
             )
             % {"label": choice.label}
             for choice in removed_answered
-        )
+        ]:
+            errors["choices"] = removed
     return errors
+
+
+def question_check(*, question, kind, choice_labels):
+    """Refuse (``ValidationError`` on ``kind`` or ``choices``) giving ``question`` this kind and these choices:
+    each choice once, none starting like a formula (they go to the CSV export), two at least for a choice
+    question and none for the others, and nothing that breaks the answers already given."""
+    labels = list(choice_labels)
+    choices = []
+    for label in labels:  # written to the survey's CSV export: none may start like a formula
+        try:
+            refuse_formula_start(label)
+        except ValidationError as error:
+            choices.extend(error.messages)
+            break
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        choices.append(_("Each choice must appear once: “%(label)s” is repeated.") % {"label": repeated[0]})
+    if not choices and kind in CHOICE_KINDS and len(labels) < 2:
+        choices.append(_("Give at least two choices, one per line."))
+    elif kind not in CHOICE_KINDS and labels:
+        choices.append(_("Only single and multiple choice questions have choices: empty this list."))
+    errors = _answers_kept_errors(question, kind, labels)
+    if choices:
+        errors["choices"] = choices + errors.get("choices", [])
+    if errors:
+        raise ValidationError(errors)
 
 
 def question_delete_errors(*, question):
@@ -65,6 +141,24 @@ def question_delete_errors(*, question):
     ]
 
 
+def point_check(*, point):
+    """Refuse (``ValidationError`` by field) a distribution point with answers moved to another survey, or at a
+    site of another prefecture than its survey's (the survey as set on the point, which an admin page adding
+    both has not saved yet)."""
+    if point.pk is not None:
+        stored_survey = DistributionPoint.objects.filter(pk=point.pk).values_list("survey_id", flat=True).first()
+        if stored_survey != point.survey_id and point.responses.exists():
+            raise ValidationError(
+                {"survey": _("This distribution point already has answers: it stays with its survey.")}
+            )
+    try:
+        survey = point.survey
+    except DistributionPoint.survey.RelatedObjectDoesNotExist:
+        return
+    if point.site_id is not None and point.site.prefecture_id != survey.prefecture_id:
+        raise ValidationError({"site": _("This site belongs to another prefecture.")})
+
+
 def point_delete_errors(*, point):
     if point.pk is None or not point.responses.exists():
         return []
@@ -74,14 +168,25 @@ def point_delete_errors(*, point):
     ]
 
 
-@transaction.atomic
-def question_set_choices(*, question, labels):
-    """Make ``labels`` the question's choices, in this order, keeping the choices already answered."""
-    labels = [label for label in labels if label]
-    if question.kind not in CHOICE_KINDS:
-        labels = []
-    if errors := question_change_errors(question=question, kind=question.kind, choice_labels=labels):
-        raise ValidationError(errors)
+def survey_delete_errors(*, survey):
+    if survey.pk is None or not survey.responses.exists():
+        return []
+    return [_("This survey already has answers: it cannot be deleted. Close it instead.")]
+
+
+# --- the builder's writes ---------------------------------------------------------------------------
+
+
+def _save(instance, fields):
+    """A full save for a new row or when ``fields`` is None; else only ``fields``, so that a change the public
+    pages do not show clears none of them (``surveys.signals``). Nothing changed: no save at all."""
+    if instance.pk is None or fields is None:
+        instance.save()
+    elif fields:
+        instance.save(update_fields=fields)
+
+
+def _set_choices(question, labels):
     existing = {choice.label: choice for choice in question.choices.all()}
     removed = [c for label, c in existing.items() if label not in labels]
     for choice in removed:
@@ -95,32 +200,141 @@ def question_set_choices(*, question, labels):
             choice.save(update_fields=["position"])
 
 
+QUESTION_FIELDS = ["position", "text", "help_text", "kind", "required", "is_public"]
+
+
+@transaction.atomic
+def question_save(*, question, by, choice_labels=(), fields=None):
+    """Create or change ``question`` (its fields already set) with these choices, in this order, keeping the
+    choices already answered. ``fields``: the names of the fields changed (all of them when None).
+
+    Refused: a survey of a prefecture ``by`` does not work for (``PermissionDenied``), a question moved to
+    another survey, and what ``question_check`` refuses (``ValidationError``)."""
+    _check_survey_scope(by, question.survey_id)
+    if question.pk is not None:
+        stored_survey = Question.objects.filter(pk=question.pk).values_list("survey_id", flat=True).first()
+        if stored_survey != question.survey_id:
+            raise ValidationError(_("A question stays in its survey: add a new one to the other survey instead."))
+    labels = [label for label in choice_labels if label]
+    question_check(question=question, kind=question.kind, choice_labels=labels)
+    if question.kind == QuestionKind.FREE_TEXT and fields is not None and "kind" in fields:
+        fields = [*fields, "is_public"]  # never public (Question.save)
+    _save(_signed(question, by), None if fields is None else [f for f in QUESTION_FIELDS if f in fields])
+    _set_choices(question, labels)
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question, by):
+    """Delete a question nobody answered; an open or closed survey keeps one question at least."""
+    _check_survey_scope(by, question.survey_id)
+    if errors := question_delete_errors(question=question):
+        raise ValidationError(errors)
+    survey = question.survey
+    survey_question_count_check(status=survey.status, count=survey.questions.exclude(pk=question.pk).count())
+    _signed(question, by).delete()
+
+
+POINT_FIELDS = ["survey", "name", "site"]
+
+
+@transaction.atomic
+def point_save(*, point, by, fields=None):
+    """Create or change a distribution point (its fields already set; ``fields``: those changed, all when None).
+
+    Refused: a survey of a prefecture ``by`` does not work for, as stored or as set (``PermissionDenied``),
+    and what ``point_check`` refuses (``ValidationError``)."""
+    _check_survey_scope(by, point.survey_id)
+    if point.pk is not None:
+        _check_survey_scope(
+            by, DistributionPoint.objects.filter(pk=point.pk).values_list("survey_id", flat=True).first()
+        )
+    point_check(point=point)
+    _save(_signed(point, by), None if fields is None else [f for f in POINT_FIELDS if f in fields])
+    return point
+
+
+@transaction.atomic
+def point_delete(*, point, by):
+    """Delete a distribution point nobody answered through (its answers would lose their place)."""
+    _check_survey_scope(by, point.survey_id)
+    if errors := point_delete_errors(point=point):
+        raise ValidationError(errors)
+    _signed(point, by).delete()
+
+
+SURVEY_FIELDS = ["prefecture", "title", "slug", "introduction", "opens_on", "closes_on", "status", "results_public"]
+
+
+@transaction.atomic
+def survey_save(*, survey, by, fields=None, questions=(), removed_questions=(), points=(), removed_points=()):
+    """Create or change a survey (its fields already set; ``fields``: those changed, all when None), with the
+    questions and distribution points changed on its page in the same transaction.
+
+    ``questions``: ``(question, choice labels, changed fields or None)`` for each question created or changed;
+    ``points``: ``(point, changed fields or None)``; ``removed_…``: those to delete. Each goes through its own
+    service. Refused: a prefecture ``by`` does not work for, as stored or as set (``PermissionDenied``), what
+    ``survey_check`` refuses, and an open or closed survey left without a question (``ValidationError``).
+    """
+    if survey.pk is not None:
+        _check_survey_scope(by, survey.pk)
+    _check_scope(by, survey.prefecture_id)
+    survey_check(survey=survey)
+    if fields is not None and fields:
+        fields = [*(f for f in SURVEY_FIELDS if f in fields), "updated_at"]
+    _save(_signed(survey, by), fields)
+    for point in removed_points:
+        point_delete(point=point, by=by)
+    for point, point_fields in points:
+        point.survey = survey
+        point_save(point=point, by=by, fields=point_fields)
+    for question, labels, question_fields in questions:
+        question.survey = survey
+        question_save(question=question, by=by, choice_labels=labels, fields=question_fields)
+    for question in removed_questions:
+        question_delete(question=question, by=by)
+    survey_question_count_check(status=survey.status, count=survey.questions.count())
+    return survey
+
+
+@transaction.atomic
+def survey_delete(*, survey, by):
+    """Delete a survey nobody answered: answers are the label's evidence, a survey that has some is closed."""
+    _check_survey_scope(by, survey.pk)
+    if errors := survey_delete_errors(survey=survey):
+        raise ValidationError(errors)
+    _signed(survey, by).delete()
+
+
 # --- the survey's life ------------------------------------------------------------------------------
 
 
-def survey_open(*, survey):
+def survey_open(*, survey, by):
+    _check_survey_scope(by, survey.pk)
     if not survey.questions.exists():
         raise ValidationError(_("Add at least one question before opening the survey."))
     if survey.status != SurveyStatus.OPEN:
         survey.status = SurveyStatus.OPEN
-        survey.save(update_fields=["status", "updated_at"])
+        _signed(survey, by).save(update_fields=["status", "updated_at"])
     return survey
 
 
-def survey_close(*, survey):
+def survey_close(*, survey, by):
+    _check_survey_scope(by, survey.pk)
     if survey.status != SurveyStatus.CLOSED:
         survey.status = SurveyStatus.CLOSED
-        survey.save(update_fields=["status", "updated_at"])
+        _signed(survey, by).save(update_fields=["status", "updated_at"])
     return survey
 
 
-def survey_publish_results(*, survey, public=True):
+def survey_publish_results(*, survey, by, public=True):
     """Show (or hide) the survey's public questions on the prefecture's results page."""
+    _check_survey_scope(by, survey.pk)
     if public and survey.status == SurveyStatus.DRAFT:
         raise ValidationError(_("A draft survey has no results to publish."))
     if survey.results_public != public:
         survey.results_public = public
-        survey.save(update_fields=["results_public", "updated_at"])
+        _signed(survey, by).save(update_fields=["results_public", "updated_at"])
     return survey
 
 
@@ -138,19 +352,20 @@ def _unique_slug(prefecture, base):
 
 
 @transaction.atomic
-def survey_duplicate(*, survey, opens_on=None, closes_on=None):
+def survey_duplicate(*, survey, by, opens_on=None, closes_on=None):
     """A draft copy of ``survey`` for the next period: same questions, choices and distribution points.
 
     By default the copy opens the day after the original closes and lasts as long. A year in the
     title or the address becomes the new period's year. The points get new short links (and so new
     posters): answers of each period stay apart.
     """
+    _check_survey_scope(by, survey.pk)
     opens_on = opens_on or survey.closes_on + datetime.timedelta(days=1)
     closes_on = closes_on or opens_on + (survey.closes_on - survey.opens_on)
     old_year, new_year = str(survey.opens_on.year), str(opens_on.year)
     title = survey.title.replace(old_year, new_year) if old_year != new_year else survey.title
     base_slug = YEAR.sub(new_year, survey.slug) if YEAR.search(survey.slug) else f"{survey.slug}-{new_year}"
-    copy = Survey.objects.create(
+    copy = Survey(
         prefecture=survey.prefecture,
         title=title,
         slug=_unique_slug(survey.prefecture, base_slug),
@@ -160,6 +375,7 @@ def survey_duplicate(*, survey, opens_on=None, closes_on=None):
         status=SurveyStatus.DRAFT,
         results_public=False,
     )
+    _signed(copy, by).save()
     for question in survey.questions.prefetch_related("choices"):
         new_question = Question.objects.create(
             survey=copy,

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 
 from qualipref import pagecache
-from qualipref.pagecache import cached_page, clear_after_commit, generation_bump
+from qualipref.pagecache import cached_page, clear_after_commit, generation_bump, shows_change
 
 from .factories import MembershipFactory
 
@@ -211,3 +211,41 @@ def test_with_the_cache_down_clearing_breaks_nothing(settings, django_capture_on
     clear_after_commit("g")
     assert prefectures_of.calls == [{"a"}] and "Error calling" not in caplog.text
     assert served(20) == "20" and served(21) == "21"  # no cache: every page is built
+
+
+@pytest.mark.parametrize(
+    ("update_fields", "shown"),
+    [
+        (None, True),  # a creation or a full save
+        (frozenset({"help_text"}), False),  # only what the page does not show
+        (frozenset({"help_text", "text"}), True),
+        (frozenset(), False),
+    ],
+)
+def test_a_save_clears_pages_only_when_it_touches_a_field_they_show(update_fields, shown):
+    """What the receivers ask (``post_save``'s keyword arguments); a deletion has no ``update_fields``: it clears."""
+    assert shows_change({"text", "kind"}, update_fields=update_fields, created=False) is shown
+    assert shows_change({"text", "kind"}, origin=None) is True  # post_delete
+
+
+@pytest.mark.django_db
+def test_a_survey_question_saved_with_fields_the_results_page_does_not_show_clears_nothing(
+    bumps, django_capture_on_commit_callbacks
+):
+    """The surveys' receivers look at ``update_fields``: an officer's new hint leaves the prefecture's page."""
+    from surveys.cache import results_generation
+    from tests.surveys.factories import QuestionFactory
+
+    with django_capture_on_commit_callbacks(execute=True):  # its creation clears, once committed
+        question = QuestionFactory()
+    generation = results_generation(question.survey.prefecture.slug)
+    assert generation in bumps
+    bumps.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        question.help_text, question.required = "Une indication", False
+        question.save(update_fields=["help_text", "required"])
+    assert bumps == []
+    with django_capture_on_commit_callbacks(execute=True):
+        question.text = "Êtes-vous satisfait de notre accueil ?"
+        question.save(update_fields=["text"])
+    assert bumps == [generation]

@@ -234,7 +234,7 @@ def test_the_public_results_page_is_cached_and_an_officer_change_clears_it(
     from surveys.services import survey_publish_results
 
     url = "/la-reunion/enquetes/resultats/"
-    survey_publish_results(survey=survey, public=True)
+    survey_publish_results(survey=survey, by=None, public=True)
     assert "120 réponses" in client.get(url).content.decode()
     respond(survey, {questions_of(survey)[QuestionKind.YES_NO]: 1})
     with django_assert_num_queries(0):
@@ -247,7 +247,7 @@ def test_the_public_results_page_is_cached_and_an_officer_change_clears_it(
     html = client.get(url).content.decode()
     assert "121 réponses" in html and "Êtes-vous satisfait" not in html
 
-    survey_publish_results(survey=survey, public=False)
+    survey_publish_results(survey=survey, by=None, public=False)
     assert gettext("No survey result has been published yet.") in client.get(url).content.decode()
 
 
@@ -255,7 +255,7 @@ def test_an_officer_always_sees_the_results_page_fresh(client, survey, answered,
     from surveys.services import survey_publish_results
     from tests.qualipref.factories import officer_of
 
-    survey_publish_results(survey=survey, public=True)
+    survey_publish_results(survey=survey, by=None, public=True)
     client.get("/la-reunion/enquetes/resultats/")
     respond(survey, {questions_of(survey)[QuestionKind.YES_NO]: 1})
     client.force_login(officer_of(survey.prefecture))
@@ -267,7 +267,7 @@ def test_a_survey_moved_to_another_prefecture_leaves_the_first_ones_page(
 ):
     from surveys.services import survey_publish_results
 
-    survey_publish_results(survey=survey, public=True)
+    survey_publish_results(survey=survey, by=None, public=True)
     assert "120 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()
     survey.prefecture = other
     survey.save()
@@ -280,7 +280,7 @@ def test_a_prefecture_renamed_shows_on_its_page_and_its_old_address_keeps_no_pag
 ):
     from surveys.services import survey_publish_results
 
-    survey_publish_results(survey=survey, public=True)
+    survey_publish_results(survey=survey, by=None, public=True)
     assert "120 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()
     prefecture = survey.prefecture
     prefecture.name, prefecture.slug = "La Réunion (974)", "reunion"
@@ -295,7 +295,7 @@ def test_the_nightly_next_audit_date_leaves_the_results_page_cached_with_no_quer
     from qualipref.models import Prefecture
     from surveys.services import survey_publish_results
 
-    survey_publish_results(survey=survey, public=True)
+    survey_publish_results(survey=survey, by=None, public=True)
     assert "120 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()  # cached
     respond(survey, {questions_of(survey)[QuestionKind.YES_NO]: 1})
     prefecture = Prefecture.objects.get(pk=survey.prefecture_id)
@@ -315,7 +315,7 @@ def test_saving_a_survey_with_many_rows_clears_its_page_once(
     from surveys.services import survey_publish_results
 
     with django_capture_on_commit_callbacks(execute=True):
-        survey_publish_results(survey=survey, public=True)
+        survey_publish_results(survey=survey, by=None, public=True)
     assert "120 réponses" in client.get("/la-reunion/enquetes/resultats/").content.decode()
     question = questions_of(survey)[QuestionKind.SINGLE_CHOICE]
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
