@@ -33,7 +33,7 @@ from .models import (
     SuggestionOpinion,
 )
 from .tokens import link_lifetime, password_set_url
-from .workflow import TransitionRefused, check_transition
+from .workflow import check_transition
 
 MAX_DOCUMENT_BYTES = getattr(settings, "COMMITTEE_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
 
@@ -407,13 +407,9 @@ def _no_origin_error():
     )
 
 
-def _transition_errors(current, to, *, outcome="", note=""):
-    """What forbids moving an action from ``current`` to ``to``, by form field (empty when allowed)."""
+def _transition_rule_errors(to, *, outcome="", note=""):
+    """What the move to ``to`` needs besides the workflow's leave, by form field (empty when all is there)."""
     errors = {}
-    try:
-        check_transition(current, to)
-    except TransitionRefused as refused:
-        errors["new_status"] = refused.message
     if to == ActionStatus.DONE and not (outcome or "").strip():
         errors["outcome"] = _("Describe the outcome (the measured effect) before marking the action done.")
     if to == ActionStatus.ABANDONED and not (note or "").strip():
@@ -433,7 +429,8 @@ def action_check(
     outcome="",
     note="",
 ):
-    """Raise ``ValidationError`` (by field) when an action so described may not be saved or moved to ``new_status``.
+    """Raise ``ValidationError`` (by field) when an action so described may not be saved or moved to ``new_status``,
+    ``qualipref.workflow.TransitionRefused`` when the workflow does not allow that move.
 
     ``action_save`` calls it; the admin's form calls it too, to show the refusal on the fields concerned.
     """
@@ -450,7 +447,8 @@ def action_check(
         refs = ", ".join(foreign)
         errors["origin_cases"] = _("These cases belong to another prefecture: %(refs)s.") % {"refs": refs}
     if new_status:
-        errors |= _transition_errors(current, new_status, outcome=outcome, note=note)
+        check_transition(current, new_status)
+        errors |= _transition_rule_errors(new_status, outcome=outcome, note=note)
     if errors:
         raise ValidationError(errors)
 
@@ -511,17 +509,18 @@ def action_save(*, action, origin_cases, by=None, new_status="", note=""):
 
 @transaction.atomic
 def action_transition(*, action, to, by=None, note="", outcome=None):
-    """Move ``action`` to status ``to`` if the workflow allows it, and log it. Raises ``TransitionRefused``.
+    """Move ``action`` to status ``to`` if the workflow allows it, and log it.
 
-    Marking it done needs its outcome (given here or already written); the date it was done is kept.
+    Raises ``qualipref.workflow.TransitionRefused`` when the workflow refuses the move; ``ValidationError`` when
+    marking it done comes without its outcome (given here or already written) or abandoning it without a reason.
+    The date it was done is kept.
     """
     action = ImprovementAction.objects.select_for_update(of=("self",)).select_related("prefecture").get(pk=action.pk)
     if outcome is not None:
         action.outcome = outcome
-    errors = _transition_errors(action.status, to, outcome=action.outcome, note=note)
-    if errors:
-        raise TransitionRefused(next(iter(errors.values())))
-    to = ActionStatus(to)
+    to = check_transition(action.status, to)
+    if errors := _transition_rule_errors(to, outcome=action.outcome, note=note):
+        raise ValidationError(errors)
     fields = {"status"}
     if outcome is not None:
         fields.add("outcome")

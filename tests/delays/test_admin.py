@@ -159,7 +159,7 @@ def test_officer_reviews_publishes_and_unpublishes_a_month_with_a_reason(officer
     officer_client.post(reverse("admin:delays_month_unpublish", args=[month.pk]), {"reason": "Doublons détectés"})
     month.refresh_from_db()
     assert month.status == PublicationStatus.WITHDRAWN
-    assert month.events.first().reason == "Doublons détectés"
+    assert month.events.first().note == "Doublons détectés"
 
 
 def test_a_month_shows_the_imports_its_figures_come_from(officer_client, reunion, other):
