@@ -13,6 +13,7 @@ from .actions import action_check, action_create, action_save, action_transition
 from .agenda import (
     MAX_DOCUMENT_BYTES,
     agenda_add_suggestions,
+    agenda_item_save,
     comment_post,
     document_add,
     document_prepare,
@@ -21,6 +22,7 @@ from .agenda import (
 )
 from .meetings import (
     SCHEDULE_FIELDS,
+    invitation_attendance_save,
     invitation_send,
     invitees,
     meeting_attendance_prepare,
@@ -40,11 +42,13 @@ __all__ = [
     "action_save",
     "action_transition",
     "agenda_add_suggestions",
+    "agenda_item_save",
     "comment_post",
     "document_add",
     "document_prepare",
     "document_save",
     "has_origin",
+    "invitation_attendance_save",
     "invitation_send",
     "invitees",
     "meeting_attendance_prepare",

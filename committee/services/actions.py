@@ -5,10 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..enums import ActionStatus
-from ..models import (
-    ActionTransition,
-    ImprovementAction,
-)
+from ..models import ActionTransition, ImprovementAction
 from ..workflow import check_transition
 
 

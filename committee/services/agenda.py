@@ -11,13 +11,8 @@ from complaints.models import Case
 from qualipref.uploads import validate_upload
 
 from ..enums import MeetingStatus
-from ..models import (
-    AgendaItem,
-    Comment,
-    Document,
-    Meeting,
-    Member,
-)
+from ..models import AgendaItem, Comment, Document, Meeting, Member
+from .scope import check_scope
 
 MAX_DOCUMENT_BYTES = getattr(settings, "COMMITTEE_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
 
@@ -57,6 +52,33 @@ def agenda_add_suggestions(*, meeting):
             )
         )
     return added
+
+
+@transaction.atomic
+def agenda_item_save(*, item, by=None):
+    """Save ``item`` (new or edited) on its meeting's agenda; returns it.
+
+    Whoever calls: ``by`` works for the meeting's prefecture (``PermissionDenied``), an item stays on its meeting,
+    and the suggestion it examines is one of the committee's own prefecture, forwarded to the committee when it
+    is put on the agenda (``ValidationError``, by field).
+    """
+    meeting = Meeting.objects.select_related("committee").get(pk=item.meeting_id)
+    prefecture_id = meeting.committee.prefecture_id
+    check_scope(by, prefecture_id)
+    stored = AgendaItem.objects.select_for_update().filter(pk=item.pk).values("meeting_id", "case_id").first()
+    if stored is not None and stored["meeting_id"] != item.meeting_id:
+        raise ValidationError({"meeting": _("An agenda item stays on its meeting: add it to the other one.")})
+    if item.case_id is not None and (stored is None or stored["case_id"] != item.case_id):
+        case = Case.objects.get(pk=item.case_id)
+        if case.prefecture_id != prefecture_id:
+            raise ValidationError({"case": _("This suggestion was sent to another prefecture than this committee's.")})
+        if case.kind != Kind.SUGGESTION or case.status != Status.FORWARDED_TO_COMMITTEE:
+            raise ValidationError(
+                {"case": _("Only a suggestion forwarded to the committee can be put on its agenda.")}
+            )
+    item.full_clean()
+    item.save()
+    return item
 
 
 def document_prepare(*, document, upload, by=None):

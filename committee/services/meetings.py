@@ -10,10 +10,8 @@ from qualipref.mail import email_queue
 
 from ..enums import MeetingStatus
 from ..ics import meeting_ics, meeting_url
-from ..models import (
-    Invitation,
-    Meeting,
-)
+from ..models import Invitation, Meeting
+from .scope import check_scope
 
 # Changing any of these changes the event in the members' calendars: the invitation is sent again.
 SCHEDULE_FIELDS = ("date", "start_time", "end_time", "place", "video_url", "status", "title")
@@ -64,6 +62,25 @@ def _send_after_commit(invitation_ids):
 
     for invitation_id in invitation_ids:
         transaction.on_commit(lambda pk=invitation_id: send_invitation.delay(pk))
+
+
+@transaction.atomic
+def invitation_attendance_save(*, invitation, by=None):
+    """Record whether an invited member attended; nothing else of the invitation changes. Returns it.
+
+    ``by`` works for the meeting's prefecture (``PermissionDenied``); invitations themselves are created by
+    ``meeting_invitations_send`` or ``meeting_attendance_prepare``, never here (``ValidationError``).
+    """
+    invitations = Invitation.objects.select_for_update(of=("self",)).select_related("meeting__committee")
+    stored = invitations.filter(pk=invitation.pk).first() if invitation.pk else None
+    if stored is None:
+        raise ValidationError(_("Members are invited by sending the invitations or listing them for the attendance."))
+    check_scope(by, stored.meeting.committee.prefecture_id)
+    stored.attendance = invitation.attendance
+    stored.full_clean(exclude=["meeting", "member"], validate_unique=False)
+    stored.save(update_fields=["attendance"])
+    invitation.attendance = stored.attendance
+    return stored
 
 
 @transaction.atomic

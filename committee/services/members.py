@@ -12,10 +12,7 @@ from qualipref.mail import email_queue
 from qualipref.models import User
 from qualipref.services import membership_grant
 
-from ..models import (
-    Member,
-    OpenedAccountLink,
-)
+from ..models import Member, OpenedAccountLink
 from ..tokens import link_lifetime, password_set_url
 
 

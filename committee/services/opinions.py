@@ -5,10 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Committee,
-    SuggestionOpinion,
-)
+from ..models import Committee, SuggestionOpinion
 
 
 def suggestion_opinion_committee(*, case):
