@@ -48,24 +48,14 @@ FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.ACCEPTED, S.DECLINED})
 ANSWER_ONLY_STATUSES = frozenset({S.ANSWERED, S.WAITING_CITIZEN})
 
 
+# Both kinds of case word a refusal the same way.
+CASE_REFUSAL = _("A case that is “%(current)s” cannot become “%(target)s”. Possible next statuses: %(allowed)s.")
+CASE_UNKNOWN_STATUS = _("A %(kind)s cannot take the status “%(target)s”.")
+
 WORKFLOWS = {
-    Kind.COMPLAINT: Workflow(
-        Status,
-        COMPLAINT_TRANSITIONS,
-        refusal=_("A case that is “%(current)s” cannot become “%(target)s”. Possible next statuses: %(allowed)s."),
-        unknown=_("A %(kind)s cannot take the status “%(target)s”."),
-    ),
-    Kind.SUGGESTION: Workflow(
-        Status,
-        SUGGESTION_TRANSITIONS,
-        refusal=_("A case that is “%(current)s” cannot become “%(target)s”. Possible next statuses: %(allowed)s."),
-        unknown=_("A %(kind)s cannot take the status “%(target)s”."),
-    ),
+    Kind.COMPLAINT: Workflow(Status, COMPLAINT_TRANSITIONS, refusal=CASE_REFUSAL, unknown=CASE_UNKNOWN_STATUS),
+    Kind.SUGGESTION: Workflow(Status, SUGGESTION_TRANSITIONS, refusal=CASE_REFUSAL, unknown=CASE_UNKNOWN_STATUS),
 }
-
-
-def transitions_for(kind):
-    return WORKFLOWS[Kind(kind)].transitions
 
 
 def allowed_next(case):

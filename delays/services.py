@@ -3,7 +3,7 @@
 Import: ``delivery_import_create`` (file checked and hashed) → ``delivery_import_check`` (rows
 validated, valid ones stored but not counted yet) → ``delivery_import_accept`` or
 ``delivery_import_reject`` (the officer's decision on the report), and later
-``delivery_import_withdraw``. Publication: ``month_publish``, ``month_unpublish``.
+``delivery_import_withdraw``. Publication: ``month_publish``, ``month_unpublish`` (``delays.workflow``).
 """
 
 import logging

@@ -165,3 +165,42 @@ def test_a_month_published_while_a_clean_file_is_checked_is_never_changed_withou
     assert outcome["published"].status == PublicationStatus.PUBLISHED
     january.refresh_from_db()
     assert january.published_at >= outcome["import"].decided_at  # published with the file counted
+
+
+def test_the_migration_to_the_workflow_log_fills_each_events_statuses_and_keeps_the_reason(reunion):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from delays.models import PublicationEvent
+
+    migration = importlib.import_module("delays.migrations.0010_publication_log_on_the_workflow_kit")
+    january = MonthPublicationFactory(prefecture=reunion, month=datetime.date(2025, 1, 1))
+    february = MonthPublicationFactory(prefecture=reunion, month=datetime.date(2025, 2, 1))
+    start = timezone.now() - datetime.timedelta(days=30)
+    history = [
+        (january, PublicationAction.PUBLISHED, ""),
+        (february, PublicationAction.PUBLISHED, ""),
+        (january, PublicationAction.FIGURES_UPDATED, "livraisons.csv"),
+        (january, PublicationAction.UNPUBLISHED, "Doublons"),
+        (january, PublicationAction.PUBLISHED, ""),
+    ]
+    for day, (month, action, note) in enumerate(history):
+        PublicationEvent.objects.create(
+            publication=month, action=action, note=note, at=start + datetime.timedelta(days=day)
+        )
+    PublicationEvent.objects.update(from_status="", to_status="")  # as the rows were before the migration
+
+    migration.fill_statuses(apps, None)
+
+    rows = PublicationEvent.objects.order_by("at").values_list("publication", "from_status", "to_status", "note")
+    D, P, W = PublicationStatus.DRAFT, PublicationStatus.PUBLISHED, PublicationStatus.WITHDRAWN
+    assert list(rows) == [
+        (january.pk, D, P, ""),
+        (february.pk, D, P, ""),
+        (january.pk, "", "", "livraisons.csv"),
+        (january.pk, P, W, "Doublons"),
+        (january.pk, W, P, ""),
+    ]
+    assert PublicationEvent._meta.get_field("note").column == "reason"  # the reasons stay where they were
