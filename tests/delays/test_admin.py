@@ -202,6 +202,29 @@ def test_publish_action_publishes_the_selected_months(officer_client, reunion):
     }
 
 
+def test_the_publish_action_says_why_a_month_was_not_published(officer_client, reunion):
+    """A refused transition (already published) and a rule that is not one (not over) read the same: the message."""
+    from django.contrib.messages import get_messages
+
+    rows = deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2026, 1, 1), [7]))
+    rows += deliveries(reunion, "TS-PREMIERE", [("2026-03-01", "2026-03-02")])  # March: not over
+    run_import(reunion, csv_bytes(rows))
+    MonthPublication.objects.filter(month=datetime.date(2026, 1, 1)).update(status=PublicationStatus.PUBLISHED)
+    response = officer_client.post(
+        reverse("admin:delays_monthpublication_changelist"),
+        {
+            "action": "publish_selected",
+            "_selected_action": list(MonthPublication.objects.values_list("pk", flat=True)),
+        },
+    )
+    warnings = sorted(str(m) for m in get_messages(response.wsgi_request))
+    assert warnings == [
+        "La Réunion: 01/2026 est déjà publié.",
+        "La Réunion: 03/2026 n’est pas encore terminé\xa0: ses chiffres peuvent être publiés à partir du premier "
+        "jour du mois suivant.",
+    ]
+
+
 def test_only_the_national_coordinator_edits_title_types(client, reunion, first_permit):
     client.force_login(officer_of(reunion))
     assert client.get(reverse("admin:delays_titletype_changelist")).status_code == 200
