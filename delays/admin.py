@@ -30,6 +30,7 @@ from .services import (
     progress_key,
 )
 from .tasks import check_delivery_import
+from .workflow import PUBLICATION_WORKFLOW
 
 REPORT_ROWS_SHOWN = 100
 
@@ -338,7 +339,8 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
             "sources": month_sources(publication),
             "publication": publication,
             "may_publish": self._may_publish(request),
-            "is_published": publication.status == PublicationStatus.PUBLISHED,
+            # The buttons offer what the publication's workflow allows next (``delays.workflow``).
+            "may_unpublish": PUBLICATION_WORKFLOW.allows(publication.status, PublicationStatus.WITHDRAWN),
             "month_over": publication.month < publication.prefecture.today().replace(day=1),
             "now": timezone.now(),
         }

@@ -202,6 +202,23 @@ def test_publish_action_publishes_the_selected_months(officer_client, reunion):
     }
 
 
+def test_a_months_page_offers_what_its_workflow_allows_next(officer_client, reunion):
+    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2026, 1, 1), [7]))))
+    month = MonthPublication.objects.get()
+    page = reverse("admin:delays_monthpublication_change", args=[month.pk])
+    publish, unpublish = (reverse(f"admin:delays_month_{name}", args=[month.pk]) for name in ("publish", "unpublish"))
+    offers = {}
+    for status in PublicationStatus:
+        MonthPublication.objects.filter(pk=month.pk).update(status=status)
+        html = officer_client.get(page).content.decode()
+        offers[status] = (publish in html, unpublish in html)
+    assert offers == {
+        PublicationStatus.DRAFT: (True, False),
+        PublicationStatus.PUBLISHED: (False, True),
+        PublicationStatus.WITHDRAWN: (True, False),
+    }
+
+
 def test_the_publish_action_says_why_a_month_was_not_published(officer_client, reunion):
     """A refused transition (already published) and a rule that is not one (not over) read the same: the message."""
     from django.contrib.messages import get_messages
