@@ -6,7 +6,6 @@ Links to complaints' demo cases when they exist at load time.
 """
 
 import datetime
-import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -36,6 +35,7 @@ from .models import (
     WorkingGroup,
 )
 from .printing import meeting_document_pdf
+from .services import document_prepare, document_save
 
 C = MemberCategory
 
@@ -230,12 +230,10 @@ def _document(meeting, title, kind, *, item=None, figures=()):
     pdf = meeting_document_pdf(meeting, title=title, kind=kind, figures=figures)
     document = document or Document(meeting=meeting, title=title)
     document.agenda_item, document.kind = item, kind
-    document.original_name = f"{slugify(title)}.pdf"
-    document.size, document.sha256 = len(pdf), hashlib.sha256(pdf).hexdigest()
-    document.uploaded_at = timezone.now()
-    document.file.save(document.original_name, ContentFile(pdf), save=False)
-    document.save()
-    return document
+    # The same checks and fingerprint as an officer's upload (``qualipref.uploads``), then the same save.
+    stored = document_prepare(document=document, upload=ContentFile(pdf, name=f"{slugify(title)}.pdf"))
+    document.file.save(stored.safe_name, stored, save=False)
+    return document_save(document=document)
 
 
 def _quarter_figures(prefecture, today):

@@ -1,10 +1,13 @@
 """The improvement actions' workflow, declared once: which status may follow which.
 
-``action_transition`` (``committee.services``) checks every change against this table; the admin
-offers only the allowed next statuses. A refused change raises ``TransitionRefused`` saying why.
+A ``qualipref.workflow.Workflow``: ``action_transition`` (``committee.services``) checks every change
+against it; the admin offers only the allowed next statuses. A refused change raises the kit's
+``TransitionRefused`` saying why.
 """
 
 from django.utils.translation import gettext_lazy as _
+
+from qualipref.workflow import Workflow
 
 from .enums import ActionStatus
 
@@ -19,22 +22,17 @@ ACTION_TRANSITIONS = {
     A.ABANDONED: {A.PROPOSED},
 }
 
-
-class TransitionRefused(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+ACTION_WORKFLOW = Workflow(
+    ActionStatus,
+    ACTION_TRANSITIONS,
+    refusal=_("An action that is “%(current)s” cannot become “%(target)s”. Possible next statuses: %(allowed)s."),
+)
 
 
 def allowed_next(status):
-    return sorted(ACTION_TRANSITIONS.get(ActionStatus(status), set()), key=list(ActionStatus).index)
+    return ACTION_WORKFLOW.allowed_next(status)
 
 
 def check_transition(current, target):
-    current, target = ActionStatus(current), ActionStatus(target)
-    if target not in ACTION_TRANSITIONS[current]:
-        allowed = ", ".join(f"“{s.label}”" for s in allowed_next(current)) or _("none")
-        raise TransitionRefused(
-            _("An action that is “%(current)s” cannot become “%(target)s”. Possible next statuses: %(allowed)s.")
-            % {"current": current.label, "target": target.label, "allowed": allowed}
-        )
+    """Return ``target`` if an action that is ``current`` may become it, else raise ``TransitionRefused``."""
+    return ACTION_WORKFLOW.check(current, target)

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from qualipref.calendar import before_local_today
 from qualipref.models import Prefecture, Service, Site
 from qualipref.scoping import PrefectureScopedQuerySet
+from qualipref.workflow import TransitionLog
 
 from .enums import CITIZEN_STATUS_LABELS, OPEN_STATUSES, Channel, Kind, MessageKind, Status, Topic
 
@@ -144,30 +145,15 @@ class CaseSequence(models.Model):
         return f"{self.prefecture_id}-{self.year}: {self.last_number}"
 
 
-class Transition(models.Model):
-    """Every status change of a case: who, when, from what to what, and why."""
+class Transition(TransitionLog):
+    """Every status change of a case: who, when, from what to what, and why (``qualipref.workflow.TransitionLog``)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("case"))
     from_status = models.CharField(_("from"), max_length=30, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=30, choices=Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     prefecture_lookup = "case__prefecture"
     service_lookup = "case__service"
-
-    class Meta:
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.case} {self.from_status or '∅'} → {self.to_status}"

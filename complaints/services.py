@@ -18,7 +18,7 @@ from .answers import unfilled_placeholders_message
 from .enums import Channel, Kind, MessageKind, Status
 from .models import Attachment, Case, CaseSequence, Message, Transition
 from .tracking_links import tracking_link_send, tracking_token_issue, tracking_url
-from .workflow import FINAL_STATUSES, INITIAL_STATUS, TransitionRefused, check_transition
+from .workflow import FINAL_STATUSES, INITIAL_STATUS, check_transition
 
 RATING_WINDOW = datetime.timedelta(days=30)
 
@@ -163,7 +163,10 @@ def case_sort(*, case, by, fields):
 
 
 def case_transition(*, case, to, by=None, note=""):
-    """Move ``case`` to status ``to`` if the workflow allows it, and log it. Raises ``TransitionRefused``.
+    """Move ``case`` to status ``to`` if the workflow allows it, and log it.
+
+    Raises ``qualipref.workflow.TransitionRefused`` when the workflow refuses the change, ``ValidationError``
+    when a rejection comes without its reason.
 
     "Answered" and "waiting for the citizen" are refused here: only ``case_answer`` reaches them,
     with the message, the e-mail and the answer date that they stand for.
@@ -177,7 +180,7 @@ def _transition(*, case, to, by=None, note="", by_answer=False):
     check_transition(case, to, by_answer=by_answer)
     to = Status(to)
     if to == Status.REJECTED and not note.strip():
-        raise TransitionRefused(_("Say why the case is rejected (spam, out of scope…): the reason is kept."))
+        raise ValidationError(_("Say why the case is rejected (spam, out of scope…): the reason is kept."))
     now = timezone.now()
     today = case.prefecture.today()
     previous = case.status
@@ -221,12 +224,12 @@ def case_answer(*, case, by, text, final=True):
     """Send the prefecture's answer: a public message, the case answered (or waiting for the citizen
     when ``final`` is False and the answer asks a question), and an e-mail with a link to read it."""
     if not text.strip():
-        raise TransitionRefused(_("The answer is empty."))
+        raise ValidationError(_("The answer is empty."))
     if refusal := unfilled_placeholders_message(text):
-        raise TransitionRefused(refusal)
+        raise ValidationError(refusal)
     target = Status.ANSWERED if final else Status.WAITING_CITIZEN
     if case.kind == Kind.SUGGESTION:
-        raise TransitionRefused(_("A suggestion gets a public reply with its decision, not an answer."))
+        raise ValidationError(_("A suggestion gets a public reply with its decision, not an answer."))
     case = _transition(case=case, to=target, by=by, by_answer=True)
     Message.objects.create(case=case, kind=MessageKind.ANSWER if final else MessageKind.REQUEST, author=by, body=text)
     if final:
@@ -270,7 +273,7 @@ def assignable_users(case):
 def case_assign(*, case, to, by):
     """Give ``case`` to ``to`` (or to nobody): only someone who may handle it (``assignable_users``)."""
     if to is not None and not assignable_users(case).filter(pk=to.pk).exists():
-        raise TransitionRefused(
+        raise ValidationError(
             _(
                 "%(person)s cannot handle this case: only the prefecture's quality officers "
                 "and the agents of its service can."
@@ -301,7 +304,7 @@ def case_transfer(*, case, by, service=None, prefecture=None, note=""):
     """Hand the case to another service or prefecture, which then owns it (and its deadline stays).
 
     Raises ``ValidationError`` if the destination is not one (``transfer_destination_check``),
-    ``TransitionRefused`` if the case cannot be transferred in its status.
+    ``qualipref.workflow.TransitionRefused`` if the case cannot be transferred in its status.
     """
     transfer_destination_check(case=case, service=service, prefecture=prefecture)
     case = case_transition(case=case, to=Status.TRANSFERRED, by=by, note=note)
@@ -324,7 +327,7 @@ def case_citizen_reply(*, case, text, files=()):
     """The citizen adds a message or a document; a case waiting for them starts again."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_open and case.status != Status.ANSWERED:
-        raise TransitionRefused(_("This case is closed: to raise something new, please file a new request."))
+        raise ValidationError(_("This case is closed: to raise something new, please file a new request."))
     message = Message.objects.create(case=case, kind=MessageKind.CITIZEN, body=text)
     for upload in files:
         attachment_add(case=case, upload=upload, message=message)
@@ -349,7 +352,7 @@ def can_rate(case, now=None):
 def case_rate(*, case, rating, comment=""):
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not can_rate(case):
-        raise TransitionRefused(_("The answer can be rated once, within 30 days."))
+        raise ValidationError(_("The answer can be rated once, within 30 days."))
     case.rating, case.rating_comment, case.rated_at = rating, comment, timezone.now()
     case.save(update_fields=["rating", "rating_comment", "rated_at"])
     return case

@@ -1,8 +1,8 @@
 """The case workflow, declared once: which status may follow which, for each kind of case.
 
-Services check every change against these tables (``check_transition``); the admin shows the
-allowed next statuses from them. A refused transition raises ``TransitionRefused`` with a
-message that says why.
+Both tables are ``qualipref.workflow.Workflow`` objects: services check every change against them
+(``check_transition``); the admin shows the allowed next statuses from them. A refused transition
+raises the kit's ``TransitionRefused`` with a message that says why.
 
 Two statuses of a complaint are reached only by writing to the citizen (``services.case_answer``):
 "answered" records the answer and lets the citizen rate it, "waiting for the citizen" stops the
@@ -10,6 +10,8 @@ clock because a question was asked. A bare status change to either is refused.
 """
 
 from django.utils.translation import gettext_lazy as _
+
+from qualipref.workflow import TransitionRefused, Workflow
 
 from .enums import Kind, Status
 
@@ -46,38 +48,26 @@ FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.ACCEPTED, S.DECLINED})
 ANSWER_ONLY_STATUSES = frozenset({S.ANSWERED, S.WAITING_CITIZEN})
 
 
-class TransitionRefused(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+# Both kinds of case word a refusal the same way.
+CASE_REFUSAL = _("A case that is “%(current)s” cannot become “%(target)s”. Possible next statuses: %(allowed)s.")
+CASE_UNKNOWN_STATUS = _("A %(kind)s cannot take the status “%(target)s”.")
 
-
-def transitions_for(kind):
-    return COMPLAINT_TRANSITIONS if kind == Kind.COMPLAINT else SUGGESTION_TRANSITIONS
+WORKFLOWS = {
+    Kind.COMPLAINT: Workflow(Status, COMPLAINT_TRANSITIONS, refusal=CASE_REFUSAL, unknown=CASE_UNKNOWN_STATUS),
+    Kind.SUGGESTION: Workflow(Status, SUGGESTION_TRANSITIONS, refusal=CASE_REFUSAL, unknown=CASE_UNKNOWN_STATUS),
+}
 
 
 def allowed_next(case):
-    return sorted(transitions_for(case.kind).get(case.status, set()), key=list(Status).index)
+    return WORKFLOWS[Kind(case.kind)].allowed_next(case.status)
 
 
 def check_transition(case, target, *, by_answer=False):
-    """Raise ``TransitionRefused`` unless ``case`` may move to ``target``.
+    """Raise ``qualipref.workflow.TransitionRefused`` unless ``case`` may move to ``target``; return ``target``.
 
     ``by_answer`` is True only for ``services.case_answer``, the one way to the answer-only statuses.
     """
-    target = Status(target)
-    table = transitions_for(case.kind)
-    if target not in table.get(case.status, set()):
-        if target not in {s for targets in table.values() for s in targets} | set(table):
-            raise TransitionRefused(
-                _("A %(kind)s cannot take the status “%(target)s”.")
-                % {"kind": case.get_kind_display().lower(), "target": target.label}
-            )
-        allowed = ", ".join(_("“%(status)s”") % {"status": s.label} for s in allowed_next(case)) or _("none")
-        raise TransitionRefused(
-            _("A case that is “%(current)s” cannot become “%(target)s”. Possible next statuses: %(allowed)s.")
-            % {"current": Status(case.status).label, "target": target.label, "allowed": allowed}
-        )
+    target = WORKFLOWS[Kind(case.kind)].check(case.status, target, kind=case.get_kind_display().lower())
     if target in ANSWER_ONLY_STATUSES and not by_answer:
         raise TransitionRefused(
             _(
@@ -90,3 +80,4 @@ def check_transition(case, target, *, by_answer=False):
                 "request": _("Ask the citizen for a document or a precision"),
             }
         )
+    return target

@@ -1,7 +1,7 @@
 import datetime
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, Sum
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from qualipref import csvfiles
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
+from qualipref.workflow import TransitionRefused, refusal_message
 
 from .enums import ImportSource, ImportStatus, PublicationStatus
 from .forms import DeliveryImportForm, UnpublishForm
@@ -20,7 +21,6 @@ from .reports import bad_row_message
 from .selectors import month_sources
 from .services import (
     ImportRefused,
-    PublicationRefused,
     delivery_import_accept,
     delivery_import_create,
     delivery_import_reject,
@@ -30,6 +30,7 @@ from .services import (
     progress_key,
 )
 from .tasks import check_delivery_import
+from .workflow import PUBLICATION_WORKFLOW
 
 REPORT_ROWS_SHOWN = 100
 
@@ -212,7 +213,7 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
 
 class PublicationEventInline(PrefectureScopedInline):
     model = PublicationEvent
-    fields = ["at", "action", "by", "reason"]
+    fields = ["at", "action", "by", "note"]
     readonly_fields = fields
     can_delete = False
 
@@ -268,8 +269,10 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
             try:
                 month_publish(publication=publication, by=request.user)
                 published += 1
-            except PublicationRefused as refused:
-                self.message_user(request, f"{publication.prefecture.name}: {refused.message}", messages.WARNING)
+            except (TransitionRefused, ValidationError) as refused:
+                self.message_user(
+                    request, f"{publication.prefecture.name}: {refusal_message(refused)}", messages.WARNING
+                )
         if published:
             self.message_user(request, _("%(n)s month(s) published.") % {"n": published}, messages.SUCCESS)
 
@@ -295,8 +298,8 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
             reviewed = None  # no stamp (an old page): the figures are published as they are now
         try:
             month_publish(publication=publication, by=request.user, reviewed=reviewed)
-        except PublicationRefused as refused:
-            self.message_user(request, refused.message, messages.ERROR)
+        except (TransitionRefused, ValidationError) as refused:
+            self.message_user(request, refusal_message(refused), messages.ERROR)
         else:
             self.message_user(request, _("The month is published."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:delays_monthpublication_change", args=[pk]))
@@ -309,8 +312,8 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 month_unpublish(publication=publication, by=request.user, reason=form.cleaned_data["reason"])
-            except PublicationRefused as refused:
-                self.message_user(request, refused.message, messages.ERROR)
+            except (TransitionRefused, ValidationError) as refused:
+                self.message_user(request, refusal_message(refused), messages.ERROR)
             else:
                 self.message_user(request, _("The month is unpublished."), messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:delays_monthpublication_change", args=[pk]))
@@ -336,7 +339,8 @@ class MonthPublicationAdmin(PrefectureScopedAdmin):
             "sources": month_sources(publication),
             "publication": publication,
             "may_publish": self._may_publish(request),
-            "is_published": publication.status == PublicationStatus.PUBLISHED,
+            # The buttons offer what the publication's workflow allows next (``delays.workflow``).
+            "may_unpublish": PUBLICATION_WORKFLOW.allows(publication.status, PublicationStatus.WITHDRAWN),
             "month_over": publication.month < publication.prefecture.today().replace(day=1),
             "now": timezone.now(),
         }

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from qualipref.csvfiles import refuse_formula_start
 from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
+from qualipref.workflow import TransitionLog
 
 from .enums import (
     HASH_HOLDING_STATUSES,
@@ -315,21 +316,18 @@ class MonthPublication(models.Model):
         return self.status == PublicationStatus.PUBLISHED
 
 
-class PublicationEvent(models.Model):
+class PublicationEvent(TransitionLog):
+    """The month's log (``qualipref.workflow.TransitionLog``): published, unpublished (``note``: why), and its
+    figures updated by an import after publication, which changes no status (both statuses empty)."""
+
     publication = models.ForeignKey(
         MonthPublication, on_delete=models.CASCADE, related_name="events", verbose_name=_("month")
     )
     action = models.CharField(_("action"), max_length=20, choices=PublicationAction.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
+    from_status = models.CharField(_("from"), max_length=20, choices=PublicationStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=PublicationStatus.choices, blank=True)
+    # The column keeps its first name: it held the reason of an unpublication, and still does.
+    note = models.TextField(_("reason"), blank=True, db_column="reason")
 
     objects = PrefectureScopedQuerySet.as_manager()
 

@@ -3,14 +3,14 @@
 Import: ``delivery_import_create`` (file checked and hashed) → ``delivery_import_check`` (rows
 validated, valid ones stored but not counted yet) → ``delivery_import_accept`` or
 ``delivery_import_reject`` (the officer's decision on the report), and later
-``delivery_import_withdraw``. Publication: ``month_publish``, ``month_unpublish``.
+``delivery_import_withdraw``. Publication: ``month_publish``, ``month_unpublish`` (``delays.workflow``).
 """
 
 import logging
 import uuid
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,18 +24,13 @@ from .csvformat import FileRefused, inspect_file
 from .enums import ImportSource, ImportStatus, PublicationAction, PublicationStatus
 from .models import DeliveryImport, DeliveryRecord, MonthPublication, PublicationEvent
 from .stats import count_import, lock_figures, refresh_statistics
+from .workflow import PUBLICATION_WORKFLOW
 
 logger = logging.getLogger(__name__)
 
 
 class ImportRefused(FileRefused):
     pass
-
-
-class PublicationRefused(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def _check_scope(user, prefecture):
@@ -243,7 +238,7 @@ def _count(delivery_import, *, by, sign=1):
                     publication=publication,
                     action=PublicationAction.FIGURES_UPDATED,
                     by=by,
-                    reason=str(delivery_import),
+                    note=str(delivery_import),
                 )
                 for publication in MonthPublication.objects.filter(
                     prefecture_id=delivery_import.prefecture_id, month__in=published
@@ -337,47 +332,74 @@ def _locked_publication(publication):
     return MonthPublication.objects.select_for_update().select_related("prefecture").get(pk=publication.pk)
 
 
+def _publication_log(publication, *, from_status, action, by, note=""):
+    PublicationEvent.objects.create(
+        publication=publication,
+        from_status=from_status,
+        to_status=publication.status,
+        action=action,
+        by=by,
+        note=note,
+    )
+
+
 @transaction.atomic
 def month_publish(*, publication, by, reviewed=None):
     """Make a month's figures public. The month must be over and have figures. ``reviewed``: when the figures the
-    officer reviewed were computed (``figures_updated_at``); if an import changed them since, nothing is published."""
+    officer reviewed were computed (``figures_updated_at``); if an import changed them since, nothing is published.
+
+    Raises ``qualipref.workflow.TransitionRefused`` for a month already published, ``ValidationError`` when the
+    month cannot be published yet (not over, no figures, figures changed since they were reviewed)."""
     _check_scope(by, publication.prefecture)
     locked = _locked_publication(publication)
     prefecture = locked.prefecture
-    if locked.status == PublicationStatus.PUBLISHED:
-        raise PublicationRefused(_("%(month)s is already published.") % {"month": locked.month.strftime("%m/%Y")})
+    previous = locked.status
+    PUBLICATION_WORKFLOW.check(
+        previous,
+        PublicationStatus.PUBLISHED,
+        refusal=_("%(month)s is already published."),
+        month=locked.month.strftime("%m/%Y"),
+    )
     if reviewed is not None and locked.figures_updated_at != reviewed:
-        raise PublicationRefused(
+        raise ValidationError(
             _("The figures of %(month)s changed since the page was shown (an import was counted): review them again.")
             % {"month": locked.month.strftime("%m/%Y")}
         )
     if locked.month >= prefecture.today().replace(day=1):
-        raise PublicationRefused(
+        raise ValidationError(
             _("%(month)s is not over yet: its figures can be published from the first day of the next month.")
             % {"month": locked.month.strftime("%m/%Y")}
         )
     if not locked.figures.exists():
-        raise PublicationRefused(_("%(month)s has no figures to publish.") % {"month": locked.month.strftime("%m/%Y")})
+        raise ValidationError(_("%(month)s has no figures to publish.") % {"month": locked.month.strftime("%m/%Y")})
     locked.status = PublicationStatus.PUBLISHED
     locked.published_at, locked.published_by = timezone.now(), by
     locked.save(update_fields=["status", "published_at", "published_by"])
-    PublicationEvent.objects.create(publication=locked, action=PublicationAction.PUBLISHED, by=by)
+    _publication_log(locked, from_status=previous, action=PublicationAction.PUBLISHED, by=by)
     clear_public_cache_on_commit()
     return locked
 
 
 @transaction.atomic
 def month_unpublish(*, publication, by, reason):
-    """Withdraw a month's figures from the public pages; the reason is required and recorded."""
+    """Withdraw a month's figures from the public pages; the reason is required and recorded.
+
+    Raises ``ValidationError`` without a reason, ``qualipref.workflow.TransitionRefused`` for a month not published.
+    """
     _check_scope(by, publication.prefecture)
     reason = (reason or "").strip()
     if not reason:
-        raise PublicationRefused(_("Say why the figures are unpublished: the reason is recorded."))
+        raise ValidationError(_("Say why the figures are unpublished: the reason is recorded."))
     locked = _locked_publication(publication)
-    if locked.status != PublicationStatus.PUBLISHED:
-        raise PublicationRefused(_("%(month)s is not published.") % {"month": locked.month.strftime("%m/%Y")})
+    previous = locked.status
+    PUBLICATION_WORKFLOW.check(
+        previous,
+        PublicationStatus.WITHDRAWN,
+        refusal=_("%(month)s is not published."),
+        month=locked.month.strftime("%m/%Y"),
+    )
     locked.status = PublicationStatus.WITHDRAWN
     locked.save(update_fields=["status"])
-    PublicationEvent.objects.create(publication=locked, action=PublicationAction.UNPUBLISHED, by=by, reason=reason)
+    _publication_log(locked, from_status=previous, action=PublicationAction.UNPUBLISHED, by=by, note=reason)
     clear_public_cache_on_commit()
     return locked

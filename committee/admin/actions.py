@@ -12,11 +12,12 @@ from django.utils.translation import ngettext
 from complaints.models import Case
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline
 from qualipref.scoping import scope_queryset
+from qualipref.workflow import TransitionRefused, refusal_message
 
 from ..enums import ActionStatus
 from ..models import ActionTransition, ImprovementAction
 from ..services import action_check, action_save, action_transition
-from ..workflow import TransitionRefused, allowed_next
+from ..workflow import allowed_next
 
 OVERDUE_STYLE = "color: #ce0500; font-weight: bold;"  # DSFR's error red
 
@@ -85,6 +86,8 @@ class ImprovementActionForm(forms.ModelForm):
                 outcome=cleaned.get("outcome") or "",
                 note=cleaned.get("transition_note") or "",
             )
+        except TransitionRefused as refused:
+            self.add_error("new_status", refused.message)
         except ValidationError as error:
             self.add_error(None, error)
         return cleaned
@@ -206,8 +209,8 @@ class ImprovementActionAdmin(PrefectureScopedAdmin):
         for action in queryset:
             try:
                 action_transition(action=action, to=target, by=request.user)
-            except TransitionRefused as refused:
-                self.message_user(request, f"{action}: {refused.message}", messages.WARNING)
+            except (TransitionRefused, ValidationError) as refused:
+                self.message_user(request, f"{action}: {refusal_message(refused)}", messages.WARNING)
             else:
                 moved += 1
         if moved:

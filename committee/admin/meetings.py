@@ -19,8 +19,10 @@ from qualipref.scoping import scope_queryset
 from ..models import AgendaItem, Comment, Document, Invitation, Meeting, SuggestionOpinion
 from ..services import (
     agenda_add_suggestions,
+    agenda_item_save,
     document_prepare,
     document_save,
+    invitation_attendance_save,
     meeting_attendance_prepare,
     meeting_invitations_send,
     meeting_save,
@@ -190,8 +192,14 @@ class MeetingAdmin(PrefectureScopedAdmin):
         meeting_save(meeting=obj, by=request.user)
 
     def save_formset(self, request, form, formset, change):
+        # Every row is written by its service, which checks it whoever calls; the inlines' forms show the same
+        # refusals on their fields first.
         for instance in formset.save(commit=False):
-            if isinstance(instance, Document):
+            if isinstance(instance, AgendaItem):
+                agenda_item_save(item=instance, by=request.user)
+            elif isinstance(instance, Invitation):
+                invitation_attendance_save(invitation=instance, by=request.user)
+            elif isinstance(instance, Document):
                 document_save(document=instance, by=request.user)
             elif isinstance(instance, SuggestionOpinion):
                 suggestion_opinion_record(
@@ -203,7 +211,7 @@ class MeetingAdmin(PrefectureScopedAdmin):
                     opinion=instance,
                 )
             else:
-                instance.save()
+                raise TypeError(f"No service saves {type(instance).__name__} rows: add one before its inline.")
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()

@@ -14,6 +14,7 @@ from complaints.models import Case
 from qualipref.calendar import before_local_today, on_local_today
 from qualipref.models import Prefecture, Service
 from qualipref.scoping import PrefectureScopedQuerySet
+from qualipref.workflow import TransitionLog
 
 from ..enums import OPEN_ACTION_STATUSES, ActionStatus
 from .committees import WorkingGroup
@@ -146,29 +147,14 @@ class ImprovementAction(models.Model):
         return self.status in OPEN_ACTION_STATUSES and self.due_on is not None and self.due_on < today
 
 
-class ActionTransition(models.Model):
-    """Every status change of an action: who, when, from what to what, and why."""
+class ActionTransition(TransitionLog):
+    """Every status change of an action: who, when, from what to what, and why (the kit's ``TransitionLog``)."""
 
     action = models.ForeignKey(ImprovementAction, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("from"), max_length=20, choices=ActionStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=ActionStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     prefecture_lookup = "action__prefecture"
-
-    class Meta:
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.action} {self.from_status or '∅'} → {self.to_status}"

@@ -5,7 +5,7 @@ import re
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline
 from qualipref.models import Service
 from qualipref.scoping import agent_rule
+from qualipref.workflow import TransitionRefused, refusal_message
 
 from ..enums import MessageKind, Status
 from ..models import Attachment, Case, Message, Transition
 from ..services import SORTING_FIELDS, case_assign, case_enter, case_sort, case_transition
 from ..tracking_links import tracking_url
-from ..workflow import TransitionRefused
 from .forms import ENTRY_FIELDS, CaseChangeForm, CaseEntryForm
 from .listing import (
     AssigneeFilter,
@@ -242,8 +242,8 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
         for case in queryset:
             try:
                 case_assign(case=case, to=request.user, by=request.user)
-            except TransitionRefused as refused:
-                self.message_user(request, f"{case.reference} : {refused.message}", messages.ERROR)
+            except (TransitionRefused, ValidationError) as refused:
+                self.message_user(request, f"{case.reference} : {refusal_message(refused)}", messages.ERROR)
             else:
                 count += 1
         self.message_user(
@@ -257,8 +257,8 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
             try:
                 case_transition(case=case, to=Status.ACKNOWLEDGED, by=request.user)
                 done += 1
-            except TransitionRefused as refusal:
-                refused.append(f"{case.reference}: {refusal.message}")
+            except (TransitionRefused, ValidationError) as refusal:
+                refused.append(f"{case.reference}: {refusal_message(refusal)}")
         if done:
             self.message_user(
                 request, ngettext("%d case acknowledged.", "%d cases acknowledged.", done) % done, messages.SUCCESS

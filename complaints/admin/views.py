@@ -5,7 +5,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qualipref.workflow import TransitionRefused, refusal_message
+
 from ..access_export import access_export
 from ..answers import fill_placeholders, unfilled_placeholders_message
 from ..enums import Kind, Status
 from ..models import AnswerTemplate
 from ..services import case_answer, case_assign, case_note, case_transition, suggestion_decide
-from ..workflow import ANSWER_ONLY_STATUSES, TransitionRefused, allowed_next, check_transition
+from ..workflow import ANSWER_ONLY_STATUSES, allowed_next, check_transition
 from .forms import (
     SUGGESTION_DECISIONS,
     AccessExportForm,
@@ -119,8 +121,8 @@ class CaseWorkflowViews:
                         )
                     else:
                         case = case_transition(case=case, to=target, by=request.user, note=form.cleaned_data["note"])
-                except TransitionRefused as refused:
-                    self.message_user(request, refused.message, messages.ERROR)
+                except (TransitionRefused, ValidationError) as refused:
+                    self.message_user(request, refusal_message(refused), messages.ERROR)
                 else:
                     self.message_user(
                         request,
@@ -173,10 +175,10 @@ class CaseWorkflowViews:
             if form.is_valid():
                 try:
                     case_answer(case=case, by=request.user, text=form.cleaned_data["text"], final=form.is_final)
-                except TransitionRefused as refused:
+                except (TransitionRefused, ValidationError) as refused:
                     # The officer's text stays on the page: nothing is lost, nothing was sent.
-                    form.add_error(None, refused.message)
-                    self.message_user(request, refused.message, messages.ERROR)
+                    form.add_error(None, refusal_message(refused))
+                    self.message_user(request, refusal_message(refused), messages.ERROR)
                 else:
                     message = (
                         _("The answer was sent: the citizen gets an e-mail with a link to read it.")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,12 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from qualipref.errors import error_page
 from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
 from qualipref.timezones import use_prefecture_time_zone
+from qualipref.workflow import TransitionRefused, refusal_message
 
 from ..enums import PUBLIC_MESSAGE_KINDS
 from ..forms import RatingForm, ReplyForm
 from ..services import can_rate, case_citizen_reply, case_rate
 from ..tracking_links import case_for_token
-from ..workflow import TransitionRefused
 
 
 def link_gone(request):
@@ -106,8 +107,8 @@ def tracking(request, token):
             if rating_form.is_valid():
                 try:
                     case_rate(case=case, **rating_form.cleaned_data)
-                except TransitionRefused as refused:
-                    rating_form.add_error(None, refused.message)
+                except ValidationError as refused:
+                    rating_form.add_error(None, refused)
                 else:
                     submission_accepted(request, **TRACKING_LIMIT)
                     messages.success(request, _("Thank you: your opinion on the answer has been recorded."))
@@ -117,8 +118,8 @@ def tracking(request, token):
                 case_citizen_reply(
                     case=case, text=reply_form.cleaned_data["text"], files=reply_form.cleaned_data["attachments"]
                 )
-            except TransitionRefused as refused:
-                reply_form.add_error(None, refused.message)
+            except (TransitionRefused, ValidationError) as refused:
+                reply_form.add_error(None, refusal_message(refused))
             else:
                 submission_accepted(request, **TRACKING_LIMIT)
                 messages.success(request, _("Your message has been sent to the prefecture."))

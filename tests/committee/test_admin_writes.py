@@ -5,18 +5,26 @@ import hashlib
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from committee.enums import ActionStatus, Verdict
-from committee.models import Document, ImprovementAction, SuggestionOpinion
-from committee.services import action_create, action_transition, document_save, suggestion_opinion_record
-from committee.workflow import TransitionRefused
+from committee.demo import _document
+from committee.enums import ActionStatus, Attendance, DocumentKind, Verdict
+from committee.models import AgendaItem, Document, ImprovementAction, Invitation, SuggestionOpinion
+from committee.services import (
+    action_create,
+    action_transition,
+    agenda_item_save,
+    document_save,
+    invitation_attendance_save,
+    suggestion_opinion_record,
+)
+from complaints.enums import Status
 from tests.complaints.factories import PDF_BYTES, CaseFactory
 from tests.qualipref.factories import officer_of
 
-from .factories import ImprovementActionFactory, MeetingFactory
+from .factories import AgendaItemFactory, ImprovementActionFactory, InvitationFactory, MeetingFactory
 from .test_admin import change_form_data
 
 
@@ -62,7 +70,7 @@ def test_an_action_added_in_the_admin_is_what_the_service_records(officer_client
 
 def test_a_transition_the_service_refuses_is_a_form_error_in_the_admin(officer_client, committee):
     action = ImprovementActionFactory(prefecture=committee.prefecture, status=ActionStatus.IN_PROGRESS)
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(ValidationError):
         action_transition(action=action, to=ActionStatus.ABANDONED)  # no reason given
     url = reverse("admin:committee_improvementaction_change", args=[action.pk])
     data = change_form_data(officer_client.get(url)) | {"new_status": ActionStatus.ABANDONED}
@@ -132,3 +140,70 @@ def test_the_document_service_stores_no_unchecked_file(committee):
     with pytest.raises(ValidationError):
         document_save(document=unchecked)
     assert not Document.objects.exists()
+
+
+def test_the_agenda_item_service_takes_only_a_suggestion_forwarded_to_the_committee(
+    committee, other_committee, officer
+):
+    meeting = MeetingFactory(committee=committee)
+    forwarded = CaseFactory(prefecture=committee.prefecture, suggestion=True, status=Status.FORWARDED_TO_COMMITTEE)
+    foreign = CaseFactory(prefecture=other_committee.prefecture, suggestion=True, status=Status.FORWARDED_TO_COMMITTEE)
+    refused = {
+        "another prefecture's": foreign,
+        "a complaint": CaseFactory(prefecture=committee.prefecture),
+        "not forwarded": CaseFactory(prefecture=committee.prefecture, suggestion=True, status=Status.UNDER_REVIEW),
+    }
+    for case in refused.values():
+        with pytest.raises(ValidationError) as refusal:
+            agenda_item_save(item=AgendaItem(meeting=meeting, title="Idée", case=case), by=officer)
+        assert "case" in refusal.value.message_dict
+    assert not AgendaItem.objects.exists()
+
+    item = agenda_item_save(item=AgendaItem(meeting=meeting, title="Idée", case=forwarded), by=officer)
+    assert AgendaItem.objects.get().case == forwarded
+    # Once examined the suggestion is decided: its item is still edited.
+    forwarded.status = Status.ACCEPTED
+    forwarded.save()
+    item.title = "Idée examinée"
+    agenda_item_save(item=item, by=officer)
+    assert AgendaItem.objects.get().title == "Idée examinée"
+
+
+def test_the_agenda_item_service_refuses_another_prefectures_officer_and_a_move_to_another_meeting(
+    committee, other_committee, officer
+):
+    item = AgendaItemFactory(meeting=MeetingFactory(committee=committee))
+    item.title = "Changé"
+    with pytest.raises(PermissionDenied):
+        agenda_item_save(item=item, by=officer_of(other_committee.prefecture))
+    item.meeting = MeetingFactory(committee=committee)
+    with pytest.raises(ValidationError):
+        agenda_item_save(item=item, by=officer)
+    item.refresh_from_db()
+    assert item.title != "Changé"
+
+
+def test_the_attendance_service_changes_the_attendance_only(committee, other_committee, officer):
+    invitation = InvitationFactory(meeting=MeetingFactory(committee=committee, held=True))
+    edited = Invitation.objects.get(pk=invitation.pk)
+    edited.attendance, edited.sent_sequence = Attendance.PRESENT, 7
+    invitation_attendance_save(invitation=edited, by=officer)
+    invitation.refresh_from_db()
+    assert (invitation.attendance, invitation.sent_sequence) == (Attendance.PRESENT, -1)
+
+    with pytest.raises(PermissionDenied):
+        invitation_attendance_save(invitation=edited, by=officer_of(other_committee.prefecture))
+    member = InvitationFactory.build(meeting=invitation.meeting).member
+    member.save()
+    with pytest.raises(ValidationError):
+        invitation_attendance_save(invitation=Invitation(meeting=invitation.meeting, member=member), by=officer)
+    assert Invitation.objects.count() == 1
+
+
+def test_the_demo_stores_its_documents_through_the_upload_checks(committee):
+    document = _document(MeetingFactory(committee=committee), "Ordre du jour", DocumentKind.AGENDA)
+    with document.file.open("rb") as file:
+        content = file.read()
+    assert content.startswith(b"%PDF-")
+    assert (document.size, document.sha256) == (len(content), hashlib.sha256(content).hexdigest())
+    assert document.original_name == "ordre-du-jour.pdf"

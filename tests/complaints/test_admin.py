@@ -24,10 +24,10 @@ from complaints.workflow import (
     ANSWER_ONLY_STATUSES,
     COMPLAINT_TRANSITIONS,
     SUGGESTION_TRANSITIONS,
-    TransitionRefused,
     check_transition,
 )
 from qualipref.enums import Role
+from qualipref.workflow import TransitionRefused
 from tests.complaints.factories import AnswerTemplateFactory, AttachmentFactory, CaseFactory, MessageFactory
 from tests.qualipref.factories import MembershipFactory, PrefectureFactory, ServiceFactory, SiteFactory, officer_of
 

@@ -159,7 +159,7 @@ def test_officer_reviews_publishes_and_unpublishes_a_month_with_a_reason(officer
     officer_client.post(reverse("admin:delays_month_unpublish", args=[month.pk]), {"reason": "Doublons détectés"})
     month.refresh_from_db()
     assert month.status == PublicationStatus.WITHDRAWN
-    assert month.events.first().reason == "Doublons détectés"
+    assert month.events.first().note == "Doublons détectés"
 
 
 def test_a_month_shows_the_imports_its_figures_come_from(officer_client, reunion, other):
@@ -200,6 +200,46 @@ def test_publish_action_publishes_the_selected_months(officer_client, reunion):
         datetime.date(2026, 1, 1): PublicationStatus.PUBLISHED,
         datetime.date(2026, 3, 1): PublicationStatus.DRAFT,
     }
+
+
+def test_a_months_page_offers_what_its_workflow_allows_next(officer_client, reunion):
+    run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2026, 1, 1), [7]))))
+    month = MonthPublication.objects.get()
+    page = reverse("admin:delays_monthpublication_change", args=[month.pk])
+    publish, unpublish = (reverse(f"admin:delays_month_{name}", args=[month.pk]) for name in ("publish", "unpublish"))
+    offers = {}
+    for status in PublicationStatus:
+        MonthPublication.objects.filter(pk=month.pk).update(status=status)
+        html = officer_client.get(page).content.decode()
+        offers[status] = (publish in html, unpublish in html)
+    assert offers == {
+        PublicationStatus.DRAFT: (True, False),
+        PublicationStatus.PUBLISHED: (False, True),
+        PublicationStatus.WITHDRAWN: (True, False),
+    }
+
+
+def test_the_publish_action_says_why_a_month_was_not_published(officer_client, reunion):
+    """A refused transition (already published) and a rule that is not one (not over) read the same: the message."""
+    from django.contrib.messages import get_messages
+
+    rows = deliveries(reunion, "TS-PREMIERE", delays_pairs(datetime.date(2026, 1, 1), [7]))
+    rows += deliveries(reunion, "TS-PREMIERE", [("2026-03-01", "2026-03-02")])  # March: not over
+    run_import(reunion, csv_bytes(rows))
+    MonthPublication.objects.filter(month=datetime.date(2026, 1, 1)).update(status=PublicationStatus.PUBLISHED)
+    response = officer_client.post(
+        reverse("admin:delays_monthpublication_changelist"),
+        {
+            "action": "publish_selected",
+            "_selected_action": list(MonthPublication.objects.values_list("pk", flat=True)),
+        },
+    )
+    warnings = sorted(str(m) for m in get_messages(response.wsgi_request))
+    assert warnings == [
+        "La Réunion: 01/2026 est déjà publié.",
+        "La Réunion: 03/2026 n’est pas encore terminé\xa0: ses chiffres peuvent être publiés à partir du premier "
+        "jour du mois suivant.",
+    ]
 
 
 def test_only_the_national_coordinator_edits_title_types(client, reunion, first_permit):

@@ -4,12 +4,13 @@ import datetime
 import threading
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from delays.enums import ImportStatus, PublicationAction, PublicationStatus
 from delays.models import MonthPublication
-from delays.services import PublicationRefused, month_publish, month_unpublish
+from delays.services import month_publish, month_unpublish
+from qualipref.workflow import TransitionRefused
 from tests.qualipref.factories import officer_of
 
 from .factories import MonthPublicationFactory, csv_bytes, delays_pairs, deliveries, run_import
@@ -35,39 +36,42 @@ def test_officer_publishes_a_finished_month_and_it_is_logged(reunion, january):
     january.refresh_from_db()
     assert january.status == PublicationStatus.PUBLISHED
     assert january.published_by == officer
-    assert list(january.events.values_list("action", "by")) == [(PublicationAction.PUBLISHED, officer.pk)]
+    assert list(january.events.values_list("action", "by", "from_status", "to_status")) == [
+        (PublicationAction.PUBLISHED, officer.pk, PublicationStatus.DRAFT, PublicationStatus.PUBLISHED)
+    ]
 
 
 def test_the_current_month_cannot_be_published(reunion, first_permit):
     # "Today" is 10 March 2026 in these tests: March is not over.
     run_import(reunion, csv_bytes(deliveries(reunion, "TS-PREMIERE", [("2026-03-01", "2026-03-05")])))
     march = MonthPublication.objects.get(month=datetime.date(2026, 3, 1))
-    with pytest.raises(PublicationRefused, match="not over"):
+    with pytest.raises(ValidationError, match="not over"):
         month_publish(publication=march, by=None)
 
 
 def test_a_month_without_figures_cannot_be_published(reunion):
     empty = MonthPublicationFactory(prefecture=reunion, month=datetime.date(2025, 6, 1))
-    with pytest.raises(PublicationRefused, match="no figures"):
+    with pytest.raises(ValidationError, match="no figures"):
         month_publish(publication=empty, by=None)
 
 
 def test_publishing_twice_is_refused(january):
     month_publish(publication=january, by=None)
-    with pytest.raises(PublicationRefused, match="already published"):
+    with pytest.raises(TransitionRefused, match="already published"):
         month_publish(publication=january, by=None)
 
 
 def test_unpublishing_needs_a_reason_which_is_recorded(reunion, january):
     officer = officer_of(reunion)
     month_publish(publication=january, by=officer)
-    with pytest.raises(PublicationRefused, match="reason"):
+    with pytest.raises(ValidationError, match="reason"):
         month_unpublish(publication=january, by=officer, reason="   ")
     month_unpublish(publication=january, by=officer, reason="Erreur de saisie du site de Saint-Pierre")
     january.refresh_from_db()
     assert january.status == PublicationStatus.WITHDRAWN
     event = january.events.first()
-    assert (event.action, event.reason) == (PublicationAction.UNPUBLISHED, "Erreur de saisie du site de Saint-Pierre")
+    assert (event.action, event.note) == (PublicationAction.UNPUBLISHED, "Erreur de saisie du site de Saint-Pierre")
+    assert (event.from_status, event.to_status) == (PublicationStatus.PUBLISHED, PublicationStatus.WITHDRAWN)
 
 
 def test_an_officer_of_another_prefecture_cannot_publish(other, january):
@@ -161,3 +165,42 @@ def test_a_month_published_while_a_clean_file_is_checked_is_never_changed_withou
     assert outcome["published"].status == PublicationStatus.PUBLISHED
     january.refresh_from_db()
     assert january.published_at >= outcome["import"].decided_at  # published with the file counted
+
+
+def test_the_migration_to_the_workflow_log_fills_each_events_statuses_and_keeps_the_reason(reunion):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from delays.models import PublicationEvent
+
+    migration = importlib.import_module("delays.migrations.0010_publication_log_on_the_workflow_kit")
+    january = MonthPublicationFactory(prefecture=reunion, month=datetime.date(2025, 1, 1))
+    february = MonthPublicationFactory(prefecture=reunion, month=datetime.date(2025, 2, 1))
+    start = timezone.now() - datetime.timedelta(days=30)
+    history = [
+        (january, PublicationAction.PUBLISHED, ""),
+        (february, PublicationAction.PUBLISHED, ""),
+        (january, PublicationAction.FIGURES_UPDATED, "livraisons.csv"),
+        (january, PublicationAction.UNPUBLISHED, "Doublons"),
+        (january, PublicationAction.PUBLISHED, ""),
+    ]
+    for day, (month, action, note) in enumerate(history):
+        PublicationEvent.objects.create(
+            publication=month, action=action, note=note, at=start + datetime.timedelta(days=day)
+        )
+    PublicationEvent.objects.update(from_status="", to_status="")  # as the rows were before the migration
+
+    migration.fill_statuses(apps, None)
+
+    rows = PublicationEvent.objects.order_by("at").values_list("publication", "from_status", "to_status", "note")
+    D, P, W = PublicationStatus.DRAFT, PublicationStatus.PUBLISHED, PublicationStatus.WITHDRAWN
+    assert list(rows) == [
+        (january.pk, D, P, ""),
+        (february.pk, D, P, ""),
+        (january.pk, "", "", "livraisons.csv"),
+        (january.pk, P, W, "Doublons"),
+        (january.pk, W, P, ""),
+    ]
+    assert PublicationEvent._meta.get_field("note").column == "reason"  # the reasons stay where they were
