@@ -67,8 +67,8 @@ def setup():
     from delays.enums import PublicationStatus
     from delays.models import DelayHistogram, MonthlyDelay, MonthPublication, TitleType
     from delays.stats import _insert_statistics
+    from qualipref.dates import add_months, month_start, months_ending
     from qualipref.models import Prefecture, Site
-    from qualipref.months import add_months, month_start, months_ending
 
     prefectures = Prefecture.objects.bulk_create(
         [Prefecture(department_code=f"{n:03d}", name=f"Département {n}", slug=f"departement-{n}") for n in range(100)]

@@ -47,8 +47,8 @@ def build(first_month):
     from django.db import connection
 
     from committee.models import Committee
+    from qualipref.dates import add_months
     from qualipref.models import Prefecture
-    from qualipref.months import add_months
     from surveys.models import Question, Survey
 
     start = time.perf_counter()
@@ -167,8 +167,8 @@ def main():
     from engagements.indicators import compute
     from engagements.periods import Period
     from engagements.services import monthly_indicators_refresh
+    from qualipref.dates import add_months, month_start, months_from
     from qualipref.models import Prefecture
-    from qualipref.months import add_months, month_start, months_from
 
     current = month_start(Prefecture(time_zone="Europe/Paris").today())
     first_month = add_months(current, -MONTHS)

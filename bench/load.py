@@ -95,8 +95,8 @@ def load_demo_like_data():
     from committee.models import Committee, Member
     from delays.models import MonthPublication
     from delays.services import delivery_import_check, delivery_import_create, month_publish
+    from qualipref.dates import add_months, months_ending
     from qualipref.models import Site
-    from qualipref.months import add_months, months_ending
     from surveys.models import Choice, DistributionPoint, Question, Survey
 
     prefecture, services, site = bench_prefecture(SLUG)

@@ -220,8 +220,8 @@ def main():
 
     from engagements.periods import Period
     from engagements.services import monthly_indicators_refresh
+    from qualipref.dates import add_months, quarter_of
     from qualipref.models import Prefecture
-    from qualipref.months import add_months, quarter_of
     from reports.data import gather
     from reports.models import previous_period
     from reports.render import render_csv, render_html, render_pdf

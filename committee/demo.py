@@ -15,9 +15,9 @@ from django.utils.text import slugify
 
 from complaints.enums import Kind, Status
 from complaints.models import Case
+from qualipref.dates import add_months
 from qualipref.enums import Role
 from qualipref.models import Prefecture, Service, User
-from qualipref.months import add_months
 from qualipref.services import membership_grant
 
 from .enums import ActionStatus, Attendance, DocumentKind, MeetingStatus, MemberCategory, Verdict

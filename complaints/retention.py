@@ -24,8 +24,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from qualipref.dates import add_months
 from qualipref.mail import MAX_ATTEMPTS, OutgoingEmail
-from qualipref.months import add_months
 
 from .enums import Status
 from .models import Attachment, Case, DigestLog, Message, Transition

@@ -12,8 +12,8 @@ import random
 from django.db import transaction
 
 from qualipref import csvfiles
+from qualipref.dates import add_months, month_start, months_ending
 from qualipref.models import Prefecture
-from qualipref.months import add_months, month_start, months_ending
 
 from .enums import ImportSource, PublicationStatus
 from .models import DeliveryImport, MonthPublication

@@ -7,8 +7,8 @@ import zoneinfo
 from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
+from qualipref.dates import month_start, months_ending
 from qualipref.models import Prefecture
-from qualipref.months import month_start, months_ending
 
 from .enums import ImportStatus, PublicationStatus
 from .models import DeliveryImport, MonthlyDelay, MonthPublication, TitleType, mean_of

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qualipref.months import month_start
+from qualipref.dates import month_start
 
 from . import importer
 from .cache import clear_public_cache_on_commit

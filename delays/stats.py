@@ -21,8 +21,8 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from qualipref.dates import month_start
 from qualipref.models import Prefecture
-from qualipref.months import month_start
 
 from .enums import PublicationStatus
 from .models import DelayHistogram, DeliveryRecord, MonthlyDelay, MonthPublication

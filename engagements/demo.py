@@ -8,8 +8,8 @@ import random
 
 from django.core.files.base import ContentFile
 
+from qualipref.dates import add_months, month_start
 from qualipref.models import Prefecture
-from qualipref.months import add_months, month_start
 
 from .enums import Source
 from .models import Engagement, ManualMeasure

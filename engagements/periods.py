@@ -4,7 +4,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from qualipref.months import add_months, month_end, month_start, quarter_of
+from qualipref.dates import add_months, month_end, month_start, quarter_of
 
 from .enums import PeriodKind
 

@@ -9,8 +9,8 @@ from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
 from qualipref.charts import line_chart
+from qualipref.dates import add_months, month_start, months_ending
 from qualipref.models import Prefecture
-from qualipref.months import add_months, month_start, months_ending
 
 from .enums import Unit
 from .models import Engagement, EngagementVersion, MonthlyIndicator

@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from qualipref.months import month_start, months_ending
+from qualipref.dates import month_start, months_ending
 
 from .indicators import compute
 from .models import EngagementVersion, ManualMeasure, MonthlyIndicator

@@ -18,8 +18,8 @@ from simple_history.models import HistoricalRecords
 
 from . import departments
 from .csvfiles import refuse_formula_start
+from .dates import add_months
 from .enums import STAFF_ROLES, Label, Role, SiteKind
-from .months import add_months
 from .scoping import PrefectureScopedQuerySet
 
 # First path segments the portal uses itself: a prefecture's slug can never be one of them.

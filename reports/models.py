@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from engagements.enums import PeriodKind
 from engagements.periods import Period
-from qualipref.months import quarter_of
+from qualipref.dates import quarter_of
 from qualipref.scoping import PrefectureScopedQuerySet
 
 from .enums import ReportStatus

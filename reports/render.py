@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from engagements.enums import PeriodKind, Unit
 from qualipref import csvfiles
-from qualipref.months import quarter_of
+from qualipref.dates import quarter_of
 
 from .charts import bar_chart, trend_chart
 from .data import CSV_COLUMNS, case_rows

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from qualipref.dates import quarter_of
 from qualipref.enums import Role
 from qualipref.links import absolute_url
 from qualipref.mail import email_queue
 from qualipref.models import Prefecture, User
-from qualipref.months import quarter_of
 
 from .data import gather
 from .enums import SCHEDULE_KEEPS, ReportStatus

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, When
 from django.db.models import Case as SqlCase
 
-from qualipref.months import month_start
+from qualipref.dates import month_start
 
 from ..calendar_table import calendar_ensure
 from ..enums import Source

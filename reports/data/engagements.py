@@ -5,7 +5,7 @@ from decimal import Decimal
 from engagements.enums import Source
 from engagements.indicators import MEASURES, Figure, compute, versions_in_force
 from engagements.models import MonthlyIndicator
-from qualipref.months import add_months, months_from
+from qualipref.dates import add_months, months_from
 
 from .common import _round
 

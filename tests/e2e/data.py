@@ -72,7 +72,7 @@ def published_delays(prefecture):
     """Two months of delivery figures for a residence permit, both published (the last month is over)."""
     from delays.models import MonthPublication
     from delays.services import month_publish
-    from qualipref.months import add_months, months_ending
+    from qualipref.dates import add_months, months_ending
     from tests.delays.factories import csv_bytes, delays_pairs, deliveries, run_import
 
     months = months_ending(add_months(prefecture.today(), -1), 2)

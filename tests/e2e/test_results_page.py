@@ -9,7 +9,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from engagements.models import Engagement
-from qualipref.months import add_months
+from qualipref.dates import add_months
 from tests.engagements.factories import MonthlyIndicatorFactory
 
 from . import data

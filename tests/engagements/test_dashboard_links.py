@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from committee.enums import ActionStatus, MeetingStatus
 from complaints.enums import Status
-from qualipref.months import add_months
+from qualipref.dates import add_months
 from tests.committee.factories import CommitteeFactory, ImprovementActionFactory, MeetingFactory
 from tests.complaints.factories import CaseFactory
 from tests.qualipref.factories import MembershipFactory, PrefectureFactory, officer_of

@@ -13,8 +13,8 @@ from complaints.enums import Status
 from engagements.models import ManualMeasure, MonthlyIndicator
 from engagements.periods import results_complete_before
 from engagements.services import monthly_indicators_refresh
+from qualipref.dates import add_months, month_start
 from qualipref.enums import Role
-from qualipref.months import add_months, month_start
 from tests.complaints.factories import PDF_BYTES, CaseFactory
 from tests.qualipref.factories import MembershipFactory, PrefectureFactory, coordinator, officer_of
 

@@ -7,7 +7,7 @@ import pytest
 
 from delays.charts import trend_chart
 from qualipref.charts import BOTTOM, HEIGHT, TOP, line_chart, line_chart_series
-from qualipref.months import months_from
+from qualipref.dates import months_from
 
 MONTHS = [datetime.date(2026, m, 1) for m in (1, 2, 3, 4)]
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM

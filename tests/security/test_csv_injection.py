@@ -25,8 +25,8 @@ from delays.services import month_publish
 from engagements.models import EngagementVersion
 from engagements.periods import Period, results_complete_before
 from engagements.services import monthly_indicators_refresh
+from qualipref.dates import add_months
 from qualipref.models import Prefecture, Service, Site
-from qualipref.months import add_months
 from surveys.enums import QuestionKind
 from surveys.models import Choice, Survey
 from tests.complaints.factories import CaseFactory

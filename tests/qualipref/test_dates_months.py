@@ -1,11 +1,11 @@
-"""The calendar-month arithmetic every app shares (``qualipref.months``)."""
+"""The calendar-month arithmetic every app shares (``qualipref.dates``)."""
 
 import datetime
 import zoneinfo
 
 import pytest
 
-from qualipref.months import add_months, month_end, month_start, months_ending, months_from, quarter_of
+from qualipref.dates import add_months, month_end, month_start, months_ending, months_from, quarter_of
 
 D = datetime.date
 REUNION = zoneinfo.ZoneInfo("Indian/Reunion")
