@@ -25,6 +25,7 @@ from ..services import (
     invitation_attendance_save,
     meeting_attendance_prepare,
     meeting_invitations_send,
+    meeting_rows_delete,
     meeting_save,
     suggestion_candidates,
     suggestion_opinion_committee,
@@ -212,8 +213,8 @@ class MeetingAdmin(PrefectureScopedAdmin):
                 )
             else:
                 raise TypeError(f"No service saves {type(instance).__name__} rows: add one before its inline.")
-        for obj in formset.deleted_objects:
-            obj.delete()
+        if formset.deleted_objects:
+            meeting_rows_delete(meeting=form.instance, rows=formset.deleted_objects, by=request.user)
         formset.save_m2m()
 
     @admin.action(description=_("Send the invitations (with a calendar file)"), permissions=["change"])

@@ -27,6 +27,7 @@ from .meetings import (
     invitees,
     meeting_attendance_prepare,
     meeting_invitations_send,
+    meeting_rows_delete,
     meeting_save,
 )
 from .members import account_link_open, account_link_opened, member_account_invite, member_password_link_resend
@@ -53,6 +54,7 @@ __all__ = [
     "invitees",
     "meeting_attendance_prepare",
     "meeting_invitations_send",
+    "meeting_rows_delete",
     "meeting_save",
     "member_account_invite",
     "member_password_link_resend",

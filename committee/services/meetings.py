@@ -167,3 +167,22 @@ def invitation_send(*, invitation_id, language="fr"):
         invitation.sent_sequence = meeting.sequence
         invitation.save(update_fields=["sent_at", "sent_sequence"])
     return True
+
+
+@transaction.atomic
+def meeting_rows_delete(*, meeting, rows, by=None):
+    """Delete rows of ``meeting``'s page: agenda items, invitations, documents, opinions given at it.
+
+    Whoever calls: ``by`` works for the meeting's prefecture (``PermissionDenied``) and every row is one of this
+    meeting's (``ValidationError``), or nothing is deleted.
+    """
+    check_scope(by, Meeting.objects.values_list("committee__prefecture_id", flat=True).get(pk=meeting.pk))
+    rows = list(rows)
+    for row in rows:
+        if row.meeting_id != meeting.pk:
+            raise ValidationError(
+                _("“%(row)s” belongs to another meeting: delete it from that meeting's page.") % {"row": row}
+            )
+    for row in rows:
+        row.delete()
+    return len(rows)

@@ -18,6 +18,7 @@ from committee.services import (
     agenda_item_save,
     document_save,
     invitation_attendance_save,
+    meeting_rows_delete,
     suggestion_opinion_record,
 )
 from complaints.enums import Status
@@ -207,3 +208,20 @@ def test_the_demo_stores_its_documents_through_the_upload_checks(committee):
     assert content.startswith(b"%PDF-")
     assert (document.size, document.sha256) == (len(content), hashlib.sha256(content).hexdigest())
     assert document.original_name == "ordre-du-jour.pdf"
+
+
+def test_the_meeting_rows_service_deletes_only_its_meeting_s_rows_for_its_prefecture(
+    committee, other_committee, officer
+):
+    meeting, elsewhere = MeetingFactory(committee=committee), MeetingFactory(committee=committee)
+    item, invitation = AgendaItemFactory(meeting=meeting), InvitationFactory(meeting=meeting)
+    foreign_item = AgendaItemFactory(meeting=elsewhere)
+    with pytest.raises(PermissionDenied):
+        meeting_rows_delete(meeting=meeting, rows=[item], by=officer_of(other_committee.prefecture))
+    with pytest.raises(ValidationError, match="autre réunion"):
+        meeting_rows_delete(meeting=meeting, rows=[item, foreign_item], by=officer)
+    assert AgendaItem.objects.filter(pk__in=[item.pk, foreign_item.pk]).count() == 2  # nothing deleted
+
+    assert meeting_rows_delete(meeting=meeting, rows=[item, invitation], by=officer) == 2
+    assert not AgendaItem.objects.filter(pk=item.pk).exists() and not Invitation.objects.filter(pk=invitation.pk)
+    assert AgendaItem.objects.filter(pk=foreign_item.pk).exists()
