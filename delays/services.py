@@ -10,13 +10,14 @@ import logging
 import uuid
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qualipref.dates import month_start
+from qualipref.scoping import check_works_for
 
 from . import importer
 from .cache import clear_public_cache_on_commit
@@ -31,11 +32,6 @@ logger = logging.getLogger(__name__)
 
 class ImportRefused(FileRefused):
     pass
-
-
-def _check_scope(user, prefecture):
-    if user is not None and prefecture.pk not in user.prefecture_ids:
-        raise PermissionDenied(_("You do not work for this prefecture."))
 
 
 def progress_key(import_id):
@@ -69,7 +65,7 @@ def delivery_import_create(*, prefecture, fileobj, name, by=None, source=ImportS
 
     Raises ``ImportRefused`` for an unusable file or one already imported for this prefecture.
     """
-    _check_scope(by, prefecture)
+    check_works_for(by, prefecture.pk)
     try:
         facts = inspect_file(fileobj)
     except FileRefused as refused:
@@ -261,7 +257,7 @@ def _locked(delivery_import, *statuses):
 @transaction.atomic
 def delivery_import_accept(*, delivery_import, by):
     """The officer keeps the valid rows of a checked import: they count from now on."""
-    _check_scope(by, delivery_import.prefecture)
+    check_works_for(by, delivery_import.prefecture_id)
     locked = _locked(delivery_import, ImportStatus.AWAITING_REVIEW)
     _accept(locked, by=by)
     return locked
@@ -277,7 +273,7 @@ def _delete_records(delivery_import):
 @transaction.atomic
 def delivery_import_reject(*, delivery_import, by):
     """The officer refuses the report: none of the file's rows is kept."""
-    _check_scope(by, delivery_import.prefecture)
+    check_works_for(by, delivery_import.prefecture_id)
     locked = _locked(delivery_import, ImportStatus.AWAITING_REVIEW)
     _delete_records(locked)
     locked.status = ImportStatus.REJECTED
@@ -289,7 +285,7 @@ def delivery_import_reject(*, delivery_import, by):
 @transaction.atomic
 def delivery_import_withdraw(*, delivery_import, by):
     """Take an accepted import back out: its deliveries no longer count, its months are recomputed."""
-    _check_scope(by, delivery_import.prefecture)
+    check_works_for(by, delivery_import.prefecture_id)
     locked = _locked(delivery_import, ImportStatus.ACCEPTED)
     locked.status = ImportStatus.WITHDRAWN
     locked.decided_at, locked.decided_by = timezone.now(), by
@@ -350,7 +346,7 @@ def month_publish(*, publication, by, reviewed=None):
 
     Raises ``qualipref.workflow.TransitionRefused`` for a month already published, ``ValidationError`` when the
     month cannot be published yet (not over, no figures, figures changed since they were reviewed)."""
-    _check_scope(by, publication.prefecture)
+    check_works_for(by, publication.prefecture_id)
     locked = _locked_publication(publication)
     prefecture = locked.prefecture
     previous = locked.status
@@ -386,7 +382,7 @@ def month_unpublish(*, publication, by, reason):
 
     Raises ``ValidationError`` without a reason, ``qualipref.workflow.TransitionRefused`` for a month not published.
     """
-    _check_scope(by, publication.prefecture)
+    check_works_for(by, publication.prefecture_id)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the figures are unpublished: the reason is recorded."))

@@ -16,8 +16,20 @@ of their own services, nowhere else (``User.agent_scope``); where they hold anot
 prefecture.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+
+
+def check_works_for(by, prefecture_id):
+    """Raise ``PermissionDenied`` unless ``by`` works for the prefecture ``prefecture_id``.
+
+    The check every service makes on what it writes, whoever calls it; ``by=None`` is the portal itself (the demo
+    data, a shell, a Celery task).
+    """
+    if by is not None and prefecture_id not in by.prefecture_ids:
+        raise PermissionDenied(_("You do not work for this prefecture."))
 
 
 def is_scoped(model):

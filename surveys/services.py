@@ -3,7 +3,7 @@
 import datetime
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.text import slugify
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from qualipref.csvfiles import refuse_formula_start
+from qualipref.scoping import check_works_for
 
 from .enums import CHOICE_KINDS, VALUE_RANGES, QuestionKind, SurveyStatus
 from .models import RESERVED_SURVEY_SLUGS, Answer, Choice, DistributionPoint, Question, Response, Survey
@@ -18,16 +19,10 @@ from .models import RESERVED_SURVEY_SLUGS, Answer, Choice, DistributionPoint, Qu
 # --- who may write, and where ---------------------------------------------------------------------
 
 
-def _check_scope(by, prefecture_id):
-    """``by`` works for the prefecture; ``None`` is the portal itself (the demo data, a shell, a task)."""
-    if by is not None and prefecture_id not in by.prefecture_ids:
-        raise PermissionDenied(_("You do not work for this prefecture."))
-
-
 def _check_survey_scope(by, survey_id):
     """``by`` works for the prefecture of the survey as stored (whatever the instance in memory says)."""
     if by is not None:
-        _check_scope(by, Survey.objects.filter(pk=survey_id).values_list("prefecture_id", flat=True).first())
+        check_works_for(by, Survey.objects.filter(pk=survey_id).values_list("prefecture_id", flat=True).first())
 
 
 def _signed(instance, by):
@@ -278,7 +273,7 @@ def survey_save(*, survey, by, fields=None, questions=(), removed_questions=(), 
     """
     if survey.pk is not None:
         _check_survey_scope(by, survey.pk)
-    _check_scope(by, survey.prefecture_id)
+    check_works_for(by, survey.prefecture_id)
     survey_check(survey=survey)
     if fields is not None and fields:
         fields = [*(f for f in SURVEY_FIELDS if f in fields), "updated_at"]

@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 
 from complaints.enums import Kind, Status
 from complaints.models import Case
+from qualipref.scoping import check_works_for
 from qualipref.uploads import validate_upload
 
 from ..enums import MeetingStatus
 from ..models import AgendaItem, Comment, Document, Meeting, Member
-from .scope import check_scope
 
 MAX_DOCUMENT_BYTES = getattr(settings, "COMMITTEE_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
 
@@ -64,7 +64,7 @@ def agenda_item_save(*, item, by=None):
     """
     meeting = Meeting.objects.select_related("committee").get(pk=item.meeting_id)
     prefecture_id = meeting.committee.prefecture_id
-    check_scope(by, prefecture_id)
+    check_works_for(by, prefecture_id)
     stored = AgendaItem.objects.select_for_update().filter(pk=item.pk).values("meeting_id", "case_id").first()
     if stored is not None and stored["meeting_id"] != item.meeting_id:
         raise ValidationError({"meeting": _("An agenda item stays on its meeting: add it to the other one.")})

@@ -7,11 +7,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qualipref.mail import email_queue
+from qualipref.scoping import check_works_for
 
 from ..enums import MeetingStatus
 from ..ics import meeting_ics, meeting_url
 from ..models import Invitation, Meeting
-from .scope import check_scope
 
 # Changing any of these changes the event in the members' calendars: the invitation is sent again.
 SCHEDULE_FIELDS = ("date", "start_time", "end_time", "place", "video_url", "status", "title")
@@ -75,7 +75,7 @@ def invitation_attendance_save(*, invitation, by=None):
     stored = invitations.filter(pk=invitation.pk).first() if invitation.pk else None
     if stored is None:
         raise ValidationError(_("Members are invited by sending the invitations or listing them for the attendance."))
-    check_scope(by, stored.meeting.committee.prefecture_id)
+    check_works_for(by, stored.meeting.committee.prefecture_id)
     stored.attendance = invitation.attendance
     stored.full_clean(exclude=["meeting", "member"], validate_unique=False)
     stored.save(update_fields=["attendance"])
@@ -176,7 +176,7 @@ def meeting_rows_delete(*, meeting, rows, by=None):
     Whoever calls: ``by`` works for the meeting's prefecture (``PermissionDenied``) and every row is one of this
     meeting's (``ValidationError``), or nothing is deleted.
     """
-    check_scope(by, Meeting.objects.values_list("committee__prefecture_id", flat=True).get(pk=meeting.pk))
+    check_works_for(by, Meeting.objects.values_list("committee__prefecture_id", flat=True).get(pk=meeting.pk))
     rows = list(rows)
     for row in rows:
         if row.meeting_id != meeting.pk:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from committee.models import Comment, Committee, ImprovementAction, Meeting, Member, SuggestionOpinion, WorkingGroup
@@ -16,7 +17,7 @@ from qualipref.admin import scope_field_name
 from qualipref.enums import Role
 from qualipref.mail import OutgoingEmail
 from qualipref.models import Membership, Prefecture, Service, Site, User
-from qualipref.scoping import is_scoped
+from qualipref.scoping import check_works_for, is_scoped
 from reports.models import AuditReport
 from surveys.models import DistributionPoint, Survey
 from tests.committee.factories import (
@@ -319,3 +320,12 @@ def test_the_only_prefecture_is_the_only_choice_and_another_is_still_refused(cli
     assert select_options(client.get(url).content.decode(), "prefecture") == [(str(reunion.pk), True)]
     response = client.post(url, {"prefecture": other.pk, "title": "Intrus", "body": "Bonjour {nom}", "kind": ""})
     assert response.status_code == 200 and "prefecture" in response.context["adminform"].form.errors
+
+
+@pytest.mark.django_db
+def test_a_service_writes_only_for_the_prefectures_its_caller_works_for(reunion, other):
+    """``check_works_for``: the one check the services of every app make on what they write."""
+    check_works_for(officer_of(reunion), reunion.pk)
+    check_works_for(None, other.pk)  # the portal itself: the demo data, a task
+    with pytest.raises(PermissionDenied, match="pas affecté à cette préfecture|do not work for"):
+        check_works_for(officer_of(reunion), other.pk)
