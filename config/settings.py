@@ -29,6 +29,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The portal's own apps, named once: roles grant on them, tests walk them (docs/architecture.md has their layers).
+QUALIPREF_APPS = ["qualipref", "complaints", "committee", "delays", "surveys", "engagements", "reports", "demo"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -48,14 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
-    "qualipref",
-    "complaints",
-    "committee",
-    "delays",
-    "surveys",
-    "engagements",
-    "reports",
-    "demo",
+    *QUALIPREF_APPS,
 ]
 
 MIDDLEWARE = [

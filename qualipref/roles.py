@@ -8,13 +8,15 @@ engagements referential…) are changed by the national coordinator only: other 
 
 from fnmatch import fnmatch
 
+from django.conf import settings
+
 from .enums import Role
 
 ALL = frozenset({"view", "add", "change", "delete"})
 EDIT = frozenset({"view", "add", "change"})
 VIEW = frozenset({"view"})
 
-OUR_APPS = ("qualipref", "complaints", "committee", "delays", "surveys", "engagements", "reports")
+OUR_APPS = tuple(settings.QUALIPREF_APPS)
 
 ROLE_PERMISSIONS = {
     Role.NATIONAL_COORDINATOR: {f"{app}.*": ALL for app in OUR_APPS} | {"dsfr.*": ALL},

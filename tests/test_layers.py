@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,7 @@ def test_every_app_of_the_layers_exists_and_every_app_is_in_a_layer():
         assert (ROOT / app / "__init__.py").exists(), f"{app}/ is named in a layer but is not a package"
     packages = {path.parent.name for path in ROOT.glob("*/__init__.py")} - {"tests", "bench"}
     assert packages <= set(RANK), f"packages outside the layers: {sorted(packages - set(RANK))}"
+    assert set(RANK) - {"config"} == set(settings.QUALIPREF_APPS), "the layers name the installed apps of ours"
 
 
 @pytest.mark.parametrize("app", list(RANK))

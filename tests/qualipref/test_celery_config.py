@@ -4,7 +4,7 @@ from django.conf import settings
 
 from config.celery import app
 
-OUR_APPS = ("qualipref.", "complaints.", "committee.", "delays.", "surveys.", "engagements.", "reports.")
+OUR_APPS = tuple(f"{label}." for label in settings.QUALIPREF_APPS)
 # The names the engagements' and reports' tasks had inside the core: messages already queued and the beat
 # schedule of a running deployment name them so.
 NAMES_FROM_THE_CORE = {

@@ -15,20 +15,11 @@ import sys
 import tomllib
 from pathlib import Path
 
+from django.conf import settings
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME_PACKAGES = (
-    "config",
-    "qualipref",
-    "complaints",
-    "committee",
-    "delays",
-    "surveys",
-    "engagements",
-    "reports",
-    "demo",
-)
+RUNTIME_PACKAGES = ("config", *settings.QUALIPREF_APPS)
 RUNTIME_FILES = ("manage.py", "gunicorn.conf.py")
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.utils import translation
 
 from committee.models import Meeting
@@ -70,15 +71,7 @@ def test_the_change_links_of_the_admin_home_read_modification(client):
 def _model_strings():
     """Every name, label, choice and help text of our models, as the admin and the history pages show them."""
     for model in apps.get_models():
-        if model._meta.app_label not in {
-            "qualipref",
-            "complaints",
-            "committee",
-            "delays",
-            "surveys",
-            "engagements",
-            "reports",
-        }:
+        if model._meta.app_label not in settings.QUALIPREF_APPS:
             continue
         if model.__name__.startswith("Historical"):
             continue
