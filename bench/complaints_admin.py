@@ -5,7 +5,7 @@ cases, one with 200,000. Requests to the two alternate, round after round, so th
 shared machine weighs on both sizes alike. For each scenario it prints the number of SQL queries,
 the median time of a request through Django's test client (middleware, admin, templates: all but
 the network), the ratio between the sizes, and the medians of the Django process's CPU time and of
-the time spent waiting for PostgreSQL. A bare Django view listing the same 50 cases is measured
+the time spent waiting for PostgreSQL. A bare Django view listing the same 100 cases (a page of the list) is measured
 alongside, as the floor of what any page costs.
 
     DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/qualipref_bench \\
@@ -118,7 +118,7 @@ class BenchRouter:
         return True
 
 
-# --- a bare Django view, as the floor: the same 50 cases, a five-line template --------------------------------
+# --- a bare Django view, as the floor: the same 100 cases, a five-line template --------------------------------
 
 BARE_TEMPLATE = engines["django"].from_string(
     "<table>{% for case in cases %}<tr><td>{{ case.reference }}</td><td>{{ case.get_status_display }}</td>"
@@ -127,7 +127,7 @@ BARE_TEMPLATE = engines["django"].from_string(
 
 
 def bare_view(request):
-    cases = Case.objects.for_user(request.user).select_related("service", "site", "assignee")[:50]
+    cases = Case.objects.for_user(request.user).select_related("service", "site", "assignee")[:100]
     return HttpResponse(BARE_TEMPLATE.render({"cases": cases}, request))
 
 
@@ -298,7 +298,7 @@ def main():
         f"median {b['ms']:.1f} ms against {a['ms']:.1f} ms: ratio {b['ms'] / a['ms']:.2f}× (aim ≤ 2×)."
     )
     print(
-        f"The page shows {SMALL} rows in the first case and 50 in the second: most of the difference is "
+        f"The page shows {SMALL} rows in the first case and 100 in the second: most of the difference is "
         "rendering rows, not the table's size."
     )
     print(f"Total run time: {time.perf_counter() - started:.0f} s")

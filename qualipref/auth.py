@@ -8,7 +8,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from .models import login_identity
 from .roles import role_allows
@@ -54,6 +54,13 @@ class RoleBackend(ModelBackend):
             return set()
         if not hasattr(user_obj, "_role_perm_cache"):
             user_obj._role_perm_cache = _permissions_everywhere(user_obj.staff_role_sets)
+        if not hasattr(user_obj, "_perm_cache"):
+            # Django's own grants (the account's and its groups'), in one query where ModelBackend makes two.
+            granted = Permission.objects.all()  # a superuser's, as ModelBackend gives them
+            if not user_obj.is_superuser:
+                granted = granted.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            pairs = granted.order_by().values_list("content_type__app_label", "codename").distinct()
+            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in pairs}
         return super().get_all_permissions(user_obj) | user_obj._role_perm_cache
 
 

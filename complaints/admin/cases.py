@@ -149,6 +149,7 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
     date_hierarchy = "received_on"
     sortable_by = ["reference", "kind", "status", "received_on", "due"]
     paginator = CappedCountPaginator
+    list_per_page = 100  # an officer's morning queue on one page; the rows cost little (qualipref.admin_rows)
     show_facets = admin.ShowFacets.NEVER
     actions = ["assign_to_me", "acknowledge"]
     form = CaseChangeForm

@@ -125,8 +125,9 @@ class CaseChangeList(ChangeList):
         if not user.sees_all_prefectures:
             sequences = sequences.filter(prefecture_id__in=user.prefecture_ids)
         years = set(sequences.values_list("year", flat=True).distinct())
-        prefecture = single_prefecture(user)
-        years.add((prefecture.today() if prefecture is not None else timezone.localdate()).year)
+        # Today in the zone the page is shown in: the prefecture's own when the user works for one (or for several
+        # of one zone), as qualipref.timezones activated it; no query of the prefecture for it.
+        years.add(timezone.localdate().year)
         return sorted(years)
 
     @cached_property

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.admin.cases import CaseAdmin
 from complaints.admin.listing import CappedCountPaginator
 from complaints.enums import Channel, Kind, MessageKind, Status
 from complaints.models import Case, Transition
@@ -192,10 +193,10 @@ def test_case_list_runs_the_same_few_queries_whatever_the_number_of_cases(
     officer_client.get(url("changelist"))  # warm the role-permission cache shared by all requests
     few, _response = _list_queries(officer_client)
     colleagues = [officer_of(reunion) for _i in range(3)]
-    for number in range(55):
+    for number in range(105):
         CaseFactory(prefecture=reunion, assignee=colleagues[number % 3], site=SiteFactory(prefecture=reunion))
     many, response = _list_queries(officer_client)
-    assert len(response.context["cl"].result_list) == 50
+    assert len(response.context["cl"].result_list) == CaseAdmin.list_per_page == 100
     assert few == many
     with django_assert_max_num_queries(12):
         officer_client.get(url("changelist"), {"overdue": "yes", "assigned": "me", "q": "974-2026"})
