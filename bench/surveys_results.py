@@ -61,6 +61,7 @@ def build(prefecture_code, slug, responses):
     from qualipref.models import Prefecture, Site
     from surveys.enums import QuestionKind, SurveyStatus
     from surveys.models import Choice, DistributionPoint, Question, Survey
+    from surveys.tally import tally_rebuild
 
     prefecture = Prefecture.objects.create(department_code=prefecture_code, name=f"Banc {slug}", slug=slug)
     today = prefecture.today()
@@ -125,7 +126,9 @@ def build(prefecture_code, slug, responses):
             """,
             [survey.pk, survey.pk],
         )
-        cursor.execute("ANALYZE surveys_response; ANALYZE surveys_answer")
+    tally_rebuild(survey)  # the answers went in by SQL, past the service that keeps the tally (surveys.tally)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE surveys_response; ANALYZE surveys_answer; ANALYZE surveys_answertally")
     return survey
 
 
