@@ -15,8 +15,8 @@ import datetime
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, FloatField, Q, Sum, Window
-from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.db.models import Avg, Count, FloatField, Q, Sum
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .enums import (
@@ -331,14 +331,14 @@ def _distribution(question, counts, total):
 
 
 def _question_results(questions, *, point_labels, with_texts):
-    """Results of ``questions`` (choices prefetched), possibly from several surveys: at most four queries.
+    """Results of ``questions`` (choices prefetched), possibly from several surveys: three queries, and one per
+    free-text question for officers.
 
     Counts come from the tally (``AnswerTally``), so the cost does not grow with the number of answers; only the
     officers' latest free-text answers are read from the answers."""
     ids = [q.pk for q in questions]
     if not ids:
         return []
-    answers = Answer.objects.filter(question_id__in=ids).order_by()
     tally = AnswerTally.objects.filter(question_id__in=ids).order_by()
 
     values, respondents, counts = {}, {}, {}
@@ -368,17 +368,17 @@ def _question_results(questions, *, point_labels, with_texts):
             by_month.setdefault(question_id, {})[month] = Figures.from_counts(by_value)
 
     texts = {}
-    free = [q.pk for q in questions if q.kind == QuestionKind.FREE_TEXT]
-    if with_texts and free:
+    free = [q.pk for q in questions if q.kind == QuestionKind.FREE_TEXT] if with_texts else []
+    for question_id in free:
+        # One query per free-text question, newest first and stopped at TEXTS_SHOWN: it reads the latest answers
+        # (the primary key backwards), where a window over all of a question's answers read them all.
         latest = (
-            answers.filter(question_id__in=free)
+            Answer.objects.filter(question_id=question_id)
             .exclude(text="")
-            .annotate(rank=Window(RowNumber(), partition_by=F("question_id"), order_by=F("id").desc()))
-            .filter(rank__lte=TEXTS_SHOWN)
-            .values_list("question_id", "text", "submitted_on")
+            .order_by("-id")
+            .values_list("text", "submitted_on")[:TEXTS_SHOWN]
         )
-        for question_id, text, submitted_on in latest:
-            texts.setdefault(question_id, []).append((submitted_on, text))
+        texts[question_id] = [(submitted_on, text) for text, submitted_on in latest]
 
     results = []
     for number, question in enumerate(questions, start=1):
