@@ -5,7 +5,8 @@ Runs on its own PostgreSQL database (``BENCH_SURVEYS_DATABASE_URL``, by default
 ``postgres://postgres@127.0.0.1:5432/qualipref_bench_surveys``, created if missing) so that it never
 touches a developer's data. Two ten-question surveys (scales, NPS, yes/no, choices, free text) get
 100,000 and 100 responses, that is 1,000,000 and 1,000 answers, inserted with INSERT … SELECT
-generate_series. Prints, for each page, the number of queries and the median time, then the ratio,
+generate_series, then counted into the answers' tally (``surveys.tally.tally_rebuild``, as after any bulk load).
+Prints, for each page, the number of queries and the median time, then the ratio,
 then the queries and median time of one submission on the answering page. Takes a minute or two.
 """
 
