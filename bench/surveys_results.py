@@ -102,10 +102,12 @@ def build(prefecture_code, slug, responses):
         for question_id, ids in choice_ids.items()
     )
     with connection.cursor() as cursor:
+        # Days spread over the whole year (37 is prime to 365) for 100 responses as for 100,000: both pages show the
+        # same months, so that what differs between them is the number of answers.
         cursor.execute(
             f"""
             INSERT INTO surveys_response (survey_id, point_id, submitted_on)
-            SELECT %s, (ARRAY{points})[1 + g %% 4], %s::date + (g %% 365)
+            SELECT %s, (ARRAY{points})[1 + g %% 4], %s::date + (g * 37 %% 365)
             FROM generate_series(0, %s) AS g
             """,
             [survey.pk, survey.opens_on, responses - 1],
