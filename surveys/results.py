@@ -1,4 +1,5 @@
-"""Survey results, computed in SQL and read in a fixed number of queries whatever the number of answers.
+"""Survey results, read from the answers' tally (``AnswerTally``, kept by ``surveys.tally``) in a fixed number of
+queries whose cost does not grow with the number of answers.
 
 Per question: the number of answers, the distribution, the mean, the satisfaction rate (share of 4 and 5
 on the five-point scale), the NPS (% of 9–10 minus % of 0–6) and the share of “yes”; the same figures by
@@ -7,8 +8,8 @@ officer=True)``); ``published_results(prefecture)`` is what the public and the o
 
 This module owns the rule of satisfaction and NPS: which answers count, who is satisfied, who promotes, who
 detracts (``SATISFIED``, ``PROMOTERS``, ``DETRACTORS``). The label's indicator and the report read it through
-``satisfaction_counts`` and ``published_satisfaction`` (counts aggregated in SQL, exact rates in ``Satisfaction``);
-they only round the figures as they show them.
+``satisfaction_counts`` (on answers) and ``published_satisfaction`` (on the tally for whole months), counts
+aggregated in SQL, exact rates in ``Satisfaction``; they only round the figures as they show them.
 """
 
 import datetime
