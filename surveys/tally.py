@@ -62,7 +62,8 @@ def tally_answers(responses, answers, *, questions, sign=1):
     for answer in answers:
         survey_id, kind = questions[answer.question_id]
         month = _month(answer.submitted_on)
-        buckets[(survey_id, answer.question_id, answer.point_id, answer.choice_id, answer.value, month)] += sign
+        value = None if answer.value is None else int(answer.value)  # as the field stores it (a yes: True → 1)
+        buckets[(survey_id, answer.question_id, answer.point_id, answer.choice_id, value, month)] += sign
         if kind == QuestionKind.MULTIPLE_CHOICE:
             ticked.add((survey_id, answer.question_id, answer.point_id, month, answer.response_id))
     for survey_id, question_id, point_id, month, _response in ticked:
