@@ -50,6 +50,7 @@ def build(first_month):
     from qualipref.dates import add_months
     from qualipref.models import Prefecture
     from surveys.models import Question, Survey
+    from surveys.tally import tally_rebuild
 
     start = time.perf_counter()
     prefectures = Prefecture.objects.bulk_create(
@@ -127,6 +128,8 @@ def build(first_month):
             """,
             [],
         )
+    tally_rebuild()  # the answers went in by SQL, past the service that keeps the tally (surveys.tally)
+    with connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO committee_meeting (committee_id, title, date, start_time, place, video_url, status, sequence,

@@ -50,6 +50,7 @@ def build(quarter, previous):
     from delays.models import MonthlyDelay, MonthPublication, TitleType
     from qualipref.models import Prefecture, Service, Site
     from surveys.models import DistributionPoint, Question, Survey
+    from surveys.tally import tally_rebuild
 
     start = time.perf_counter()
     reunion = Prefecture.objects.create(
@@ -153,6 +154,8 @@ def build(quarter, previous):
             """,
             [],
         )
+    tally_rebuild()  # the answers went in by SQL, past the service that keeps the tally (surveys.tally)
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     meetings = Meeting.objects.bulk_create(
         [

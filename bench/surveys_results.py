@@ -5,7 +5,8 @@ Runs on its own PostgreSQL database (``BENCH_SURVEYS_DATABASE_URL``, by default
 ``postgres://postgres@127.0.0.1:5432/qualipref_bench_surveys``, created if missing) so that it never
 touches a developer's data. Two ten-question surveys (scales, NPS, yes/no, choices, free text) get
 100,000 and 100 responses, that is 1,000,000 and 1,000 answers, inserted with INSERT … SELECT
-generate_series. Prints, for each page, the number of queries and the median time, then the ratio,
+generate_series, then counted into the answers' tally (``surveys.tally.tally_rebuild``, as after any bulk load).
+Prints, for each page, the number of queries and the median time, then the ratio,
 then the queries and median time of one submission on the answering page. Takes a minute or two.
 """
 
@@ -61,6 +62,7 @@ def build(prefecture_code, slug, responses):
     from qualipref.models import Prefecture, Site
     from surveys.enums import QuestionKind, SurveyStatus
     from surveys.models import Choice, DistributionPoint, Question, Survey
+    from surveys.tally import tally_rebuild
 
     prefecture = Prefecture.objects.create(department_code=prefecture_code, name=f"Banc {slug}", slug=slug)
     today = prefecture.today()
@@ -100,10 +102,12 @@ def build(prefecture_code, slug, responses):
         for question_id, ids in choice_ids.items()
     )
     with connection.cursor() as cursor:
+        # Days spread over the whole year (37 is prime to 365) for 100 responses as for 100,000: both pages show the
+        # same months, so that what differs between them is the number of answers.
         cursor.execute(
             f"""
             INSERT INTO surveys_response (survey_id, point_id, submitted_on)
-            SELECT %s, (ARRAY{points})[1 + g %% 4], %s::date + (g %% 365)
+            SELECT %s, (ARRAY{points})[1 + g %% 4], %s::date + (g * 37 %% 365)
             FROM generate_series(0, %s) AS g
             """,
             [survey.pk, survey.opens_on, responses - 1],
@@ -125,7 +129,9 @@ def build(prefecture_code, slug, responses):
             """,
             [survey.pk, survey.pk],
         )
-        cursor.execute("ANALYZE surveys_response; ANALYZE surveys_answer")
+    tally_rebuild(survey)  # the answers went in by SQL, past the service that keeps the tally (surveys.tally)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE surveys_response; ANALYZE surveys_answer; ANALYZE surveys_answertally")
     return survey
 
 

@@ -14,6 +14,7 @@ from qualipref.models import Prefecture
 
 from .enums import QuestionKind, SurveyStatus
 from .models import Answer, Choice, DistributionPoint, Question, Response, Survey
+from .tally import tally_rebuild
 
 RESPONSES_PER_PREFECTURE = 1200
 SLUG = "accueil"
@@ -162,3 +163,4 @@ def load_surveys():
             ),
             batch_size=2000,
         )
+        tally_rebuild(survey)  # the answers went in by bulk SQL, past the service that keeps the tally

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -349,3 +350,75 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question_id}: {self.value if self.value is not None else self.choice_id or self.text[:30]}"
+
+
+# ``AnswerTally.value`` of the row counting the people who answered a multiple-choice question (one per response,
+# however many choices they ticked); no stored answer has this value.
+RESPONDENTS = -1
+
+
+class AnswerTally(models.Model):
+    """How many answers (or responses) fall in one bucket: survey × question × point × month × value or choice.
+
+    Kept in the transaction that records or deletes answers (``surveys.tally``), so that results read a table whose
+    size depends on the number of questions, places, months and values, not on the number of answers. Rows:
+
+    - ``question`` empty: responses to the survey (``value`` and ``choice`` empty);
+    - ``value`` set: answers with this value (scales, NPS, yes/no), or ``RESPONDENTS`` for a multiple choice;
+    - ``choice`` set: answers with this choice;
+    - both empty: free-text answers (counted, their text is not kept here).
+
+    ``month``: first day of the month of the answers' day, which is already the prefecture's day.
+    """
+
+    # The unique index starts with the survey: no index of its own.
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("survey")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("question")
+    )
+    point = models.ForeignKey(
+        DistributionPoint,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("distribution point"),
+    )
+    choice = models.ForeignKey(
+        Choice,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("choice"),
+    )
+    month = models.DateField(_("month"))
+    value = models.SmallIntegerField(_("value"), null=True, blank=True)
+    count = models.BigIntegerField(_("count"), default=0)
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "survey__prefecture"
+
+    class Meta:
+        verbose_name = _("answer tally")
+        verbose_name_plural = _("answer tallies")
+        constraints = [
+            # One row per bucket; empty columns compare equal through COALESCE (``surveys.tally.CONFLICT_TARGET``).
+            models.UniqueConstraint(
+                models.F("survey"),
+                Coalesce(models.F("question"), models.Value(0), output_field=models.IntegerField()),
+                Coalesce(models.F("point"), models.Value(0), output_field=models.IntegerField()),
+                models.F("month"),
+                Coalesce(models.F("value"), models.Value(-32768), output_field=models.IntegerField()),
+                Coalesce(models.F("choice"), models.Value(0), output_field=models.IntegerField()),
+                name="answertally_one_row_per_bucket",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.survey_id}/{self.question_id}/{self.month:%Y-%m}: {self.count}"

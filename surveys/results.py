@@ -1,4 +1,5 @@
-"""Survey results, computed in SQL and read in a fixed number of queries whatever the number of answers.
+"""Survey results, read from the answers' tally (``AnswerTally``, kept by ``surveys.tally``) in a fixed number of
+queries whose cost does not grow with the number of answers.
 
 Per question: the number of answers, the distribution, the mean, the satisfaction rate (share of 4 and 5
 on the five-point scale), the NPS (% of 9–10 minus % of 0–6) and the share of “yes”; the same figures by
@@ -7,26 +8,27 @@ officer=True)``); ``published_results(prefecture)`` is what the public and the o
 
 This module owns the rule of satisfaction and NPS: which answers count, who is satisfied, who promotes, who
 detracts (``SATISFIED``, ``PROMOTERS``, ``DETRACTORS``). The label's indicator and the report read it through
-``satisfaction_counts`` and ``published_satisfaction`` (counts aggregated in SQL, exact rates in ``Satisfaction``);
-they only round the figures as they show them.
+``satisfaction_counts`` (on answers) and ``published_satisfaction`` (on the tally for whole months), counts
+aggregated in SQL, exact rates in ``Satisfaction``; they only round the figures as they show them.
 """
 
 import datetime
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, FloatField, Q, Window
-from django.db.models.functions import Cast, RowNumber, TruncMonth
+from django.db.models import Avg, Count, FloatField, Q, Sum
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     DETRACTORS_UP_TO,
     PROMOTERS_FROM,
+    PUBLIC_STATUSES,
     SATISFIED_FROM,
     VALUE_RANGES,
     QuestionKind,
 )
-from .models import Answer, DistributionPoint, Question, Response, Survey
+from .models import RESPONDENTS, Answer, AnswerTally, DistributionPoint, Question, Survey
 
 # Officers see the latest free-text answers of each question; the CSV export holds them all.
 TEXTS_SHOWN = 50
@@ -121,22 +123,47 @@ def published_answers(prefecture):
     return Answer.objects.published().for_prefecture(prefecture)
 
 
+def published_tally(prefecture):
+    """The tally rows of ``prefecture``'s published answers: ``published_answers`` counted by bucket."""
+    return (
+        AnswerTally.objects.for_prefecture(prefecture)
+        .filter(
+            question__survey__results_public=True,
+            question__is_public=True,
+            question__survey__status__in=PUBLIC_STATUSES,
+            question__isnull=False,
+        )
+        .exclude(question__kind=QuestionKind.FREE_TEXT)
+    )
+
+
+def _whole_months(period):
+    return period.start.day == 1 and (period.end + datetime.timedelta(days=1)).day == 1
+
+
 def published_satisfaction(prefecture, periods, *, by):
     """Satisfaction and NPS of ``prefecture``'s published answers in each of ``periods``, grouped ``by``. One query.
 
-    ``periods``: anything with ``start`` and ``end`` days; ``by``: an expression of the answer, such as
-    ``F("point__site__name")``. Returns ``[(group, [Satisfaction of each period])]``, groups in no given order.
+    ``periods``: anything with ``start`` and ``end`` days; ``by``: an expression of the answer that the tally also
+    has, such as ``F("point__site__name")``. Returns ``[(group, [Satisfaction of each period])]``, groups in no
+    given order. Periods made of whole months (months, quarters, years) read the tally; any other period, the
+    answers themselves, with the same result.
     """
+    tallied = all(_whole_months(period) for period in periods)
+    source = published_tally(prefecture) if tallied else published_answers(prefecture)
+    day = "month" if tallied else "submitted_on"
     aggregates = {}
     for index, period in enumerate(periods):
-        within = Q(submitted_on__gte=period.start, submitted_on__lte=period.end)
-        aggregates |= satisfaction_counts(within, prefix=f"p{index}_")
+        within = Q(**{f"{day}__gte": period.start, f"{day}__lte": period.end})
+        counts = _tally_counts if tallied else satisfaction_counts
+        aggregates |= counts(within, prefix=f"p{index}_")
     rows = (
-        published_answers(prefecture)
-        .filter(
+        source.filter(
             question__kind__in=[QuestionKind.SATISFACTION, QuestionKind.RECOMMENDATION],
-            submitted_on__gte=min(period.start for period in periods),
-            submitted_on__lte=max(period.end for period in periods),
+            **{
+                f"{day}__gte": min(period.start for period in periods),
+                f"{day}__lte": max(period.end for period in periods),
+            },
         )
         .values(group=by)
         .annotate(**aggregates)
@@ -144,6 +171,21 @@ def published_satisfaction(prefecture, periods, *, by):
     )
     prefixes = [f"p{index}_" for index in range(len(periods))]
     return [(row["group"], [Satisfaction.from_row(row, prefix) for prefix in prefixes]) for row in rows]
+
+
+def _tally_counts(within, *, prefix=""):
+    """``satisfaction_counts`` for tally rows: the same rule, each row weighing its count."""
+
+    def total(condition):
+        return Coalesce(Sum("count", filter=within & condition), 0)
+
+    return {
+        f"{prefix}rated": total(RATED),
+        f"{prefix}satisfied": total(RATED & SATISFIED),
+        f"{prefix}recommended": total(RECOMMENDED),
+        f"{prefix}promoters": total(RECOMMENDED & PROMOTERS),
+        f"{prefix}detractors": total(RECOMMENDED & DETRACTORS),
+    }
 
 
 @dataclass
@@ -165,6 +207,31 @@ class Figures:
             satisfaction_rate=number("satisfaction_rate"),
             nps=number("nps"),
             yes_rate=number("yes_rate"),
+        )
+
+    @classmethod
+    def from_counts(cls, counts):
+        """The figures of a group from its tally: ``{value: number of answers}`` (``None`` for no value).
+
+        The same arithmetic as ``figures()`` in SQL: shares as floating-point ``count × 100.0 / total``."""
+        total = sum(counts.values())
+        if not total:
+            return cls()
+        valued = sum(n for value, n in counts.items() if value is not None)
+
+        def share(test):
+            return (
+                float(sum(n for value, n in counts.items() if value is not None and test(value)))
+                * 100.0
+                / float(total)
+            )
+
+        return cls(
+            answers=total,
+            mean=sum(value * n for value, n in counts.items() if value is not None) / valued if valued else None,
+            satisfaction_rate=share(lambda v: v >= SATISFIED_FROM),
+            nps=share(lambda v: v >= PROMOTERS_FROM) - share(lambda v: v <= DETRACTORS_UP_TO),
+            yes_rate=share(lambda v: v == 1),
         )
 
 
@@ -265,57 +332,64 @@ def _distribution(question, counts, total):
 
 
 def _question_results(questions, *, point_labels, with_texts):
-    """Results of ``questions`` (choices prefetched), possibly from several surveys: at most six queries."""
+    """Results of ``questions`` (choices prefetched), possibly from several surveys: three queries, and one per
+    free-text question for officers.
+
+    Counts come from the tally (``AnswerTally``), so the cost does not grow with the number of answers; only the
+    officers' latest free-text answers are read from the answers."""
     ids = [q.pk for q in questions]
     if not ids:
         return []
-    answers = Answer.objects.filter(question_id__in=ids).order_by()
-    summary = {row["question_id"]: row for row in answers.values("question_id").annotate(**figures())}
+    tally = AnswerTally.objects.filter(question_id__in=ids).order_by()
 
-    multiple = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE_CHOICE]
-    respondents = {}
-    if multiple:
-        rows = answers.filter(question_id__in=multiple).values("question_id")
-        respondents = dict(rows.annotate(n=Count("response_id", distinct=True)).values_list("question_id", "n"))
-
-    counts = {}
-    countable = [q.pk for q in questions if q.kind != QuestionKind.FREE_TEXT]
-    if countable:
-        rows = answers.filter(question_id__in=countable).values("question_id", "value", "choice_id")
-        for row in rows.annotate(n=Count("id")):
-            counts.setdefault(row["question_id"], {})[(row["value"], row["choice_id"])] = row["n"]
+    values, respondents, counts = {}, {}, {}
+    for row in tally.values("question_id", "value", "choice_id").annotate(n=Sum("count")):
+        question_id, value, n = row["question_id"], row["value"], row["n"]
+        if value == RESPONDENTS:
+            respondents[question_id] = n
+            continue
+        by_value = values.setdefault(question_id, {})
+        by_value[value] = by_value.get(value, 0) + n
+        counts.setdefault(question_id, {})[(value, row["choice_id"])] = n
+    summary = {question_id: Figures.from_counts(by_value) for question_id, by_value in values.items()}
 
     by_point, by_month = {}, {}
     scored = [q.pk for q in questions if q.kind in VALUE_RANGES]
     if scored:
-        rows = answers.filter(question_id__in=scored)
-        for row in rows.values("question_id", "point_id").annotate(**figures()):
-            by_point.setdefault(row["question_id"], {})[row["point_id"]] = Figures.from_row(row)
-        for row in rows.values("question_id", month=TruncMonth("submitted_on")).annotate(**figures()):
-            by_month.setdefault(row["question_id"], {})[_as_date(row["month"])] = Figures.from_row(row)
+        rows = tally.filter(question_id__in=scored)
+        grouped = {}
+        for row in rows.values("question_id", "point_id", "value").annotate(n=Sum("count")):
+            grouped.setdefault((row["question_id"], row["point_id"]), {})[row["value"]] = row["n"]
+        for (question_id, point_id), by_value in grouped.items():
+            by_point.setdefault(question_id, {})[point_id] = Figures.from_counts(by_value)
+        grouped = {}
+        for row in rows.values("question_id", "month", "value").annotate(n=Sum("count")):
+            grouped.setdefault((row["question_id"], row["month"]), {})[row["value"]] = row["n"]
+        for (question_id, month), by_value in grouped.items():
+            by_month.setdefault(question_id, {})[month] = Figures.from_counts(by_value)
 
     texts = {}
-    free = [q.pk for q in questions if q.kind == QuestionKind.FREE_TEXT]
-    if with_texts and free:
+    free = [q.pk for q in questions if q.kind == QuestionKind.FREE_TEXT] if with_texts else []
+    for question_id in free:
+        # One query per free-text question, newest first and stopped at TEXTS_SHOWN: it reads the latest answers
+        # (the primary key backwards), where a window over all of a question's answers read them all.
         latest = (
-            answers.filter(question_id__in=free)
+            Answer.objects.filter(question_id=question_id)
             .exclude(text="")
-            .annotate(rank=Window(RowNumber(), partition_by=F("question_id"), order_by=F("id").desc()))
-            .filter(rank__lte=TEXTS_SHOWN)
-            .values_list("question_id", "text", "submitted_on")
+            .order_by("-id")
+            .values_list("text", "submitted_on")[:TEXTS_SHOWN]
         )
-        for question_id, text, submitted_on in latest:
-            texts.setdefault(question_id, []).append((submitted_on, text))
+        texts[question_id] = [(submitted_on, text) for text, submitted_on in latest]
 
     results = []
     for number, question in enumerate(questions, start=1):
-        row = summary.get(question.pk)
-        total = respondents.get(question.pk, row["answers"] if row else 0)
+        figures_ = summary.get(question.pk, Figures())
+        total = respondents.get(question.pk, figures_.answers)
         results.append(
             QuestionResult(
                 question=question,
                 number=number,
-                figures=Figures.from_row(row),
+                figures=figures_,
                 answers=total,
                 distribution=_distribution(question, counts.get(question.pk, {}), total),
                 by_point=sorted(
@@ -330,11 +404,6 @@ def _question_results(questions, *, point_labels, with_texts):
             )
         )
     return results
-
-
-def _as_date(value):
-    # SQLite returns the truncated month as a date, PostgreSQL as a date too, some drivers as datetime.
-    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def _point_labels(points):
@@ -363,9 +432,8 @@ def survey_results(survey, *, officer=False):
     points = list(DistributionPoint.objects.filter(survey=survey).select_related("site"))
     results = _with_numbers(_question_results(questions, point_labels=_point_labels(points), with_texts=officer))
     months = sorted({month for result in results for month, _figures in result.by_month})
-    return SurveyResults(
-        survey=survey, responses=survey.responses.count(), questions=results, months=months, points=points
-    )
+    responses = AnswerTally.objects.filter(survey=survey, question=None).aggregate(n=Coalesce(Sum("count"), 0))["n"]
+    return SurveyResults(survey=survey, responses=responses, questions=results, months=months, points=points)
 
 
 def published_results(prefecture):
@@ -391,7 +459,10 @@ def published_results(prefecture):
     points = DistributionPoint.objects.filter(survey__in=surveys).select_related("site")
     results = _with_numbers(_question_results(questions, point_labels=_point_labels(points), with_texts=False))
     responses = dict(
-        Response.objects.filter(survey__in=surveys).values("survey").annotate(n=Count("id")).values_list("survey", "n")
+        AnswerTally.objects.filter(survey__in=surveys, question=None)
+        .values("survey")
+        .annotate(n=Sum("count"))
+        .values_list("survey", "n")
     )
     by_survey = {}
     for result in results:

@@ -15,6 +15,7 @@ from qualipref.scoping import check_works_for
 
 from .enums import CHOICE_KINDS, VALUE_RANGES, QuestionKind, SurveyStatus
 from .models import RESERVED_SURVEY_SLUGS, Answer, Choice, DistributionPoint, Question, Response, Survey
+from .tally import tally_answers, tally_rebuild
 
 # --- who may write, and where ---------------------------------------------------------------------
 
@@ -408,8 +409,9 @@ def _answer_rows(question, answer, common):
 def response_submit(*, survey, questions, answers, point=None):
     """Record one anonymous response: ``answers`` maps a question's id to its cleaned answer.
 
-    Nothing about the person is stored: no address, no account, no time of day. Two INSERTs in one
-    transaction without a savepoint, so the whole answering path stays within five queries.
+    Nothing about the person is stored: no address, no account, no time of day. Two INSERTs and the tally's
+    upsert (``surveys.tally``) in one transaction without a savepoint, so the whole answering path stays within
+    six queries.
     """
     today = survey.prefecture.today()
     with transaction.atomic(savepoint=False):
@@ -421,4 +423,40 @@ def response_submit(*, survey, questions, answers, point=None):
             for row in _answer_rows(question, answers.get(question.pk), {"question": question, **common})
         ]
         Answer.objects.bulk_create(rows)
+        tally_answers(
+            [response], rows, questions={question.pk: (question.survey_id, question.kind) for question in questions}
+        )
     return response
+
+
+@transaction.atomic
+def response_delete(*, response, by):
+    """Delete one response and its answers (a test made on the spot, a duplicate), taking them out of the tally."""
+    _check_survey_scope(by, response.survey_id)
+    answers = list(
+        Answer.objects.filter(response=response).only(
+            "question_id", "point_id", "choice_id", "value", "submitted_on", "response_id"
+        )
+    )
+    questions = {
+        pk: (survey_id, kind)
+        for pk, survey_id, kind in Question.objects.filter(pk__in={a.question_id for a in answers}).values_list(
+            "pk", "survey_id", "kind"
+        )
+    }
+    tally_answers([response], answers, questions=questions, sign=-1)
+    response.delete()
+
+
+@transaction.atomic
+def answers_delete(*, answers, by):
+    """Delete some answers (a queryset), then recount the tally of their surveys from what remains.
+
+    A rare officer's correction: the recount reads the surveys' answers once (``tally_rebuild``), which is simpler
+    and safer than working out which multiple-choice respondents remain."""
+    surveys = set(answers.values_list("question__survey_id", flat=True).distinct())
+    for survey_id in surveys:
+        _check_survey_scope(by, survey_id)
+    answers.delete()
+    for survey_id in sorted(surveys):
+        tally_rebuild(survey_id)

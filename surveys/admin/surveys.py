@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from qualipref.admin import PrefectureScopedAdmin
 
-from ..models import DistributionPoint, Question, Response, Survey
+from ..models import AnswerTally, DistributionPoint, Question, Survey
 from ..services import (
     point_delete,
     point_delete_errors,
@@ -29,7 +29,13 @@ from .views import DistributionPointViews, SurveyViews
 
 
 def _response_count():
-    responses = Response.objects.filter(survey=OuterRef("pk")).order_by().values("survey").annotate(n=Count("pk"))
+    """The survey's responses, from the tally (its rows without a question): not a count of the responses."""
+    responses = (
+        AnswerTally.objects.filter(survey=OuterRef("pk"), question=None)
+        .order_by()
+        .values("survey")
+        .annotate(n=Sum("count"))
+    )
     return Coalesce(Subquery(responses.values("n"), output_field=IntegerField()), 0)
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from surveys.enums import QuestionKind, SurveyStatus
 from surveys.models import Answer, Choice, DistributionPoint, Question, Response, Survey
+from surveys.tally import tally_answers
 from tests.qualipref.factories import PrefectureFactory, SiteFactory
 
 
@@ -81,7 +82,9 @@ def survey_of_every_kind(prefecture, *, first_question="Êtes-vous satisfait ?")
 
 
 def respond(survey, answers, *, point=None, on=None):
-    """Record one response directly: ``answers`` maps a question to a value, a choice, a list of choices or a text."""
+    """Record one response directly: ``answers`` maps a question to a value, a choice, a list of choices or a text.
+
+    Counted into the tally as the answering service does (``surveys.tally``)."""
     on = on or timezone.localdate()
     response = Response.objects.create(survey=survey, point=point, submitted_on=on)
     rows = []
@@ -96,6 +99,7 @@ def respond(survey, answers, *, point=None, on=None):
         else:
             rows.append(Answer(value=answer, **common))
     Answer.objects.bulk_create(rows)
+    tally_answers([response], rows, questions={q.pk: (q.survey_id, q.kind) for q in answers})
     return response
 
 

@@ -19,6 +19,7 @@ from reports.data import gather
 from surveys.enums import QuestionKind
 from surveys.models import Answer, Response
 from surveys.results import published_results, survey_results
+from surveys.services import answers_delete, response_delete
 from tests.engagements.factories import engagement
 from tests.qualipref.factories import PrefectureFactory, SiteFactory
 
@@ -96,9 +97,13 @@ def dataset():
     fill(elsewhere, questions, [None], shift=5)
 
     # Deleted answers and responses count nowhere.
-    Answer.objects.filter(question__survey=reception, submitted_on__month=2, value__gte=9).delete()
-    Answer.objects.filter(question__survey=closed, submitted_on__month=5, value=5).delete()
-    Response.objects.filter(survey=reception, submitted_on__month=3).order_by("pk").first().delete()
+    answers_delete(
+        answers=Answer.objects.filter(question__survey=reception, submitted_on__month=2, value__gte=9), by=None
+    )
+    answers_delete(answers=Answer.objects.filter(question__survey=closed, submitted_on__month=5, value=5), by=None)
+    response_delete(
+        response=Response.objects.filter(survey=reception, submitted_on__month=3).order_by("pk").first(), by=None
+    )
     return reunion, reception, closed
 
 
