@@ -4,8 +4,8 @@ import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,16 +32,30 @@ def next_reference(*, prefecture, year):
     Must run inside the transaction that creates the case: the sequence row stays locked until
     it commits, so concurrent submissions queue here, and a rolled-back case gives its number back.
     """
-    try:
-        with transaction.atomic():
-            CaseSequence.objects.get_or_create(prefecture=prefecture, year=year)
-    except IntegrityError:
-        pass  # created concurrently by another submission: it exists now
-    sequence = CaseSequence.objects.select_for_update().get(prefecture=prefecture, year=year)
-    sequence.last_number = F("last_number") + 1
-    sequence.save(update_fields=["last_number"])
-    sequence.refresh_from_db(fields=["last_number"])
-    return f"{prefecture.department_code}-{year}-{sequence.last_number:06d}"
+    number = _sequence_increment(prefecture_id=prefecture.pk, year=year)
+    if number is None:  # the year's first case: create its row, then count as any other
+        try:
+            with transaction.atomic():
+                CaseSequence.objects.get_or_create(prefecture=prefecture, year=year)
+        except IntegrityError:
+            pass  # created concurrently by another submission: it exists now
+        number = _sequence_increment(prefecture_id=prefecture.pk, year=year)
+    return f"{prefecture.department_code}-{year}-{number:06d}"
+
+
+def _sequence_increment(*, prefecture_id, year):
+    """The row's next number in one statement (one round trip while the lock is held, instead of a lock, an
+    update and a read); its UPDATE takes the row's lock until the commit. None if the row does not exist yet."""
+    connection = connections[router.db_for_write(CaseSequence)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(CaseSequence._meta.db_table)} SET {quote('last_number')} = {quote('last_number')} + 1 "
+            f"WHERE {quote('prefecture_id')} = %s AND {quote('year')} = %s RETURNING {quote('last_number')}",
+            [prefecture_id, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def due_date(*, prefecture, received_on, paused_working_days=0):
@@ -114,7 +128,7 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
     _log(case, "", status, by=by)
     for upload in files:
         attachment_add(case=case, upload=upload, by_citizen=by is None)
-    token = tracking_token_issue(case=case)
+    token = tracking_token_issue(case=case, new_case=True)
     case.reference = next_reference(prefecture=prefecture, year=received_on.year)
     case.save(update_fields=["reference"])
     if case.email:
