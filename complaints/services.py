@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from qualipref.calendar import add_working_days, working_days_between
 from qualipref.enums import Role
-from qualipref.mail import email_queue
+from qualipref.mail import email_queue, email_render
 from qualipref.models import User
 
 from .answers import unfilled_placeholders_message
@@ -21,6 +21,7 @@ from .tracking_links import tracking_link_send, tracking_token_issue, tracking_u
 from .workflow import FINAL_STATUSES, INITIAL_STATUS, check_transition
 
 RATING_WINDOW = datetime.timedelta(days=30)
+ACKNOWLEDGEMENT = "complaints/emails/acknowledgement"
 
 
 # --- references and deadlines -------------------------------------------------------------------
@@ -129,17 +130,34 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
     for upload in files:
         attachment_add(case=case, upload=upload, by_citizen=by is None)
     token = tracking_token_issue(case=case, new_case=True)
+    acknowledgement = {"case": case, "tracking_url": tracking_url(token), "prefecture": prefecture}
+    placeholder = case.reference
+    # Rendered before the reference is taken, so that the other submissions do not wait for its three templates
+    # on the sequence's lock (which lasts from next_reference to the commit).
+    early = (
+        email_render(template=ACKNOWLEDGEMENT, context=acknowledgement, prefecture=prefecture) if case.email else None
+    )
     case.reference = next_reference(prefecture=prefecture, year=received_on.year)
     case.save(update_fields=["reference"])
     if case.email:
         email_queue(
             to=case.email,
-            template="complaints/emails/acknowledgement",
-            context={"case": case, "tracking_url": tracking_url(token), "prefecture": prefecture},
+            template=ACKNOWLEDGEMENT,
+            context=acknowledgement,
+            rendered=_with_reference(early, placeholder, case.reference),
             purpose="acknowledgement",
             prefecture=prefecture,
         )
     return case, token
+
+
+def _with_reference(rendered, placeholder, reference):
+    """``rendered`` (an e-mail's subject, text and HTML) as if rendered with ``reference``: the placeholder (the
+    case's temporary reference, random and unique) is written as is in text and HTML (letters, digits, hyphens),
+    and so is the real one. None (render again, with the real reference) if a part does not show it as is."""
+    if not placeholder.startswith("tmp-") or not all(placeholder in part for part in rendered):
+        return None
+    return tuple(part.replace(placeholder, reference) for part in rendered)
 
 
 def case_enter(*, data, by, case=None):
