@@ -1,9 +1,12 @@
 import re
+import threading
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -185,3 +188,31 @@ class LostLinkForm(HoneypotMixin):
         label=_("Reference of your request"), max_length=20, help_text=_("For example 974-2026-000123.")
     )
     email = forms.EmailField(label=_("The e-mail address you gave"))
+
+
+# The empty form's fields, rendered (crispy + DSFR templates: most of the form page's cost), by what they depend
+# on: the language, the URL prefix (the consent's link) and the choices of services and sites as the form reads
+# them on each request, so a service renamed, added or closed shows at once. Per process, bounded; the CSRF token
+# and everything else of the page are rendered for each request.
+_EMPTY_FIELDS_HTML = {}
+_EMPTY_FIELDS_MAX = 512
+_empty_fields_lock = threading.Lock()
+
+
+def empty_form_fields_html(form):
+    """The HTML of ``complaints/case_form_fields.html`` for ``form``, an unbound ``CaseForm``."""
+    assert not form.is_bound, "only an empty form renders the same for everyone"
+    key = (
+        translation.get_language(),
+        get_script_prefix(),
+        tuple((str(value), str(label)) for value, label in form.fields["service"].choices),
+        tuple((str(value), str(label)) for value, label in form.fields["site"].choices),
+    )
+    html = _EMPTY_FIELDS_HTML.get(key)
+    if html is None:
+        html = render_to_string("complaints/case_form_fields.html", {"form": form})
+        with _empty_fields_lock:
+            if len(_EMPTY_FIELDS_HTML) >= _EMPTY_FIELDS_MAX:
+                _EMPTY_FIELDS_HTML.clear()
+            _EMPTY_FIELDS_HTML[key] = html
+    return html

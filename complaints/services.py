@@ -4,14 +4,14 @@ import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qualipref.calendar import add_working_days, working_days_between
 from qualipref.enums import Role
-from qualipref.mail import email_queue
+from qualipref.mail import email_queue, email_render
 from qualipref.models import User
 
 from .answers import unfilled_placeholders_message
@@ -21,6 +21,7 @@ from .tracking_links import tracking_link_send, tracking_token_issue, tracking_u
 from .workflow import FINAL_STATUSES, INITIAL_STATUS, check_transition
 
 RATING_WINDOW = datetime.timedelta(days=30)
+ACKNOWLEDGEMENT = "complaints/emails/acknowledgement"
 
 
 # --- references and deadlines -------------------------------------------------------------------
@@ -32,16 +33,30 @@ def next_reference(*, prefecture, year):
     Must run inside the transaction that creates the case: the sequence row stays locked until
     it commits, so concurrent submissions queue here, and a rolled-back case gives its number back.
     """
-    try:
-        with transaction.atomic():
-            CaseSequence.objects.get_or_create(prefecture=prefecture, year=year)
-    except IntegrityError:
-        pass  # created concurrently by another submission: it exists now
-    sequence = CaseSequence.objects.select_for_update().get(prefecture=prefecture, year=year)
-    sequence.last_number = F("last_number") + 1
-    sequence.save(update_fields=["last_number"])
-    sequence.refresh_from_db(fields=["last_number"])
-    return f"{prefecture.department_code}-{year}-{sequence.last_number:06d}"
+    number = _sequence_increment(prefecture_id=prefecture.pk, year=year)
+    if number is None:  # the year's first case: create its row, then count as any other
+        try:
+            with transaction.atomic():
+                CaseSequence.objects.get_or_create(prefecture=prefecture, year=year)
+        except IntegrityError:
+            pass  # created concurrently by another submission: it exists now
+        number = _sequence_increment(prefecture_id=prefecture.pk, year=year)
+    return f"{prefecture.department_code}-{year}-{number:06d}"
+
+
+def _sequence_increment(*, prefecture_id, year):
+    """The row's next number in one statement (one round trip while the lock is held, instead of a lock, an
+    update and a read); its UPDATE takes the row's lock until the commit. None if the row does not exist yet."""
+    connection = connections[router.db_for_write(CaseSequence)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(CaseSequence._meta.db_table)} SET {quote('last_number')} = {quote('last_number')} + 1 "
+            f"WHERE {quote('prefecture_id')} = %s AND {quote('year')} = %s RETURNING {quote('last_number')}",
+            [prefecture_id, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def due_date(*, prefecture, received_on, paused_working_days=0):
@@ -114,18 +129,35 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
     _log(case, "", status, by=by)
     for upload in files:
         attachment_add(case=case, upload=upload, by_citizen=by is None)
-    token = tracking_token_issue(case=case)
+    token = tracking_token_issue(case=case, new_case=True)
+    acknowledgement = {"case": case, "tracking_url": tracking_url(token), "prefecture": prefecture}
+    placeholder = case.reference
+    # Rendered before the reference is taken, so that the other submissions do not wait for its three templates
+    # on the sequence's lock (which lasts from next_reference to the commit).
+    early = (
+        email_render(template=ACKNOWLEDGEMENT, context=acknowledgement, prefecture=prefecture) if case.email else None
+    )
     case.reference = next_reference(prefecture=prefecture, year=received_on.year)
     case.save(update_fields=["reference"])
     if case.email:
         email_queue(
             to=case.email,
-            template="complaints/emails/acknowledgement",
-            context={"case": case, "tracking_url": tracking_url(token), "prefecture": prefecture},
+            template=ACKNOWLEDGEMENT,
+            context=acknowledgement,
+            rendered=_with_reference(early, placeholder, case.reference),
             purpose="acknowledgement",
             prefecture=prefecture,
         )
     return case, token
+
+
+def _with_reference(rendered, placeholder, reference):
+    """``rendered`` (an e-mail's subject, text and HTML) as if rendered with ``reference``: the placeholder (the
+    case's temporary reference, random and unique) is written as is in text and HTML (letters, digits, hyphens),
+    and so is the real one. None (render again, with the real reference) if a part does not show it as is."""
+    if not placeholder.startswith("tmp-") or not all(placeholder in part for part in rendered):
+        return None
+    return tuple(part.replace(placeholder, reference) for part in rendered)
 
 
 def case_enter(*, data, by, case=None):

@@ -35,17 +35,20 @@ TOKEN_LIFETIME = datetime.timedelta(days=400)
 # --- issue, check, revoke ---------------------------------------------------------------------------------------
 
 
-def tracking_token_issue(*, case):
+def tracking_token_issue(*, case, new_case=False):
     """A new private tracking link for ``case``, which replaces the case's previous one (one live link per case).
 
     Only its fingerprint is stored; returns the raw token, for the e-mail (or the page) that carries it.
+    ``new_case``: the case was created in this transaction and has no link yet (a plain insert; the unique
+    constraint still refuses a second link).
     """
     token = secrets.token_urlsafe(32)
     now = timezone.now()
-    TrackingToken.objects.update_or_create(
-        case=case,
-        defaults={"token_hash": TrackingToken.hash(token), "created_at": now, "expires_at": now + TOKEN_LIFETIME},
-    )
+    values = {"token_hash": TrackingToken.hash(token), "created_at": now, "expires_at": now + TOKEN_LIFETIME}
+    if new_case:
+        TrackingToken.objects.create(case=case, **values)
+    else:
+        TrackingToken.objects.update_or_create(case=case, defaults=values)
     return token
 
 

@@ -42,18 +42,30 @@ class OutboxSendError(Exception):
     """An e-mail of the outbox could not be sent (its row holds the server's answer)."""
 
 
-def email_queue(*, to, template, context, purpose, prefecture=None, language="fr", attachments=()):
-    """Render ``template`` (``<template>_subject.txt``, ``.txt`` and ``.html``) and queue it.
-
-    Call inside the transaction that causes the e-mail: the row commits with it, and the
-    sending task is enqueued only after the commit. ``attachments`` are ``(filename, text, mimetype)``
-    triples of text content (e.g. an ``.ics`` invitation).
-    """
+def email_render(*, template, context, prefecture=None, language="fr"):
+    """``(subject, text, HTML)`` of ``template`` (``<template>_subject.txt``, ``.txt`` and ``.html``), as
+    ``email_queue`` stores them."""
     # Times in the prefecture's own zone (qualipref/timezones.py), named where the e-mail shows one.
     with translation.override(language), prefecture_time(prefecture):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body_text = render_to_string(f"{template}.txt", context)
         body_html = render_to_string(f"{template}.html", context)
+    return subject, body_text, body_html
+
+
+def email_queue(
+    *, to, template=None, context=None, purpose, prefecture=None, language="fr", attachments=(), rendered=None
+):
+    """Render ``template`` (``<template>_subject.txt``, ``.txt`` and ``.html``) and queue it.
+
+    Call inside the transaction that causes the e-mail: the row commits with it, and the
+    sending task is enqueued only after the commit. ``attachments`` are ``(filename, text, mimetype)``
+    triples of text content (e.g. an ``.ics`` invitation). ``rendered``: what ``email_render`` gave, for a
+    caller that renders earlier in its transaction (instead of ``template`` and ``context``).
+    """
+    if rendered is None:
+        rendered = email_render(template=template, context=context, prefecture=prefecture, language=language)
+    subject, body_text, body_html = rendered
     email = OutgoingEmail.objects.create(
         prefecture=prefecture,
         purpose=purpose,

@@ -14,7 +14,7 @@ from qualipref.models import Prefecture
 from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
 from qualipref.views import breadcrumb
 
-from ..forms import CaseForm, LostLinkForm
+from ..forms import CaseForm, LostLinkForm, empty_form_fields_html
 from ..models import Case
 from ..services import case_submit
 from ..tracking_links import handover_forget, handover_give, handover_take, lost_link_request, tracking_path
@@ -59,6 +59,8 @@ def case_new(request, slug):
             request.session[SESSION_KEY] = {"case": case.pk, "filed_at": int(time.time())}
             confirmation = reverse("complaints:confirmation", kwargs={"slug": prefecture.slug})
             return handover_give(redirect(confirmation), case=case, token=token, path=confirmation)
+    if not form.is_bound:
+        page["fields_html"] = empty_form_fields_html(form)
     return render(request, "complaints/case_form.html", page)
 
 

@@ -4,7 +4,7 @@ import threading
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from complaints.enums import Kind, MessageKind, Status, Topic
@@ -65,6 +65,16 @@ def test_a_failed_submission_gives_its_number_back(reunion):
         case_submit(prefecture=reunion, data={"kind": "complaint"})
     case, _token = submit(reunion)
     assert case.reference.endswith("-000002")
+
+
+def test_a_number_taken_then_rolled_back_is_given_back(reunion):
+    """The sequence's row is counted by one UPDATE … RETURNING, inside the case's transaction."""
+    for expected in ("974-2026-000001", "974-2026-000002"):  # the year's first number (row created), then any
+        with pytest.raises(RuntimeError), transaction.atomic():
+            assert next_reference(prefecture=reunion, year=2026) == expected
+            raise RuntimeError
+        assert next_reference(prefecture=reunion, year=2026) == expected
+    assert CaseSequence.objects.get(prefecture=reunion, year=2026).last_number == 2
 
 
 @pytest.mark.django_db(transaction=True)
