@@ -47,11 +47,8 @@ class QuestionInline(PrefectureScopedInline):
         return refuse_deleting_answered(formset, lambda question: question_delete_errors(question=question))
 
 
-class DistributionPointInline(PrefectureScopedInline):
-    model = DistributionPoint
-    form = DistributionPointForm
-    fields = ["name", "site", "short_link", "downloads"]
-    readonly_fields = ["short_link", "downloads"]
+class PointLinksMixin:
+    """A distribution point's short link and printable documents, as the point's inline and its own admin show them."""
 
     @admin.display(description=_("short link"))
     def short_link(self, point):
@@ -60,6 +57,13 @@ class DistributionPointInline(PrefectureScopedInline):
     @admin.display(description=_("print"))
     def downloads(self, point):
         return point_links(point)
+
+
+class DistributionPointInline(PointLinksMixin, PrefectureScopedInline):
+    model = DistributionPoint
+    form = DistributionPointForm
+    fields = ["name", "site", "short_link", "downloads"]
+    readonly_fields = ["short_link", "downloads"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("site")

@@ -24,7 +24,7 @@ from ..services import (
     survey_save,
 )
 from .forms import DistributionPointForm, SurveyAdminForm
-from .inlines import DistributionPointInline, QuestionInline, point_links, short_link
+from .inlines import DistributionPointInline, PointLinksMixin, QuestionInline
 from .views import DistributionPointViews, SurveyViews
 
 
@@ -201,7 +201,7 @@ class SurveyAdmin(SurveyViews, ChangeFormMixin, PrefectureScopedAdmin):
 
 
 @admin.register(DistributionPoint)
-class DistributionPointAdmin(DistributionPointViews, ChangeFormMixin, PrefectureScopedAdmin):
+class DistributionPointAdmin(PointLinksMixin, DistributionPointViews, ChangeFormMixin, PrefectureScopedAdmin):
     form = DistributionPointForm
     list_display = ["name", "survey", "site", "short_link", "downloads"]
     list_filter = ["survey"]
@@ -209,14 +209,6 @@ class DistributionPointAdmin(DistributionPointViews, ChangeFormMixin, Prefecture
     search_fields = ["name", "code", "survey__title"]
     fields = ["survey", "name", "site", "short_link", "downloads"]
     readonly_fields = ["short_link", "downloads"]
-
-    @admin.display(description=_("short link"))
-    def short_link(self, point):
-        return short_link(point)
-
-    @admin.display(description=_("print"))
-    def downloads(self, point):
-        return point_links(point)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
