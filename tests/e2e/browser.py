@@ -33,3 +33,14 @@ def admin_login(page, email, password):
     page.locator("input[name=password]").fill(password)
     page.locator("input[type=submit]").click()
     page.wait_for_url("**/admin/")
+
+
+# The DSFR's script has started, bound every collapse (accordions, menus) and finished folding them.
+DSFR_SETTLED = """() => document.documentElement.dataset.frJs === "true"
+    && [...document.querySelectorAll(".fr-collapse")].every(
+        (collapse) => collapse.dataset.frJsCollapse === "true" && !collapse.classList.contains("fr-collapsing"))"""
+
+
+def dsfr_settled(page):
+    """Wait until the page is laid out as a reader sees it: before, collapsed details may still show open."""
+    page.wait_for_function(DSFR_SETTLED)
