@@ -374,6 +374,8 @@ DELAYS_IMPORT_MAX_BYTES = 1024 * 1024 * 1024
 # --- Surveys -----------------------------------------------------------------------------------------
 # Responses recorded per address and hour: a prefecture's public Wi-Fi is shared by a whole waiting room.
 SURVEYS_SUBMIT_RATE = env.str("SURVEYS_SUBMIT_RATE", default="30/h")
+# A counter tablet (kiosk link) is one device for many citizens: its answers are counted per device, not per address.
+SURVEYS_KIOSK_RATE = env.str("SURVEYS_KIOSK_RATE", default="120/h")
 # The public results page is cached this long: new answers show within it (officer changes clear it at once).
 SURVEYS_RESULTS_CACHE_SECONDS = env.int("SURVEYS_RESULTS_CACHE_SECONDS", default=600)
 

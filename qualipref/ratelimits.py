@@ -17,34 +17,37 @@ from .timezones import use_prefecture_time_zone
 ATTEMPTS_RATE = "60/h"
 
 
-def usage(request, *, group, rate, increment=False):
-    """``None`` when rate limiting is off, else ``{"should_limit", "time_left", …}``."""
-    return get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=increment)
+def usage(request, *, group, rate, increment=False, key="ip"):
+    """``None`` when rate limiting is off, else ``{"should_limit", "time_left", …}``.
+
+    ``key``: what is counted, the address by default, or django-ratelimit's ``key(group, request)`` callable
+    (a counter tablet is counted as a device: ``surveys.kiosk.device_key``)."""
+    return get_usage(request, group=group, key=key, rate=rate, method="POST", increment=increment)
 
 
-def is_limited(request, *, group, rate, increment=False):
+def is_limited(request, *, group, rate, increment=False, key="ip"):
     """Seconds until the address may post again, or None.
 
     With ``increment`` this request counts (limited once past the limit); without, it only
     checks whether one more would be allowed (limited once the limit is reached).
     """
-    found = usage(request, group=group, rate=rate, increment=increment)
+    found = usage(request, group=group, rate=rate, increment=increment, key=key)
     if not found:
         return None
     over = found["count"] > found["limit"] if increment else found["count"] >= found["limit"]
     return found["time_left"] if over else None
 
 
-def submission_time_left(request, *, group, rate):
+def submission_time_left(request, *, group, rate, key="ip"):
     """Seconds before this address may send the form ``group`` again, or None; this POST counts as an attempt."""
-    return is_limited(request, group=f"{group}-attempts", rate=ATTEMPTS_RATE, increment=True) or is_limited(
-        request, group=group, rate=rate
+    return is_limited(request, group=f"{group}-attempts", rate=ATTEMPTS_RATE, increment=True, key=key) or is_limited(
+        request, group=group, rate=rate, key=key
     )
 
 
-def submission_accepted(request, *, group, rate):
+def submission_accepted(request, *, group, rate, key="ip"):
     """Count one accepted submission of the form ``group`` (after it was stored)."""
-    is_limited(request, group=group, rate=rate, increment=True)
+    is_limited(request, group=group, rate=rate, increment=True, key=key)
 
 
 def rate_limit_context(request, time_left, *, prefecture=None):

@@ -14,6 +14,7 @@ from qualipref.models import Prefecture
 
 from .enums import QuestionKind, SurveyStatus
 from .models import Answer, Choice, DistributionPoint, Question, Response, Survey
+from .services import point_kiosk_enable
 from .tally import tally_rebuild
 
 RESPONSES_PER_PREFECTURE = 1200
@@ -90,7 +91,20 @@ def _survey_for(prefecture, today):
             )
         for site in prefecture.sites.filter(is_active=True).order_by("kind", "name"):
             DistributionPoint.objects.create(survey=survey, name=f"Accueil – {site.name}", site=site)
+        # The préfecture's own reception has a tablet at the counter (``surveys.kiosk``).
+        if counter := survey.points.order_by("site__kind", "name").first():
+            point_kiosk_enable(point=counter, by=None)
     return survey
+
+
+def kiosk_points():
+    """The demo's counter tablets: their point, survey and prefecture, by department."""
+    return (
+        DistributionPoint.objects.exclude(kiosk_key="")
+        .filter(survey__slug=SLUG)
+        .select_related("survey__prefecture")
+        .order_by("survey__prefecture__department_code")
+    )
 
 
 def _clamp(value, low, high):

@@ -14,6 +14,7 @@ from qualipref.csvfiles import refuse_formula_start
 from qualipref.scoping import check_works_for
 
 from .enums import CHOICE_KINDS, VALUE_RANGES, QuestionKind, SurveyStatus
+from .kiosk import new_key as kiosk_new_key
 from .models import RESERVED_SURVEY_SLUGS, Answer, Choice, DistributionPoint, Question, Response, Survey
 from .tally import tally_answers, tally_rebuild
 
@@ -247,6 +248,24 @@ def point_save(*, point, by, fields=None):
         )
     point_check(point=point)
     _save(_signed(point, by), None if fields is None else [f for f in POINT_FIELDS if f in fields])
+    return point
+
+
+@transaction.atomic
+def point_kiosk_enable(*, point, by):
+    """Give the point a new kiosk link for counter tablets (``surveys.kiosk``), revoking the one it had."""
+    _check_survey_scope(by, point.survey_id)
+    point.kiosk_key = kiosk_new_key()
+    _save(_signed(point, by), ["kiosk_key"])
+    return point
+
+
+@transaction.atomic
+def point_kiosk_disable(*, point, by):
+    """End the point's kiosk mode: its kiosk link no longer opens the survey."""
+    _check_survey_scope(by, point.survey_id)
+    point.kiosk_key = ""
+    _save(_signed(point, by), ["kiosk_key"])
     return point
 
 

@@ -4,6 +4,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +19,7 @@ from qualipref.pagecache import cached_page
 from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
 from qualipref.views import breadcrumb
 
+from . import kiosk
 from .cache import results_generation, results_key
 from .enums import SurveyState, SurveyStatus
 from .forms import SurveyAnswerForm
@@ -122,30 +124,92 @@ def survey_answer(request, slug, survey_slug):
         return _unavailable(request, survey, state, status=refused)
     if has_answered(request, survey):
         return _unavailable(request, survey, ANSWERED, status=refused)
-    questions = survey.questions_for_answering()
-    form = SurveyAnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     page = {
         "prefecture": prefecture,
         "survey": survey,
         "point": point,
-        "form": form,
         "point_parameter": POINT_PARAMETER,
         "page_title": survey.title,
         **_survey_breadcrumb(survey),
     }
+    limit = {"group": "surveys-submit", "rate": settings.SURVEYS_SUBMIT_RATE}
+
+    def done():
+        return remember_answer(redirect("surveys:thanks", slug=prefecture.slug, survey_slug=survey.slug), survey)
+
+    return _answer(request, survey, point, page=page, template="surveys/survey_answer.html", limit=limit, done=done)
+
+
+def _answer(request, survey, point, *, page, template, limit, done):
+    """The answering form, as the survey's page and a counter tablet share it: on a valid POST within ``limit``
+    (``qualipref.ratelimits``), the answers recorded and ``done()``; else the page, with what was chosen."""
+    questions = survey.questions_for_answering()
+    form = SurveyAnswerForm(request.POST if request.method == "POST" else None, questions=questions)
+    page = {**page, "form": form}
     if request.method == "POST":
-        limit = {"group": "surveys-submit", "rate": settings.SURVEYS_SUBMIT_RATE}
         if time_left := submission_time_left(request, **limit):
-            return too_many_requests(
-                request, time_left, template="surveys/survey_answer.html", context=page, prefecture=prefecture
-            )
+            return too_many_requests(request, time_left, template=template, context=page, prefecture=survey.prefecture)
         if form.is_spam():
             form.add_error(None, _("Your answers could not be recorded. Please check the form and send it again."))
         elif form.is_valid():
             response_submit(survey=survey, questions=questions, answers=form.answers(), point=point)
             submission_accepted(request, **limit)
-            return remember_answer(redirect("surveys:thanks", slug=prefecture.slug, survey_slug=survey.slug), survey)
-    return render(request, "surveys/survey_answer.html", page)
+            return done()
+    return render(request, template, page)
+
+
+def _kiosk_point(token):
+    point = kiosk.point_for(token)
+    if point is None:
+        raise Http404
+    return point
+
+
+def _kiosk_page(point, token, seconds):
+    survey = point.survey
+    return {
+        "prefecture": survey.prefecture,
+        "survey": survey,
+        "point": point,
+        "page_title": survey.title,
+        "kiosk": {"seconds": seconds, "start_url": reverse("surveys:kiosk", kwargs={"token": token})},
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def kiosk_answer(request, token):
+    """A counter tablet's survey (``surveys.kiosk``): any number of citizens answer in turn on one device."""
+    point = _kiosk_point(token)
+    survey = point.survey
+    page = _kiosk_page(point, token, kiosk.IDLE_SECONDS)
+    state = survey.state(survey.prefecture.today())
+    if state != SurveyState.OPEN:
+        response = render(
+            request,
+            "surveys/kiosk_unavailable.html",
+            {**page, "state": state},
+            status=409 if request.method == "POST" else 200,
+        )
+    else:
+        limit = {"group": "surveys-kiosk", "rate": settings.SURVEYS_KIOSK_RATE, "key": kiosk.rate_key(request)}
+        response = _answer(
+            request,
+            survey,
+            point,
+            page=page,
+            template="surveys/kiosk_answer.html",
+            limit=limit,
+            done=lambda: redirect("surveys:kiosk_thanks", token=token),
+        )
+    return kiosk.remember_device(request, response)
+
+
+@never_cache
+@require_GET
+def kiosk_thanks(request, token):
+    point = _kiosk_point(token)
+    return render(request, "surveys/kiosk_thanks.html", _kiosk_page(point, token, kiosk.THANKS_SECONDS))
 
 
 @require_GET

@@ -1,4 +1,4 @@
-// Qualipref's only script (progressive enhancement): a character counter for long text fields, and fields required for one choice only.
+// Qualipref's only script (progressive enhancement): a character counter for long text fields, fields required for one choice only, and the counter tablets' restart.
 (function () {
   "use strict";
   var lang = document.documentElement.lang || "fr";
@@ -30,6 +30,22 @@
     choices.forEach(function (choice) { choice.addEventListener("change", update); });
     if (choices.length) update();
   });
+  // A counter tablet (surveys' kiosk pages): after so many seconds without a touch, a key or a scroll, the survey
+  // starts again, blank, and the page it leaves is replaced in the history, so "back" shows nothing of it.
+  var kiosk = document.querySelector("[data-qp-kiosk-restart]");
+  if (kiosk) {
+    var seconds = parseInt(kiosk.getAttribute("data-qp-kiosk-restart"), 10);
+    var restart = function () { window.location.replace(kiosk.getAttribute("data-qp-kiosk-url")); };
+    var timer = window.setTimeout(restart, seconds * 1000);
+    ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (name) {
+      window.addEventListener(name, function () {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(restart, seconds * 1000);
+      }, { passive: true, capture: true });
+    });
+    // Coming back to a kiosk page from the browser's cache (bfcache) would show its last answers: start again.
+    window.addEventListener("pageshow", function (event) { if (event.persisted) restart(); });
+  }
   var errors = document.getElementById("rate-limited") || document.getElementById("form-errors");
   if (errors) errors.focus();
 })();

@@ -6,8 +6,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.admin import PrefectureScopedInline
+from qualipref.links import absolute_url
 
-from .. import printing
+from .. import kiosk, printing
 from ..models import DistributionPoint, Question
 from ..services import point_delete_errors, question_delete_errors
 from .forms import DistributionPointForm, QuestionInlineForm, QuestionInlineFormSet, refuse_deleting_answered
@@ -30,6 +31,25 @@ def short_link(point):
         return _("Given when saved.")
     url = printing.short_url(point)
     return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+
+def kiosk_link(point):
+    """The point's counter tablet link, with how to use it, or how to get one."""
+    if point is None or point.pk is None or not point.kiosk_key:
+        return _(
+            "None. To offer the survey on a tablet at the counter, select this point in the list of "
+            "distribution points and choose the action “Give a new counter tablet link”."
+        )
+    url = absolute_url(kiosk.path(point))
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{}</a><br>{}',
+        url,
+        url,
+        _(
+            "Open it on the counter's tablet: the survey starts again after each answer and after a minute without "
+            "a touch. Whoever has this link can answer: give a new one to revoke it."
+        ),
+    )
 
 
 class QuestionInline(PrefectureScopedInline):

@@ -15,6 +15,8 @@ from ..models import AnswerTally, DistributionPoint, Question, Survey
 from ..services import (
     point_delete,
     point_delete_errors,
+    point_kiosk_disable,
+    point_kiosk_enable,
     point_save,
     survey_close,
     survey_delete,
@@ -24,7 +26,7 @@ from ..services import (
     survey_save,
 )
 from .forms import DistributionPointForm, SurveyAdminForm
-from .inlines import DistributionPointInline, PointLinksMixin, QuestionInline
+from .inlines import DistributionPointInline, PointLinksMixin, QuestionInline, kiosk_link
 from .views import DistributionPointViews, SurveyViews
 
 
@@ -203,12 +205,53 @@ class SurveyAdmin(SurveyViews, ChangeFormMixin, PrefectureScopedAdmin):
 @admin.register(DistributionPoint)
 class DistributionPointAdmin(PointLinksMixin, DistributionPointViews, ChangeFormMixin, PrefectureScopedAdmin):
     form = DistributionPointForm
-    list_display = ["name", "survey", "site", "short_link", "downloads"]
+    list_display = ["name", "survey", "site", "short_link", "downloads", "kiosk_mode"]
     list_filter = ["survey"]
     list_select_related = ["survey__prefecture", "site"]
     search_fields = ["name", "code", "survey__title"]
-    fields = ["survey", "name", "site", "short_link", "downloads"]
-    readonly_fields = ["short_link", "downloads"]
+    fields = ["survey", "name", "site", "short_link", "downloads", "kiosk_link"]
+    readonly_fields = ["short_link", "downloads", "kiosk_link"]
+    actions = ["kiosk_enable", "kiosk_disable"]
+
+    @admin.display(description=_("counter tablet"), boolean=True)
+    def kiosk_mode(self, point):
+        return bool(point.kiosk_key)
+
+    @admin.display(description=_("counter tablet link"))
+    def kiosk_link(self, point):
+        return kiosk_link(point)
+
+    def _kiosk(self, request, queryset, service, done):
+        for point in queryset:
+            service(point=point, by=request.user)
+        self.message_user(request, done(len(queryset)), messages.SUCCESS)
+
+    @admin.action(description=_("Give a new counter tablet link (revokes the previous one)"), permissions=["change"])
+    def kiosk_enable(self, request, queryset):
+        self._kiosk(
+            request,
+            queryset,
+            point_kiosk_enable,
+            lambda n: (
+                ngettext(
+                    "%d point has a new counter tablet link: open the point to copy it.",
+                    "%d points have a new counter tablet link: open each point to copy it.",
+                    n,
+                )
+                % n
+            ),
+        )
+
+    @admin.action(description=_("End counter tablet mode"), permissions=["change"])
+    def kiosk_disable(self, request, queryset):
+        self._kiosk(
+            request,
+            queryset,
+            point_kiosk_disable,
+            lambda n: (
+                ngettext("Counter tablet mode ended for %d point.", "Counter tablet mode ended for %d points.", n) % n
+            ),
+        )
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -118,7 +118,7 @@ def new_tab(chromium, live_server, settings):
     contexts = []
 
     def make(**options):
-        context, page = _new_page(chromium, live_server, viewport={"width": 1280, "height": 900}, **options)
+        context, page = _new_page(chromium, live_server, **{"viewport": {"width": 1280, "height": 900}, **options})
         contexts.append(context)
         return page
 

@@ -146,9 +146,8 @@ def browse(chromium):  # noqa: F811 (the fixture imported above)
             base_url=base_url,
             locale="fr-FR",
             timezone_id="Indian/Reunion",
-            viewport={"width": 1280, "height": 900},
             accept_downloads=True,
-            **options,
+            **{"viewport": {"width": 1280, "height": 900}, **options},
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

@@ -15,9 +15,11 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from surveys import kiosk
 from tests.e2e.browser import admin_login
 from tests.e2e.test_accessibility import PUBLIC_PAGES, Audit
 from tests.e2e.test_complaint_journey import file_complaint
+from tests.e2e.test_kiosk_journey import TABLET, answer_every_question, kiosk_link_from_the_admin
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +29,7 @@ CITIZEN = "marie.hoarau@example.org"
 # A past quarter whatever the day: last year's fourth.
 PERIOD = f"{datetime.datetime.now(datetime.UTC).year - 1}-T4"
 PREFECTURE = "974 – La Réunion"
+KIOSK_POINT = "Accueil – Préfecture de Saint-Denis"
 
 
 def _get(url):
@@ -106,4 +109,27 @@ def test_officer_reads_the_dashboard_and_the_worker_builds_an_audit_report(produ
     pages = len(PdfReader(io.BytesIO(response.body())).pages)
     assert pages >= 1 and str(pages) in row.locator("td.field-page_count").inner_text()
     assert any("rapport" in subject.lower() for _to, subject, _text in production.wait_for_email(OFFICER))
+    tab.assert_clean()
+
+
+def test_officer_gives_a_counter_tablet_its_link_and_citizens_answer_in_turn(production, browse):
+    tab = browse(production.url)
+    admin_login(tab.page, OFFICER, DEMO_PASSWORD)
+    link = kiosk_link_from_the_admin(tab.page, KIOSK_POINT)
+    assert link.startswith(production.url + "/borne/")
+
+    tablet = browse(production.url, **TABLET)
+    tablet.page.clock.install()
+    for _citizen in range(2):
+        tablet.page.goto(link)
+        tablet.assert_styled()
+        answer_every_question(tablet.page)
+        tablet.page.get_by_role("button", name="Envoyer mes réponses").tap()
+        tablet.page.wait_for_url("**/merci/")
+        expect(tablet.page.get_by_role("heading", level=1)).to_have_text("Merci pour vos réponses")
+        # The collected script brings the survey back for the next person.
+        tablet.page.clock.run_for(kiosk.THANKS_SECONDS * 1000 + 500)
+        tablet.page.wait_for_url(link)
+        expect(tablet.page.get_by_role("button", name="Envoyer mes réponses")).to_be_visible()
+    tablet.assert_clean()
     tab.assert_clean()

@@ -1,5 +1,5 @@
 """Cookie flags: production settings make every cookie Secure, HttpOnly and SameSite, and every cookie the
-portal actually sets (session, CSRF, messages, language, survey) carries them."""
+portal actually sets (session, CSRF, messages, language, survey, counter tablet) carries them."""
 
 import re
 
@@ -8,10 +8,12 @@ from django.urls import reverse
 
 from complaints.services import case_answer, case_submit
 from complaints.tracking_links import tracking_token_issue
+from surveys import kiosk
+from surveys.services import point_kiosk_enable
 from tests.committee.factories import CommitteeFactory, member_with_account
 from tests.qualipref.factories import PASSWORD
 from tests.qualipref.test_settings import print_settings, production_env
-from tests.surveys.factories import QuestionFactory, SurveyFactory
+from tests.surveys.factories import DistributionPointFactory, QuestionFactory, SurveyFactory
 
 COOKIE_SETTINGS = [
     "SESSION_COOKIE_SECURE",
@@ -97,9 +99,18 @@ def test_every_cookie_the_citizen_gets_is_secure_httponly_and_samesite(client, r
     question = QuestionFactory(survey=survey, kind="yes_no")
     url = reverse("surveys:answer", args=[reunion.slug, survey.slug])
     assert jar.request("post", url, {f"q{question.pk}": "1"}).status_code == 302
+    point = point_kiosk_enable(point=DistributionPointFactory(survey=survey), by=None)
+    jar.request("get", kiosk.path(point))
     jar.request("post", reverse("set_language"), {"language": "en", "next": "/"})
 
-    assert {"csrftoken", "sessionid", "messages", f"qp_survey_{survey.pk}", "django_language"} <= set(jar.headers)
+    assert {
+        "csrftoken",
+        "sessionid",
+        "messages",
+        f"qp_survey_{survey.pk}",
+        "django_language",
+        kiosk.DEVICE_COOKIE,
+    } <= set(jar.headers)
     for header in jar.headers.values():
         assert_flags(header)
 

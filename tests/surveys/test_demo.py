@@ -1,4 +1,5 @@
-from surveys.demo import RESPONSES_PER_PREFECTURE, load_surveys
+from surveys import kiosk
+from surveys.demo import RESPONSES_PER_PREFECTURE, kiosk_points, load_surveys
 from surveys.enums import SurveyStatus
 from surveys.models import Answer, Response, Survey
 from surveys.results import published_results
@@ -20,5 +21,11 @@ def test_demo_gives_each_prefecture_an_open_reception_survey_with_answers_once(d
     [published] = published_results(reunion)
     assert published.survey == survey and all(result.answers for result in published.questions)
 
+    # The préfecture's own reception has a counter tablet, whose link opens the survey.
+    [tablet] = kiosk_points()
+    assert tablet.survey == survey and tablet.site.name == "Préfecture de Saint-Denis"
+    assert kiosk.point_for(kiosk.token(tablet)) == tablet
+
     load_surveys()  # idempotent
     assert Response.objects.count() == RESPONSES_PER_PREFECTURE
+    assert list(kiosk_points()) == [tablet]

@@ -4,6 +4,9 @@ from django.utils.translation import gettext as _
 from demo.registry import LOADERS
 from qualipref.demo import ACCOUNTS, DEMO_PASSWORD
 from qualipref.enums import Role
+from qualipref.links import absolute_url
+from surveys import kiosk
+from surveys.demo import kiosk_points
 
 
 class Command(BaseCommand):
@@ -26,3 +29,6 @@ class Command(BaseCommand):
             where = f" {department}" if department else ""
             extra = f" – {service}" if service else ""
             self.stdout.write(f"  {email:32} {Role(role).label}{where}{extra}")
+        self.stdout.write(_("Counter tablets (a survey answered in turn at the counter), one per prefecture:"))
+        for point in kiosk_points():
+            self.stdout.write(f"  {point.survey.prefecture.department_code:4} {absolute_url(kiosk.path(point))}")
