@@ -4,11 +4,12 @@ change permission (else 403), calls one service and says what happened — a ref
 import json
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +22,7 @@ from qualipref.workflow import TransitionRefused, refusal_message
 from ..access_export import access_export
 from ..answers import fill_placeholders, unfilled_placeholders_message
 from ..enums import Kind, Status
+from ..export import case_list_lines
 from ..models import AnswerTemplate
 from ..services import case_answer, case_assign, case_note, case_transition, suggestion_decide
 from ..workflow import ANSWER_ONLY_STATUSES, allowed_next, check_transition
@@ -43,6 +45,7 @@ class CaseWorkflowViews:
         wrap = self.admin_site.admin_view
         urls = [
             path("access-export/", wrap(self.access_export_view), name="{}_{}_access_export".format(*info)),
+            path("export.csv", wrap(self.list_export_view), name="{}_{}_list_export".format(*info)),
             path("<path:object_id>/transition/", wrap(self.transition_view), name="{}_{}_transition".format(*info)),
             path("<path:object_id>/answer/", wrap(self.answer_view), name="{}_{}_answer".format(*info)),
             path("<path:object_id>/transfer/", wrap(self.transfer_view), name="{}_{}_transfer".format(*info)),
@@ -274,6 +277,21 @@ class CaseWorkflowViews:
         return self._back_to(request, case)
 
     # --- right of access ----------------------------------------------------------------------------------------
+
+    def list_export_view(self, request):
+        """The cases of the list as shown — filters, search and order of the query string — as a CSV file."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect(reverse("admin:complaints_case_changelist") + "?e=1")
+        response = StreamingHttpResponse(
+            case_list_lines(changelist.get_queryset(request)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="reclamations-{timezone.localdate():%Y-%m-%d}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
 
     def access_export_view(self, request):
         if not self.has_change_permission(request):

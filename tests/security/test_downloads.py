@@ -87,6 +87,7 @@ DOWNLOADS = {
 OWN_TESTS = {
     "complaints:tracking_attachment": "test_a_tracking_link_opens_only_its_own_case_documents",
     "admin:complaints_case_access_export": "test_right_of_access_export_holds_only_the_officer_prefectures",
+    "admin:complaints_case_list_export": "test_case_list_export_holds_only_the_officer_prefectures",
 }
 # Published on purpose, under an open licence: only published months ever reach them.
 OPEN_DATA = {
@@ -205,3 +206,19 @@ def test_right_of_access_export_holds_only_the_officer_prefectures(client, reuni
 
     client.logout()
     _assert_refused(client.post(url, {"email": "marie@example.org"}))
+
+
+def test_case_list_export_holds_only_the_officer_prefectures(client, reunion, other, officer, foreign_officer):
+    CaseFactory(prefecture=reunion, reference="974-2026-000001")
+    CaseFactory(prefecture=other, reference="094-2026-000001")
+    url = reverse("admin:complaints_case_list_export")
+
+    client.force_login(foreign_officer)
+    export = b"".join(client.get(url).streaming_content).decode()
+    assert "094-2026-000001" in export and "974-2026-000001" not in export
+    # Naming the other prefecture in the filters changes nothing.
+    export = b"".join(client.get(f"{url}?prefecture__id__exact={reunion.pk}").streaming_content).decode()
+    assert "974-2026-000001" not in export
+
+    client.logout()
+    _assert_refused(client.get(url))
