@@ -354,11 +354,36 @@ def case_transfer(*, case, by, service=None, prefecture=None, note=""):
 # --- the citizen's side, through the tracking link ---------------------------------------------------
 
 
+# A complaint closed or rejected may be reopened by its citizen for a while; a suggestion's decision is final.
+REOPENABLE = frozenset({Status.CLOSED, Status.REJECTED})
+
+
+def reopen_until(case):
+    """The last day (in the prefecture's calendar) on which the citizen may reopen a closed or rejected complaint
+    by writing again, or None when it cannot be (still open, a suggestion, or ``reopen_days`` set to 0)."""
+    days = case.prefecture.reopen_days
+    if case.kind != Kind.COMPLAINT or case.status not in REOPENABLE or case.closed_at is None or not days:
+        return None
+    return timezone.localtime(case.closed_at, case.prefecture.tzinfo).date() + datetime.timedelta(days=days)
+
+
+def can_reopen(case):
+    until = reopen_until(case)
+    return until is not None and case.prefecture.today() <= until
+
+
+def can_reply(case):
+    """Whether the citizen may write on the tracking page: an open case, an answered one, or a closed or
+    rejected one within its reopening period (which reopens it)."""
+    return case.is_open or case.status == Status.ANSWERED or can_reopen(case)
+
+
 @transaction.atomic
 def case_citizen_reply(*, case, text, files=()):
-    """The citizen adds a message or a document; a case waiting for them starts again."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if not case.is_open and case.status != Status.ANSWERED:
+    """The citizen adds a message or a document; a case waiting for them starts again; an answered case, or a
+    closed or rejected one within the prefecture's reopening period, is reopened."""
+    case = Case.objects.select_for_update().select_related("prefecture").get(pk=case.pk)
+    if not can_reply(case):
         raise ValidationError(_("This case is closed: to raise something new, please file a new request."))
     message = Message.objects.create(case=case, kind=MessageKind.CITIZEN, body=text)
     for upload in files:
@@ -367,6 +392,8 @@ def case_citizen_reply(*, case, text, files=()):
         case_transition(case=case, to=Status.IN_PROGRESS, note=_("The citizen replied."))
     elif case.status == Status.ANSWERED:
         case_transition(case=case, to=Status.REOPENED, note=_("The citizen replied to the answer."))
+    elif case.status in REOPENABLE:
+        case_transition(case=case, to=Status.REOPENED, note=_("The citizen reopened the case by writing again."))
     return message
 
 

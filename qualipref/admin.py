@@ -296,6 +296,7 @@ class PrefectureAdmin(PrefectureScopedAdmin):
         (None, {"fields": ["department_code", "name", "of_name_fr", "slug", "time_zone", "holiday_subdivision"]}),
         (_("Contact"), {"fields": ["address", "contact_email", "contact_phone", "website"]}),
         (_("Label"), {"fields": ["label", "label_awarded_on", "certifying_body", "next_audit_on"]}),
+        (_("Complaints"), {"fields": ["answer_deadline_working_days", "reopen_days", "mediator"]}),
     ]
     coordinator_only_fields = ["department_code", "slug", "label", "label_awarded_on", "certifying_body"]
 

@@ -28,6 +28,10 @@ PREFECTURES = [
         "contact_email": "courrier@reunion.pref.gouv.fr",
         "contact_phone": "0262 40 77 77",
         "website": "https://www.reunion.gouv.fr",
+        "mediator": (
+            "Médiateur de la préfecture de La Réunion\nPlace du Barachois, 97405 Saint-Denis Cedex\n"
+            "mediateur@reunion.pref.gouv.fr"
+        ),
         "sites": [
             (
                 SiteKind.PREFECTURE,

@@ -128,6 +128,23 @@ class Prefecture(models.Model):
         default=15,
         help_text=_("A complaint is answered within this many working days of its receipt."),
     )
+    reopen_days = models.PositiveSmallIntegerField(
+        _("reopening period (days)"),
+        default=30,
+        help_text=_(
+            "For this many days after a case is closed or rejected, the citizen may reopen it from the tracking "
+            "page by writing again. 0: never."
+        ),
+    )
+    mediator = models.TextField(
+        _("mediator"),
+        blank=True,
+        max_length=1000,
+        help_text=_(
+            "How to reach the prefecture's mediator (name, address, e-mail or web page), shown to citizens on a "
+            "closed case with the Défenseur des droits. Empty: the Défenseur des droits only."
+        ),
+    )
 
     history = HistoricalRecords()
 

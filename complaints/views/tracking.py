@@ -15,9 +15,9 @@ from qualipref.ratelimits import submission_accepted, submission_time_left, too_
 from qualipref.timezones import use_prefecture_time_zone
 from qualipref.workflow import TransitionRefused, refusal_message
 
-from ..enums import PUBLIC_MESSAGE_KINDS
+from ..enums import PUBLIC_MESSAGE_KINDS, Kind
 from ..forms import RatingForm, ReplyForm
-from ..services import can_rate, case_citizen_reply, case_rate
+from ..services import REOPENABLE, can_rate, can_reopen, can_reply, case_citizen_reply, case_rate, reopen_until
 from ..tracking_links import case_for_token
 
 
@@ -75,7 +75,9 @@ def _tracking_page(case, token, reply_form, rating_form):
         "attachments": case.attachments.all(),
         "reply_form": reply_form,
         "rating_form": rating_form if can_rate(case) else None,
-        "can_reply": case.is_open or case.status == "answered",
+        "can_reply": can_reply(case),
+        "reopen_until": reopen_until(case) if can_reopen(case) else None,
+        "closed": case.kind == Kind.COMPLAINT and case.status in REOPENABLE,
         "token": token,
         "sent_form": SENT_FORM,
         "page_title": _("Follow your request"),

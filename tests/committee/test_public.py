@@ -1,11 +1,14 @@
 """The committee's public page and the committee's opinion on the citizen's tracking page."""
 
 import datetime
+import re
 
 from django.template import Context, Template
 from django.urls import reverse
 
 from committee.enums import ActionStatus, MemberCategory, Verdict
+from committee.services import suggestion_opinion_record
+from complaints.tracking_links import case_for_token
 from tests.complaints.factories import CaseFactory
 
 from .factories import (
@@ -145,3 +148,32 @@ def test_the_citizen_reads_the_committee_opinion_on_their_suggestion(committee):
 def test_no_opinion_no_block(committee):
     assert render_opinion(CaseFactory(prefecture=committee.prefecture, suggestion=True)).strip() == ""
     assert render_opinion(CaseFactory(prefecture=committee.prefecture)).strip() == ""
+
+
+def test_the_citizen_is_told_when_the_committee_gives_its_opinion(
+    committee, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(
+        prefecture=committee.prefecture, suggestion=True, email="idee@example.org", reference="974-2026-000077"
+    )
+    meeting = MeetingFactory(committee=committee, held=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion_opinion_record(case=case, verdict=Verdict.DEFERRED, text="À revoir.", meeting=meeting)
+    assert mailoutbox == []  # postponed: no opinion yet
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion_opinion_record(case=case, verdict=Verdict.FAVOURABLE, text="Le comité soutient votre idée.")
+    [sent] = mailoutbox
+    assert sent.to == ["idee@example.org"]
+    assert (
+        " ".join(sent.subject.split()) == "Votre suggestion 974-2026-000077 : le comité des usagers a rendu son avis"
+    )
+    assert "Son avis : Favorable." in " ".join(sent.body.split())
+    assert "Le comité soutient votre idée." not in sent.body  # read on the private page, not in the e-mail
+    link = re.search(r"https?://\S+/suivi/(\S+)/", sent.body).group(1)
+    assert case_for_token(link) == case
+    # A correction shows on the page without another e-mail; an anonymous suggestion gets none.
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion_opinion_record(case=case, verdict=Verdict.UNFAVOURABLE, text="Finalement non.")
+        anonymous = CaseFactory(prefecture=committee.prefecture, suggestion=True, email="")
+        suggestion_opinion_record(case=anonymous, verdict=Verdict.FAVOURABLE, text="Oui.")
+    assert len(mailoutbox) == 1

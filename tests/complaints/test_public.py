@@ -330,6 +330,8 @@ def test_a_rating_sent_without_a_score_says_so_and_keeps_the_comment(client, reu
     url = latest_link()
     if closed:
         case_transition(case=case, to=Status.CLOSED, by=officer)
+        reunion.reopen_days = 0  # no reopening: the page has no reply form (test_reopening.py has the others)
+        reunion.save()
     comment = "Réponse claire, mais j’ai dû rappeler deux fois."
     data = {**form_with(client, url, "rating-comment"), "rating-comment": comment}
     response = client.post(url, data)
