@@ -7,7 +7,8 @@ with INSERT … SELECT generate_series. Then it measures, with the number of que
 
 1. every engagement of ONE prefecture for ONE month, computed from the raw rows (the indicator engine);
 2. every engagement of ONE prefecture for 36 months in one go: one query per engagement, grouped by month,
-   so it costs one pass over the prefecture's rows, about as much as a few single months;
+   so it costs one pass over the prefecture's rows, about as much as a few single months; then the survey
+   satisfaction engagement alone (it adds up the answers' tally, ``surveys.tally``);
 3. the materialisation of all 100 prefectures × 36 months (``monthly_indicators_refresh``);
 4. the public pages, which read the materialised figures only: the network page and a prefecture's results.
 
@@ -187,6 +188,18 @@ def main():
         "one prefecture × 36 months, from the rows", lambda: compute(one, [Period.month(m) for m in months])
     )
 
+    from engagements.enums import Source
+    from engagements.models import Engagement
+
+    satisfaction = Engagement.objects.filter(source=Source.SURVEY_SATISFACTION, is_active=True)
+    survey_figures, survey_queries, survey_seconds = timed(
+        "one prefecture × 36 months, survey satisfaction alone",
+        lambda: compute(one, [Period.month(m) for m in months], engagements=satisfaction),
+    )
+    counted = [figure for figures_ in survey_figures.values() for figure in figures_ if figure.has_value]
+    rated, satisfied = sum(f.denominator for f in counted), sum(f.numerator for f in counted)
+    print(f"  ({rated:,.0f} satisfaction answers counted over the 36 months, {satisfied:,.0f} satisfied)")
+
     def materialise():
         total = 0
         for prefecture in Prefecture.objects.order_by("pk"):
@@ -209,6 +222,9 @@ def main():
         f"answers={counts['surveys_answer']} build_s={build_seconds:.1f} "
         f"one_month_queries={one_queries} one_month_s={one_seconds:.3f} "
         f"one_prefecture_36_months_queries={year_queries} one_prefecture_36_months_s={year_seconds:.3f} "
+        f"survey_satisfaction_36_months_queries={survey_queries} "
+        f"survey_satisfaction_36_months_s={survey_seconds:.3f} survey_satisfaction_answers={rated:.0f} "
+        f"survey_satisfied={satisfied:.0f} "
         f"all_materialised_figures={figures} all_queries={all_queries} all_s={all_seconds:.1f} "
         f"queries_per_prefecture_month={all_queries / (PREFECTURES * MONTHS):.2f} "
         f"s_per_prefecture_month={all_seconds / (PREFECTURES * MONTHS):.4f} "

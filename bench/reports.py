@@ -10,10 +10,18 @@ INSERT … SELECT generate_series. Then it measures, with the number of queries 
 3. the detailed CSV beside it (one line per complaint, streamed);
 4. a complete build (``report_build``: all of the above, files stored, e-mail queued).
 
-Prints a ``SUMMARY reports key=value …`` line at the end (aim: gathering under a fifth of the total).
+The parts and the build are measured in turn, ``BENCH_ROUNDS`` times (5 by default), and their medians
+compared: ``build_vs_parts`` is the median of the rounds' ratios build / (gathering + HTML + PDF + CSV), aim
+≤ 1.1. Each round also compares the report the build stored with the parts: the gathered figures (all but
+the moment they were gathered), the page count, the detailed CSV byte for byte, the PDF against its
+checksum; any difference is printed and the script exits 1.
+
+Prints a ``SUMMARY reports key=value …`` line at the end (aims: gathering under a fifth of gathering +
+rendering, the build no more than its parts).
 """
 
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -38,6 +46,7 @@ SERVICES = 30
 SITES = 12
 TITLES = 12
 OTHER_PREFECTURES = 5
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))  # parts then build, interleaved: medians
 
 
 def build(quarter, previous):
@@ -251,29 +260,108 @@ def main():
     monthly_indicators_refresh(prefecture=reunion, months=[add_months(quarter.last_month, -i) for i in range(12)])
     gather(reunion, quarter)  # warm: the working-days calendar is written once
 
-    data, gather_queries, gather_seconds = timed("gather the data", lambda: gather(reunion, quarter))
-    html, _q, html_seconds = timed("render the HTML", lambda: render_html(data, version=1, time_zone="Indian/Reunion"))
-    (pdf, pages), _q, pdf_seconds = timed("render the PDF (WeasyPrint)", lambda: render_pdf(html))
-    csv, csv_queries, csv_seconds = timed("write the detailed CSV", lambda: render_csv(reunion, quarter))
-    report, _created = report_create(prefecture=reunion, period=quarter)
-    built, build_queries, full_seconds = timed(
-        "complete build (report_build)", lambda: report_build(report_id=report.pk)
-    )
-    total = gather_seconds + html_seconds + pdf_seconds
-    share = gather_seconds / total
+    # The build's own gathered figures, to compare with the parts' (the build is measured as it runs).
+    import reports.services as report_services
+
+    built_data = []
+
+    def gather_kept(*args, **kwargs):
+        data = gather(*args, **kwargs)
+        built_data.append(data)
+        return data
+
+    report_services.gather = gather_kept
+
+    parts_rounds, build_rounds, mismatches = [], [], []
+    parts_cpu, build_cpu = [], []  # this process's CPU time: what the machine's other load does not stretch
+    pages = pdf = csv = None
+    gather_queries = csv_queries = build_queries = built = None
+    for round_ in range(1, ROUNDS + 1):
+        print(f"-- round {round_} of {ROUNDS}")
+        # The parts, measured apart, as the build runs them.
+        cpu = time.process_time()
+        data, gather_queries, gather_seconds = timed("gather the data", lambda: gather(reunion, quarter))
+        html, _q, html_seconds = timed(
+            "render the HTML", lambda data=data: render_html(data, version=1, time_zone="Indian/Reunion")
+        )
+        (pdf, pages), _q, pdf_seconds = timed("render the PDF (WeasyPrint)", lambda html=html: render_pdf(html))
+        csv, csv_queries, csv_seconds = timed("write the detailed CSV", lambda: render_csv(reunion, quarter))
+        parts_cpu.append(time.process_time() - cpu)
+        parts_rounds.append({"gather": gather_seconds, "html": html_seconds, "pdf": pdf_seconds, "csv": csv_seconds})
+        # Then the complete build: the same work, files stored and e-mail queued.
+        report, _created = report_create(prefecture=reunion, period=quarter)
+        cpu = time.process_time()
+        built, build_queries, full_seconds = timed(
+            "complete build (report_build)", lambda report=report: report_build(report_id=report.pk)
+        )
+        build_cpu.append(time.process_time() - cpu)
+        build_rounds.append(full_seconds)
+        if built is not None and built.status == "done":
+            rest = full_seconds - built.gather_seconds - built.render_seconds
+            print(
+                f"  inside it: gathering {built.gather_seconds:.2f} s, HTML + PDF {built.render_seconds:.2f} s, "
+                f"CSV, files stored, e-mail queued {rest:.2f} s; Python CPU: parts {parts_cpu[-1]:.2f} s, "
+                f"build {build_cpu[-1]:.2f} s"
+            )
+        mismatches += differences(data, pages, csv, built, built_data[-1])
+    sums = [sum(parts.values()) for parts in parts_rounds]
+    median = {key: statistics.median(parts[key] for parts in parts_rounds) for key in parts_rounds[0]}
+    parts_s, full_s = statistics.median(sums), statistics.median(build_rounds)
+    ratio = statistics.median(build / parts for build, parts in zip(build_rounds, sums, strict=True))
+    cpu_ratio = statistics.median(build / parts for build, parts in zip(build_cpu, parts_cpu, strict=True))
+    render_s = median["html"] + median["pdf"]
+    share = median["gather"] / (median["gather"] + render_s)
     csv_lines = csv.count(b"\n") - 1
     print(
         f"PDF: {pages} pages, {len(pdf) / 1024:.0f} KiB; CSV: {csv_lines:,} lines, {len(csv) / 1024:.0f} KiB; "
         f"gathering is {share:.0%} of gathering + rendering"
     )
     print(
+        f"medians of {ROUNDS} rounds: parts {parts_s:.2f} s (gather {median['gather']:.2f} + HTML "
+        f"{median['html']:.2f} + PDF {median['pdf']:.2f} + CSV {median['csv']:.2f}), complete build {full_s:.2f} s; "
+        f"build / parts {ratio:.2f} (median of the rounds' ratios; aim ≤ 1.1); in this process's CPU time "
+        f"{cpu_ratio:.2f}"
+    )
+    figures = "DIFFERENT" if mismatches else "same"
+    for mismatch in mismatches:
+        print(f"MISMATCH between the parts and the build: {mismatch}")
+    print(
         "SUMMARY reports "
         f"period={quarter} cases={counts['cases']} answers={counts['answers']} build_s={build_seconds:.1f} "
-        f"gather_queries={gather_queries} gather_s={gather_seconds:.3f} html_s={html_seconds:.3f} "
-        f"pdf_s={pdf_seconds:.3f} render_s={html_seconds + pdf_seconds:.3f} gather_share={share:.3f} "
-        f"pages={pages} pdf_bytes={len(pdf)} csv_queries={csv_queries} csv_s={csv_seconds:.3f} csv_bytes={len(csv)} "
-        f"full_build_queries={build_queries} full_build_s={full_seconds:.3f} status={built.status}"
+        f"rounds={ROUNDS} gather_queries={gather_queries} gather_s={median['gather']:.3f} "
+        f"html_s={median['html']:.3f} pdf_s={median['pdf']:.3f} render_s={render_s:.3f} gather_share={share:.3f} "
+        f"pages={pages} pdf_bytes={len(pdf)} csv_queries={csv_queries} csv_s={median['csv']:.3f} "
+        f"csv_bytes={len(csv)} parts_s={parts_s:.3f} full_build_queries={build_queries} full_build_s={full_s:.3f} "
+        f"build_vs_parts={ratio:.2f} build_vs_parts_cpu={cpu_ratio:.2f} figures={figures} status={built.status}"
     )
+    if mismatches or built.status != "done":
+        sys.exit(1)
+
+
+def differences(data, pages, csv, report, built_data):
+    """What differs between the report measured in parts and the one the build stored: its gathered figures
+    (all but the moment they were gathered), its page count, its detailed CSV byte for byte, and the stored
+    PDF against its recorded checksum and size."""
+    import hashlib
+
+    found = []
+    if report is None or report.status != "done":
+        return [f"the build ended {report and report.status}: {report and report.error}"]
+    parts_figures = {key: value for key, value in data.items() if key != "gathered_at"}
+    built_figures = {key: value for key, value in built_data.items() if key != "gathered_at"}
+    for key in sorted(parts_figures.keys() | built_figures.keys()):
+        if parts_figures.get(key) != built_figures.get(key):
+            found.append(f"figures of {key!r}")
+    if report.page_count != pages:
+        found.append(f"pages: {pages} apart, {report.page_count} built")
+    with report.csv_file.open("rb") as stored:
+        if stored.read() != csv:
+            found.append("the detailed CSV")
+    with report.file.open("rb") as stored:
+        content = stored.read()
+    if hashlib.sha256(content).hexdigest() != report.sha256 or len(content) != report.size:
+        found.append("the stored PDF against its checksum and size")
+    return found
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ officer=True)``); ``published_results(prefecture)`` is what the public and the o
 
 This module owns the rule of satisfaction and NPS: which answers count, who is satisfied, who promotes, who
 detracts (``SATISFIED``, ``PROMOTERS``, ``DETRACTORS``). The label's indicator and the report read it through
-``satisfaction_counts`` (on answers) and ``published_satisfaction`` (on the tally for whole months), counts
-aggregated in SQL, exact rates in ``Satisfaction``; they only round the figures as they show them.
+``satisfaction_counts`` (on answers, or on the tally's rows) and ``published_satisfaction`` (on the tally for whole
+months), counts aggregated in SQL, exact rates in ``Satisfaction``; they only round the figures as they show them.
 """
 
 import datetime
@@ -70,19 +70,26 @@ def figures():
     }
 
 
-def satisfaction_counts(within=None, *, prefix=""):
+def satisfaction_counts(within=None, *, prefix="", tallied=False):
     """The counts behind the satisfaction rate and the NPS of the answers meeting ``within``, as SQL aggregates.
 
-    For one ``aggregate()`` or a grouped ``annotate()`` of answers, keyed ``<prefix>rated``, ``…satisfied``,
-    ``…recommended``, ``…promoters`` and ``…detractors``; ``Satisfaction.from_row`` reads them back.
+    For one ``aggregate()`` or a grouped ``annotate()`` of answers, or of tally rows (``tallied``: each row weighs
+    its count, and no row counts 0), keyed ``<prefix>rated``, ``…satisfied``, ``…recommended``, ``…promoters``
+    and ``…detractors``; ``Satisfaction.from_row`` reads them back.
     """
     within = Q() if within is None else within
+
+    def total(condition):
+        if tallied:
+            return Coalesce(Sum("count", filter=within & condition), 0)
+        return Count("pk", filter=within & condition)
+
     return {
-        f"{prefix}rated": Count("pk", filter=within & RATED),
-        f"{prefix}satisfied": Count("pk", filter=within & RATED & SATISFIED),
-        f"{prefix}recommended": Count("pk", filter=within & RECOMMENDED),
-        f"{prefix}promoters": Count("pk", filter=within & RECOMMENDED & PROMOTERS),
-        f"{prefix}detractors": Count("pk", filter=within & RECOMMENDED & DETRACTORS),
+        f"{prefix}rated": total(RATED),
+        f"{prefix}satisfied": total(RATED & SATISFIED),
+        f"{prefix}recommended": total(RECOMMENDED),
+        f"{prefix}promoters": total(RECOMMENDED & PROMOTERS),
+        f"{prefix}detractors": total(RECOMMENDED & DETRACTORS),
     }
 
 
@@ -137,8 +144,9 @@ def published_tally(prefecture):
     )
 
 
-def _whole_months(period):
-    return period.start.day == 1 and (period.end + datetime.timedelta(days=1)).day == 1
+def whole_months(start, end):
+    """Whether the days ``start``–``end`` are whole months: what the tally, counted by month, can answer."""
+    return start.day == 1 and (end + datetime.timedelta(days=1)).day == 1
 
 
 def published_satisfaction(prefecture, periods, *, by):
@@ -149,14 +157,13 @@ def published_satisfaction(prefecture, periods, *, by):
     given order. Periods made of whole months (months, quarters, years) read the tally; any other period, the
     answers themselves, with the same result.
     """
-    tallied = all(_whole_months(period) for period in periods)
+    tallied = all(whole_months(period.start, period.end) for period in periods)
     source = published_tally(prefecture) if tallied else published_answers(prefecture)
     day = "month" if tallied else "submitted_on"
     aggregates = {}
     for index, period in enumerate(periods):
         within = Q(**{f"{day}__gte": period.start, f"{day}__lte": period.end})
-        counts = _tally_counts if tallied else satisfaction_counts
-        aggregates |= counts(within, prefix=f"p{index}_")
+        aggregates |= satisfaction_counts(within, prefix=f"p{index}_", tallied=tallied)
     rows = (
         source.filter(
             question__kind__in=[QuestionKind.SATISFACTION, QuestionKind.RECOMMENDATION],
@@ -171,21 +178,6 @@ def published_satisfaction(prefecture, periods, *, by):
     )
     prefixes = [f"p{index}_" for index in range(len(periods))]
     return [(row["group"], [Satisfaction.from_row(row, prefix) for prefix in prefixes]) for row in rows]
-
-
-def _tally_counts(within, *, prefix=""):
-    """``satisfaction_counts`` for tally rows: the same rule, each row weighing its count."""
-
-    def total(condition):
-        return Coalesce(Sum("count", filter=within & condition), 0)
-
-    return {
-        f"{prefix}rated": total(RATED),
-        f"{prefix}satisfied": total(RATED & SATISFIED),
-        f"{prefix}recommended": total(RECOMMENDED),
-        f"{prefix}promoters": total(RECOMMENDED & PROMOTERS),
-        f"{prefix}detractors": total(RECOMMENDED & DETRACTORS),
-    }
 
 
 @dataclass

@@ -34,6 +34,16 @@ class Measure:
     def month_of(self, ctx):
         return TruncMonth(self.date_field)
 
+    def monthly(self, ctx, engagement, start, end):
+        """What the figures of the days ``start``–``end`` add up, each row's month annotated ``_month``: by
+        default the records themselves (``base``), which the drill-down lists too."""
+        return (
+            self.base(ctx, engagement)
+            .order_by()
+            .filter(self.in_window(ctx, start, end))
+            .annotate(_month=self.month_of(ctx))
+        )
+
     def condition(self, ctx, engagement, version):
         return Q()
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, When
 from django.db.models import Case as SqlCase
+from django.db.models.functions import Coalesce
 
 from qualipref.dates import month_start
 
@@ -65,9 +66,10 @@ def _month(value, tz):
 
 
 def _add_up(aggregate, values):
-    """Months added up into a period: counts make 0 when empty, sums stay None without any value."""
+    """Months added up into a period: counts (and sums of counts that make 0, as a tally's) make 0 when empty,
+    other sums stay None without any value."""
     values = [value for value in values if value is not None]
-    if isinstance(aggregate, Count):
+    if isinstance(aggregate, Count | Coalesce):
         return sum(values, 0)
     return sum(values[1:], values[0]) if values else None
 
@@ -79,8 +81,8 @@ def _rows(measure, ctx, engagement, wanted):
     a version (usually one version for all the periods), then the months of each period's window are
     added up in Python.
     """
-    queryset = measure.base(ctx, engagement).order_by()
     if measure.date_field is None:
+        queryset = measure.base(ctx, engagement).order_by()
         aggregates = {}
         for index, (period, version) in enumerate(wanted):
             aggregates.update(measure.aggregates(f"p{index}", ctx, engagement, version, period))
@@ -95,10 +97,7 @@ def _rows(measure, ctx, engagement, wanted):
     first, last = min(start for start, _end in windows), max(end for _start, end in windows)
     monthly = {
         _month(row.pop("_month"), ctx.tz): row
-        for row in queryset.filter(measure.in_window(ctx, first, last))
-        .annotate(_month=measure.month_of(ctx))
-        .values("_month")
-        .annotate(**aggregates)
+        for row in measure.monthly(ctx, engagement, first, last).values("_month").annotate(**aggregates)
     }
     rows = []
     for index, ((_period, version), (start, end)) in enumerate(zip(wanted, windows, strict=True)):
