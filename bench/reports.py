@@ -236,7 +236,8 @@ def main():
     from qualipref.models import Prefecture
     from reports.data import gather
     from reports.models import previous_period
-    from reports.render import render_csv, render_html, render_pdf
+    from qualipref.pdf import render_pdf
+    from reports.render import render_csv, render_html
     from reports.services import report_build, report_create
 
     today = Prefecture(time_zone="Indian/Reunion").today()

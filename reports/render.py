@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from engagements.enums import PeriodKind, Unit
 from qualipref import csvfiles
 from qualipref.dates import quarter_of
+from qualipref.pdf import static_url
 
 from .charts import bar_chart, trend_chart
 from .data import CSV_COLUMNS, case_rows
-from .fetcher import StaticOnlyFetcher, static_url
 
 
 def period_title(period):
@@ -87,17 +87,6 @@ def render_html(data, *, version=None, requested_by=None, time_zone=""):
             **_charts(data),
         }
         return render_to_string("reports/report.html", context)
-
-
-def render_pdf(html, *, fetcher=None):
-    """The PDF of ``html`` and its number of pages, as ``(bytes, pages)``: WeasyPrint's laid-out document
-    knows its pages, no need to read the PDF back. WeasyPrint loads Pango when imported: only report builds
-    need it."""
-    from weasyprint import HTML
-
-    fetcher = fetcher or StaticOnlyFetcher()
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
-    return document.write_pdf(), len(document.pages)
 
 
 def render_csv(prefecture, period, *, today=None):

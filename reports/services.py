@@ -20,11 +20,12 @@ from qualipref.enums import Role
 from qualipref.links import absolute_url
 from qualipref.mail import email_queue
 from qualipref.models import Prefecture, User
+from qualipref.pdf import render_pdf
 
 from .data import gather
 from .enums import SCHEDULE_KEEPS, ReportStatus
 from .models import AuditReport, previous_period
-from .render import render_csv, render_html, render_pdf
+from .render import render_csv, render_html
 
 logger = logging.getLogger(__name__)
 

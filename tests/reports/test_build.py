@@ -37,7 +37,7 @@ def test_officer_request_builds_a_pdf_holding_the_figures_and_mails_the_officer(
     original = services.render_pdf
 
     def spying_render(html, fetcher=None):
-        from reports.fetcher import StaticOnlyFetcher
+        from qualipref.pdf import StaticOnlyFetcher
 
         fetcher = StaticOnlyFetcher()
         fetched.append(fetcher)

@@ -2,8 +2,7 @@
 
 import pytest
 
-from reports.fetcher import RefusedURL, StaticOnlyFetcher
-from reports.render import render_pdf
+from qualipref.pdf import RefusedURL, StaticOnlyFetcher, render_pdf
 
 
 @pytest.mark.parametrize(

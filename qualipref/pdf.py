@@ -1,4 +1,5 @@
-"""What WeasyPrint may read while it renders a report: our static files from disk and data: URIs, nothing else.
+"""Every PDF the portal renders from its own HTML (audit reports, the citizen's receipt) goes through
+``render_pdf``, and WeasyPrint may then read our static files from disk and data: URIs, nothing else.
 
 Templates name static files ``static:reports/report.css``; the file is looked up by Django's static
 finders (``STATICFILES_DIRS``, the apps' static folders) or under ``STATIC_ROOT``. Any other address —
@@ -65,5 +66,16 @@ class StaticOnlyFetcher(URLFetcher):
                 self.fetched.append(url)
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
-        logger.warning("reports: refused to fetch %s", url[:200])
+        logger.warning("pdf: refused to fetch %s", url[:200])
         raise RefusedURL(f"refused: {url[:200]}")
+
+
+def render_pdf(html, *, fetcher=None):
+    """The PDF of ``html`` and its number of pages, as ``(bytes, pages)``: WeasyPrint's laid-out document
+    knows its pages, no need to read the PDF back. WeasyPrint (Pango) is loaded with this module: import it
+    where a PDF is made, not at the top of a module every web process loads."""
+    from weasyprint import HTML
+
+    fetcher = fetcher or StaticOnlyFetcher()
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
+    return document.write_pdf(), len(document.pages)
