@@ -234,9 +234,9 @@ def main():
     from engagements.services import monthly_indicators_refresh
     from qualipref.dates import add_months, quarter_of
     from qualipref.models import Prefecture
+    from qualipref.pdf import render_pdf
     from reports.data import gather
     from reports.models import previous_period
-    from qualipref.pdf import render_pdf
     from reports.render import render_csv, render_html
     from reports.services import report_build, report_create
 

@@ -15,6 +15,7 @@ urlpatterns = [
     # The token is the only key to a case: a wrong, replaced or expired one gets one page (404) for all.
     path("suivi/<str:token>/", tracking.tracking, name="tracking"),
     path("suivi/<str:token>/documents/<int:pk>/", tracking.tracking_attachment, name="tracking_attachment"),
+    path("suivi/<str:token>/recu.pdf", tracking.tracking_receipt, name="tracking_receipt"),
     # Staff only, scoped to the cases they may see.
     path("pieces-jointes/<int:pk>/", downloads.attachment_download, name="attachment_download"),
 ]

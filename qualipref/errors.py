@@ -54,6 +54,12 @@ PAGES = {
         ),
         "error",
     ),
+    429: (
+        _("Too many requests"),
+        _("This address has asked for this page many times in a short while."),
+        _("Try again in an hour; nothing you sent before has been lost."),
+        "error",
+    ),
     500: (
         _("Unexpected error"),
         _("Sorry, the service has run into a problem. We are working to solve it as quickly as possible."),

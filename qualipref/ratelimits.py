@@ -17,21 +17,21 @@ from .timezones import use_prefecture_time_zone
 ATTEMPTS_RATE = "60/h"
 
 
-def usage(request, *, group, rate, increment=False, key="ip"):
+def usage(request, *, group, rate, increment=False, key="ip", method="POST"):
     """``None`` when rate limiting is off, else ``{"should_limit", "time_left", …}``.
 
     ``key``: what is counted, the address by default, or django-ratelimit's ``key(group, request)`` callable
     (a counter tablet is counted as a device: ``surveys.kiosk.device_key``)."""
-    return get_usage(request, group=group, key=key, rate=rate, method="POST", increment=increment)
+    return get_usage(request, group=group, key=key, rate=rate, method=method, increment=increment)
 
 
-def is_limited(request, *, group, rate, increment=False, key="ip"):
+def is_limited(request, *, group, rate, increment=False, key="ip", method="POST"):
     """Seconds until the address may post again, or None.
 
     With ``increment`` this request counts (limited once past the limit); without, it only
     checks whether one more would be allowed (limited once the limit is reached).
     """
-    found = usage(request, group=group, rate=rate, increment=increment, key=key)
+    found = usage(request, group=group, rate=rate, increment=increment, key=key, method=method)
     if not found:
         return None
     over = found["count"] > found["limit"] if increment else found["count"] >= found["limit"]

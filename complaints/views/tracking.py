@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,12 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qualipref.errors import error_page
-from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
+from qualipref.ratelimits import is_limited, submission_accepted, submission_time_left, too_many_requests
 from qualipref.timezones import use_prefecture_time_zone
 from qualipref.workflow import TransitionRefused, refusal_message
 
 from ..enums import PUBLIC_MESSAGE_KINDS, Kind
 from ..forms import RatingForm, ReplyForm
+from ..receipt import receipt_pdf
 from ..services import REOPENABLE, can_rate, can_reopen, can_reply, case_citizen_reply, case_rate, reopen_until
 from ..tracking_links import case_for_token
 
@@ -128,6 +129,27 @@ def tracking(request, token):
                 return redirect(request.path)
     case.refresh_from_db()
     return render(request, "complaints/tracking.html", _tracking_page(case, token, reply_form, rating_form))
+
+
+# A receipt costs a PDF's rendering: enough for a citizen printing it again, not for a loop.
+RECEIPT_LIMIT = {"group": "complaints-receipt", "rate": "20/h", "method": "GET"}
+
+
+@never_cache
+@require_GET
+def tracking_receipt(request, token):
+    """What the citizen filed, as a PDF (``complaints.receipt``)."""
+    case = case_for_token(token)
+    if case is None:
+        return link_gone(request)
+    if is_limited(request, increment=True, **RECEIPT_LIMIT):
+        return error_page(
+            request, 429, back_url=request.path.removesuffix("recu.pdf"), back_label=_("Back to your request")
+        )
+    response = HttpResponse(receipt_pdf(case), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="recu-{case.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @never_cache

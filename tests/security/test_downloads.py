@@ -88,6 +88,7 @@ OWN_TESTS = {
     "complaints:tracking_attachment": "test_a_tracking_link_opens_only_its_own_case_documents",
     "admin:complaints_case_access_export": "test_right_of_access_export_holds_only_the_officer_prefectures",
     "admin:complaints_case_list_export": "test_case_list_export_holds_only_the_officer_prefectures",
+    "complaints:tracking_receipt": "test_a_tracking_link_gives_only_its_own_cases_receipt",
 }
 # Published on purpose, under an open licence: only published months ever reach them.
 OPEN_DATA = {
@@ -222,3 +223,22 @@ def test_case_list_export_holds_only_the_officer_prefectures(client, reunion, ot
 
     client.logout()
     _assert_refused(client.get(url))
+
+
+def test_a_tracking_link_gives_only_its_own_cases_receipt(client, reunion, other):
+    from complaints.tracking_links import tracking_token_issue
+
+    mine = CaseFactory(prefecture=reunion, reference="974-2026-000101")
+    theirs = CaseFactory(prefecture=other, reference="094-2026-000202")
+    token, other_token = tracking_token_issue(case=mine), tracking_token_issue(case=theirs)
+    receipt = client.get(reverse("complaints:tracking_receipt", args=[token]))
+    assert receipt.status_code == 200 and b"%PDF" in receipt.content[:8]
+    assert "974-2026-000101" in receipt["Content-Disposition"]
+    assert (
+        "094-2026-000202"
+        in client.get(reverse("complaints:tracking_receipt", args=[other_token]))["Content-Disposition"]
+    )
+    # A made-up or shortened link: the one page for links that no longer work, never a receipt.
+    for wrong in ("x" * 43, token[:-1]):
+        response = client.get(reverse("complaints:tracking_receipt", args=[wrong]))
+        assert response.status_code == 404 and b"%PDF" not in response.content[:8]
