@@ -1,7 +1,5 @@
 """The open-data JSON API (read only, no authentication), described by OpenAPI at ``schema/``."""
 
-import datetime
-
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -9,16 +7,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 
-from qualipref.models import Prefecture
+from qualipref.api import OpenDataMixin, OpenDataPagination, month_param, prefecture_param
 from qualipref.openapi import SchemaOnceView
 
 from .enums import TitleCategory
 from .models import TitleType
-from .selectors import is_department_code, is_title_code, open_data_record, open_data_rows
+from .selectors import is_title_code, open_data_record, open_data_rows
 
 
 class MonthlyFigureSerializer(serializers.Serializer):
@@ -51,24 +47,6 @@ class TitleTypeSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "category"]
 
 
-class OpenDataPagination(LimitOffsetPagination):
-    default_limit = 500
-    max_limit = 5000
-
-
-class OpenDataMixin:
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer]
-
-
-def _month(value, name):
-    try:
-        return datetime.date.fromisoformat(f"{value}-01")
-    except ValueError as error:
-        raise ValidationError({name: _("Expected a month as YYYY-MM.")}) from error
-
-
 @extend_schema(
     summary="Délais mensuels publiés",
     description=(
@@ -95,19 +73,16 @@ class MonthlyFigures(OpenDataMixin, ListAPIView):
         filters = {"all_sites_only": params.get("ensemble", "").lower() in {"1", "true", "oui"}}
         # A code that cannot be one (a NUL byte…) is refused before it reaches the database.
         if code := params.get("departement"):
-            found = is_department_code(code) and Prefecture.objects.filter(department_code=code).first()
-            if not found:
-                raise ValidationError({"departement": _("Unknown department code.")})
-            filters["prefecture"] = found
+            filters["prefecture"] = prefecture_param(code)
         if code := params.get("code_titre"):
             found = is_title_code(code) and TitleType.objects.filter(code=code).first()
             if not found:
                 raise ValidationError({"code_titre": _("Unknown title code.")})
             filters["title"] = found
         if value := params.get("depuis"):
-            filters["month_from"] = _month(value, "depuis")
+            filters["month_from"] = month_param(value, "depuis")
         if value := params.get("jusqu_a"):
-            filters["month_to"] = _month(value, "jusqu_a")
+            filters["month_to"] = month_param(value, "jusqu_a")
         return open_data_rows(**filters)
 
     def list(self, request, *args, **kwargs):

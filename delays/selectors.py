@@ -16,13 +16,8 @@ from .models import DeliveryImport, MonthlyDelay, MonthPublication, TitleType, m
 TREND_MONTHS = 12
 
 # What a code in a query string may look like, checked before it reaches the database (PostgreSQL refuses a
-# NUL byte in a string: a 500). Department codes: 01…95, 2A, 2B, 971…976; title codes as ``TitleType.code``.
-DEPARTMENT_CODE = re.compile(r"[0-9][0-9AB][0-9]?")
+# NUL byte in a string: a 500): title codes as ``TitleType.code`` (department codes: ``qualipref.api``).
 TITLE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
-
-
-def is_department_code(value):
-    return DEPARTMENT_CODE.fullmatch(value) is not None
 
 
 def is_title_code(value):

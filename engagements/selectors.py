@@ -185,12 +185,18 @@ OPEN_DATA_COLUMNS = [
 ]
 
 
-def open_data_rows(*, prefecture=None):
+def open_data_rows(*, prefecture=None, engagement=None, month_from=None, month_to=None):
     """Published monthly figures (complete months in each prefecture's time zone) as dicts, in a stable order, for
-    CSV and JSON."""
+    CSV, JSON and the API; narrowed to a prefecture, an engagement, and months from and to (first days)."""
     queryset = MonthlyIndicator.objects.complete()
     if prefecture is not None:
         queryset = queryset.filter(prefecture=prefecture)
+    if engagement is not None:
+        queryset = queryset.filter(engagement=engagement)
+    if month_from is not None:
+        queryset = queryset.filter(month__gte=month_from)
+    if month_to is not None:
+        queryset = queryset.filter(month__lte=month_to)
     return queryset.order_by(
         "prefecture__department_code", "engagement__position", "engagement__code", "month"
     ).values(

@@ -1,11 +1,12 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
-from . import views
+from . import api, views
 
 app_name = "results"
 
 urlpatterns = [
     path("reseau/", views.network_page, name="network"),
+    path("api/resultats/v1/", include(api.urlpatterns)),
     path("reseau/donnees-ouvertes/", views.open_data_page, name="open_data"),
     re_path(r"^reseau/resultats\.(?P<fmt>csv|json)$", views.network_open_data, name="network_open_data"),
     path("<slug:slug>/resultats/", views.prefecture_results_page, name="prefecture"),

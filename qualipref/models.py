@@ -47,6 +47,8 @@ RESERVED_SLUGS = frozenset(
         "plan-du-site",
         "compte",
         "rapports",
+        "reclamations",
+        "borne",
     }
 )
 

@@ -4,6 +4,7 @@ import threading
 
 from django.conf import settings
 from django.utils import translation
+from drf_spectacular.settings import patched_settings
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.response import Response
 
@@ -25,10 +26,15 @@ class SchemaOnceView(SpectacularAPIView):
     request of each language generates under a lock; the others wait for it, then read the same schema. The API is
     versioned by its path (``v1``): a ``?version=`` parameter, which only wrote itself into the schema's version,
     is ignored, so what is kept stays bounded (one schema per language of the portal).
+
+    Each API names its own title and description in ``schema_settings`` (not drf-spectacular's
+    ``custom_settings``, which patches its global settings for the whole request, where another thread generating
+    another API's schema would read them): they are applied under the lock, around the generation only.
     """
 
     _schemas = {}
     _lock = threading.Lock()
+    schema_settings = None
 
     def _get_version_parameter(self, request):
         return None
@@ -42,13 +48,12 @@ class SchemaOnceView(SpectacularAPIView):
             with self._lock:
                 schema = self._schemas.get(key)
                 if schema is None:
-                    with translation.override(language):
+                    with translation.override(language), patched_settings(self.schema_settings):
                         generator = self.generator_class(
                             urlconf=self.urlconf, api_version=version, patterns=self.patterns
                         )
                         schema = generator.get_schema(request=request, public=self.serve_public)
                     self._schemas[key] = schema
-        return Response(
-            data=schema,
-            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
-        )
+        suffix = self.perform_content_negotiation(request, force=True)[0].format
+        filename = f"{schema['info']['title']}{f' ({version})' if version else ''}.{suffix}"
+        return Response(data=schema, headers={"Content-Disposition": f'inline; filename="{filename}"'})

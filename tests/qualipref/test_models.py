@@ -133,3 +133,26 @@ def test_role_permissions():
     assert not officer.has_perm("qualipref.add_prefecture")
     assert agent.has_perm("qualipref.view_service") and not agent.has_perm("qualipref.change_service")
     assert auditor.has_perm("qualipref.view_site") and not auditor.has_perm("qualipref.change_site")
+
+
+def _first_segments(patterns, prefix=""):
+    """The literal first segment of every public address (``reclamations`` of ``reclamations/lien-perdu/``)."""
+    from django.urls import URLPattern, URLResolver
+
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).lstrip("^")
+        if isinstance(pattern, URLResolver) and not route:
+            yield from _first_segments(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern | URLResolver) and route:
+            segment = route.split("/", 1)[0]
+            if segment and not segment.startswith(("<", "(")) and "\\" not in segment:
+                yield segment.rstrip("$")
+
+
+def test_every_first_segment_of_the_portals_addresses_is_a_reserved_slug():
+    from django.urls import get_resolver
+
+    from qualipref.models import RESERVED_SLUGS
+
+    segments = {segment for segment in _first_segments(get_resolver().url_patterns) if "." not in segment}
+    assert segments - RESERVED_SLUGS == set(), "a prefecture with such a slug would lose its pages"

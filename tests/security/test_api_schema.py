@@ -20,6 +20,8 @@ SCHEMA_URLS = [
     "/en/api/delais/v1/schema/?format=json",
     "/api/delais/v1/schema/?format=json&lang=en",
     "/api/delais/v1/schema/",
+    "/api/resultats/v1/schema/?format=json",
+    "/en/api/resultats/v1/schema/?format=yaml",
 ]
 THREADS = 12
 ROUNDS = 3
@@ -75,3 +77,12 @@ def test_the_schema_is_drf_spectacular_s_in_each_language_and_format(fresh_schem
         assert yaml.safe_load(as_yaml.content) == expected
         assert "/api/delais/v1/mensuel/" in expected["paths"]
     assert json.loads(client.get("/api/delais/v1/schema/", {"lang": "en", "format": "json"}).content) == expected
+
+
+def test_each_api_keeps_its_own_title_when_both_are_generated_at_once(fresh_schemas):
+    answers = _get_all_at_once(["/api/delais/v1/schema/?format=json", "/api/resultats/v1/schema/?format=json"])
+    titles = {(url, json.loads(body)["info"]["title"]) for url, _status, body in answers}
+    assert titles == {
+        ("/api/delais/v1/schema/?format=json", "Qualipref – délais de délivrance des titres"),
+        ("/api/resultats/v1/schema/?format=json", "Qualipref – résultats des engagements de qualité de service"),
+    }
