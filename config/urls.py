@@ -11,8 +11,15 @@ handler404 = "qualipref.errors.page_not_found"
 handler500 = "qualipref.errors.server_error"
 
 # The URLs whose address is a key (to a case, to an account): whatever follows their fixed part is masked in
-# every log (qualipref/log_filters.py). A new secret link (a kiosk's, say) is named here, and only here.
-secret_urls = ["complaints:tracking", "complaints:tracking_attachment", "committee:password_set"]
+# every log (qualipref/log_filters.py). A new secret link is named here, and only here.
+secret_urls = [
+    "complaints:tracking",
+    "complaints:tracking_attachment",
+    "complaints:tracking_receipt",
+    "committee:password_set",
+    "surveys:kiosk",
+    "surveys:kiosk_thanks",
+]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -109,7 +109,7 @@ def captured():
 
 
 def test_the_secret_prefixes_come_from_the_url_configuration():
-    assert log_filters.secret_prefixes() == ["comite/mot-de-passe/", "suivi/"]
+    assert log_filters.secret_prefixes() == ["borne/", "comite/mot-de-passe/", "suivi/"]
 
 
 @pytest.mark.parametrize(
@@ -121,6 +121,8 @@ def test_the_secret_prefixes_come_from_the_url_configuration():
         ("/suivi%252Fabc", "/suivi%252F[…]"),
         ("GET /en/suivi/abc/?x=1 HTTP/1.1", "GET /en/suivi/[…] HTTP/1.1"),
         ("/comite/mot-de-passe/MQ/abc-def/", "/comite/mot-de-passe/[…]"),
+        ("/borne/WzEsImtleSJd:sig/merci/", "/borne/[…]"),
+        ("/suivi/abc/recu.pdf", "/suivi/[…]"),
         ("/suivie/abc/", "/suivie/abc/"),
         ("/reclamations/", "/reclamations/"),
     ],
