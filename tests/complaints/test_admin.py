@@ -141,7 +141,7 @@ def test_the_list_s_checkbox_and_short_subject_are_django_s(officer_client, reun
     """``CaseAdmin.action_checkbox`` and ``short_subject`` write what Django's checkbox widget and ``Truncator``
     write, without their per-row cost: a subject short, long, or not in composed form (NFC)."""
     case_admin = CaseAdmin(Case, admin.site)
-    for subject in ["Attente <au> guichet & \"file\"", "é" * 61, "Cafe\u0301 " * 8, "x" * 60, "x" * 61]:
+    for subject in ['Attente <au> guichet & "file"', "é" * 61, "Cafe\u0301 " * 8, "x" * 60, "x" * 61]:
         case = CaseFactory(prefecture=reunion, subject=subject)
         assert case_admin.action_checkbox(case) == admin.ModelAdmin.action_checkbox(case_admin, case)
         assert case_admin.short_subject(case) == Truncator(subject).chars(60)
