@@ -93,12 +93,14 @@ def submit_all(port, run_id, services, site, count, clients, seconds):
     form_path = f"/{SLUG}/reclamations/nouvelle/"
 
     def worker(number):
-        client = Client(port)
         while time.monotonic() < deadline:
             with lock:
                 index = next(indexes)
             if index >= count:
                 break
+            # Each citizen comes on a connection of their own (as the peer's clients, a new session each loop),
+            # kept for their form and its POST: connections spread over the workers as visitors do.
+            client = Client(port)
             marker = f"bench-{run_id}-{index:05d}"
             form_seconds = post_seconds = 0.0
             try:
@@ -134,7 +136,8 @@ def submit_all(port, run_id, services, site, count, clients, seconds):
                 )
             except Exception as error:  # noqa: BLE001 (every failure is counted, none stops the run)
                 results.append((marker, f"{type(error).__name__}", post_seconds, form_seconds))
-                client = Client(port)
+            finally:
+                client.close()
 
     return results, run_threads(worker, [(n,) for n in range(clients)])
 
