@@ -8,12 +8,19 @@ the network), the ratio between the sizes, and the medians of the Django process
 the time spent waiting for PostgreSQL. A bare Django view listing the same 100 cases (a page of the list) is measured
 alongside, as the floor of what any page costs.
 
+The peer, django-helpdesk 2.6.1, is measured in the same run when a checkout of its harness is found
+(``QUALIPREF_PEER_HELPDESK``, see ``peer_helpdesk.py``): its Django admin changelist of 200,000 tickets, 100 rows a
+page, through the test client in a process of its own environment, in rounds alternating with ours (the peer's, then
+ours, ROUNDS times). It prints the ratio of the medians, the peer's time over ours (aim: at least 5), and both
+pages' queries.
+
     DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/qualipref_bench \\
         .venv/bin/python bench/complaints_admin.py
 
 The databases are its own, dropped and created again: the one named in DATABASE_URL if its name
 contains "bench" (else that name followed by "_bench", on the same server), and the same name
 followed by "_small". Add --keep to leave them in place afterwards. Runs in about a minute and a half.
+The peer's database (``peer_helpdesk``) is seeded only when missing, and kept.
 """
 
 import os
@@ -30,12 +37,15 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qualip
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import environ  # noqa: E402
+import peer_helpdesk  # noqa: E402
 import psycopg2  # noqa: E402
 from psycopg2 import sql  # noqa: E402
 
 TOTAL = 200_000
 SMALL = 20
-REPEAT = 25
+REPEAT = 24  # requests per scenario and size, in ROUNDS rounds
+ROUNDS = 3
+PEER_REQUESTS = 10  # the peer's changelist requests per round (after 3 of warm-up), as its harness's N
 KEEP = "--keep" in sys.argv
 
 
@@ -247,18 +257,23 @@ def request_once(alias, client, address, params):
     return timer.count, (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000, timer.seconds * 1000
 
 
-def measure(clients):
-    """Median figures per database and scenario, the two sizes alternating request by request."""
+def measure(clients, peer=None):
+    """Median figures per database and scenario, the two sizes alternating request by request; the peer's admin
+    changelist measured before each of the ROUNDS rounds."""
     for alias, client in clients.items():  # warm caches: permissions, templates, PostgreSQL's buffers
         for _name, address, params in SCENARIOS:
             for _ in range(3):
                 request_once(alias, client, address, params)
     samples = {(alias, name): [] for alias in clients for name, _address, _params in SCENARIOS}
-    for _ in range(REPEAT):
-        for name, address, params in SCENARIOS:
-            for alias, client in clients.items():
-                samples[alias, name].append(request_once(alias, client, address, params))
-    return {
+    peer_samples = []
+    for _round in range(ROUNDS):
+        if peer is not None:
+            peer_samples += peer.admin_list(PEER_REQUESTS)
+        for _ in range(REPEAT // ROUNDS):
+            for name, address, params in SCENARIOS:
+                for alias, client in clients.items():
+                    samples[alias, name].append(request_once(alias, client, address, params))
+    figures = {
         key: {
             "queries": max(sample[0] for sample in rows),
             "ms": statistics.median(sample[1] for sample in rows),
@@ -267,17 +282,37 @@ def measure(clients):
         }
         for key, rows in samples.items()
     }
+    if peer_samples:
+        figures["peer"] = {
+            "ms": statistics.median(ms for ms, _queries, _rows in peer_samples),
+            "min": min(ms for ms, _queries, _rows in peer_samples),
+            "max": max(ms for ms, _queries, _rows in peer_samples),
+            "queries": max(queries for _ms, queries, _rows in peer_samples),
+            "rows": max(rows for _ms, _queries, rows in peer_samples),
+            "requests": len(peer_samples),
+        }
+    return figures
+
+
+def rows_shown(client):
+    """The number of rows on the first page of the 200,000-case list (checkboxes of the action form)."""
+    BenchRouter.alias = "default"
+    return client.get("/admin/complaints/case/").content.count(b'name="_selected_action"')
 
 
 def main():
     started = time.perf_counter()
+    peer = peer_helpdesk.find()
+    if peer is not None:
+        print(f"Peer: {peer_helpdesk.NAME} ({peer.path}); ready in {peer.prepare():.0f} s")
     # No setup_test_environment(): its template instrumentation (a signal and a context copy per
     # template rendered) would weigh on the admin's per-row rendering and not on a real server.
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"], DATABASE_ROUTERS=[BenchRouter()]):
         clients, load_seconds = {}, {}
         for alias in SIZES:
             clients[alias], load_seconds[alias] = populate(alias)
-        figures = measure(clients)
+        figures = measure(clients, peer)
+        rows = rows_shown(clients["default"])
 
     print(f"\nPostgreSQL {connections['default'].pg_version // 10000}: La Réunion with {SMALL} cases ({SMALL_NAME})")
     print(f"and with {TOTAL:,} cases ({BIG_NAME}; bulk insert and VACUUM ANALYZE: {load_seconds['default']:.1f} s)\n")
@@ -301,12 +336,32 @@ def main():
         f"The page shows {SMALL} rows in the first case and 100 in the second: most of the difference is "
         "rendering rows, not the table's size."
     )
+    peer_figures = "peer=not_measured"
+    if "peer" in figures:
+        p = figures["peer"]
+        ratio = p["ms"] / b["ms"]
+        print(
+            f"\nPeer, {peer_helpdesk.NAME}: its Django admin changelist of {peer_helpdesk.TICKETS:,} tickets, "
+            f"{p['rows']} rows: median {p['ms']:.1f} ms ({p['min']:.0f}–{p['max']:.0f}, {p['requests']} requests "
+            f"in {ROUNDS} rounds between ours), {p['queries']} queries."
+        )
+        print(
+            f"Ours, 200,000 cases, {rows} rows: median {b['ms']:.1f} ms, {b['queries']} queries. "
+            f"Ratio peer / ours: {ratio:.1f}× (aim ≥ 5×; queries aim ≤ 12)."
+        )
+        peer_figures = (
+            f"peer_changelist_ms={p['ms']:.1f} peer_changelist_queries={p['queries']} peer_rows={p['rows']} "
+            f"rows={rows} peer_ratio={ratio:.1f}"
+        )
+    else:
+        print(f"\n{peer_helpdesk.NOT_FOUND}")
     print(f"Total run time: {time.perf_counter() - started:.0f} s")
     print(
         "SUMMARY complaints_admin "
         f"case_list_queries={b['queries']} case_list_small_ms={a['ms']:.1f} "
         f"case_list_ratio={b['ms'] / a['ms']:.2f} "
         + " ".join(f"{name.replace(' ', '_')}_ms={figures['default', name]['ms']:.1f}" for name, *_rest in SCENARIOS)
+        + f" {peer_figures}"
     )
 
 

@@ -172,6 +172,11 @@ class Client:
                     raise
         raise AssertionError("unreachable")
 
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")

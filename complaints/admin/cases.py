@@ -1,15 +1,17 @@
 """Cases in the admin: the officer's list, the case page with its thread, and the entry of cases
 received by letter, e-mail, phone or at the counter."""
 
+import html
 import re
+import unicodedata
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -30,24 +32,17 @@ from .listing import (
     CaseChangeList,
     OverdueFilter,
     ScopedRelatedFilter,
+    due_badge,
     single_prefecture,
 )
 from .views import CaseWorkflowViews
 
 # "974-2026-000123" or its beginning ("974-2026", "2A-"): a prefix search on the reference's index.
 REFERENCE_PREFIX = re.compile(r"^[0-9][0-9AB]{1,2}(-[0-9]{0,4}(-[0-9]{0,6})?)?$", re.IGNORECASE)
+# Characters of a subject shown in the case list.
+SHORT_SUBJECT = 60
 # "123" or "000123": the number of a reference, in any year.
 REFERENCE_NUMBER = re.compile(r"^[0-9]{1,6}$")
-
-
-def due_badge(case, today=None):
-    """The due date, with "Overdue" in words and in red (never colour alone), or "on hold"."""
-    when = date_format(case.due_on, "SHORT_DATE_FORMAT")
-    if case.is_overdue(today):
-        return format_html('{} <strong class="qp-badge qp-badge--error">{}</strong>', when, gettext("Overdue"))
-    if case.status == Status.WAITING_CITIZEN:
-        return format_html('{} <span class="qp-badge qp-badge--info">{}</span>', when, gettext("Clock stopped"))
-    return when
 
 
 # --- the thread, attachments and status changes, shown read-only on the case page -----------------------
@@ -218,22 +213,27 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
         return queryset, False
 
     def action_checkbox(self, obj):
-        # Django's own checkbox, without rendering a widget template for each of the page's rows.
-        label = format_html(gettext("Select this object for an action - {}"), str(obj))
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            ACTION_CHECKBOX_NAME,
-            obj.pk,
-            label,
+        # Django's own checkbox (the same HTML), without rendering a widget template for each of the page's rows,
+        # nor format_html's lazy checks: the label's text is the translation with the escaped reference put in.
+        label = gettext("Select this object for an action - {}").format(html.escape(str(obj)))
+        return SafeString(
+            f'<input type="checkbox" name="{ACTION_CHECKBOX_NAME}" value="{int(obj.pk)}" class="action-select" '
+            f'aria-label="{label}">'
         )
 
     @admin.display(description=_("subject"))
     def short_subject(self, case):
-        return Truncator(case.subject).chars(60)
+        subject = case.subject
+        if len(subject) <= SHORT_SUBJECT and unicodedata.is_normalized("NFC", subject):
+            return subject  # what Truncator gives back for a short subject, without building one for each row
+        return Truncator(subject).chars(SHORT_SUBJECT)
 
     @admin.display(description=_("answer due on"), ordering="due_on")
     def due(self, case):
-        return due_badge(case)
+        # The list's rows come with their badge (CaseChangeList.get_results: one "today" per prefecture and one
+        # display per date and state on a page); a case from elsewhere gets its own.
+        badge = getattr(case, "list_due_badge", None)
+        return due_badge(case) if badge is None else badge
 
     # --- actions: through the services, a refusal reported -------------------------------------------------
 

@@ -10,14 +10,18 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils import formats, timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.dates import format_date
 from qualipref.models import Prefecture
 from qualipref.scoping import scope_queryset
 
+from ..enums import Status
 from ..models import CaseSequence
 
 
@@ -27,6 +31,36 @@ def single_prefecture(user):
     if len(ids) != 1:
         return None
     return Prefecture.objects.filter(pk=next(iter(ids))).first()
+
+
+def due_badge(case, today=None):
+    """The due date, with "Overdue" in words and in red (never colour alone), or "on hold"."""
+    when = date_format(case.due_on, "SHORT_DATE_FORMAT")
+    if case.is_overdue(today):
+        return format_html('{} <strong class="qp-badge qp-badge--error">{}</strong>', when, gettext("Overdue"))
+    if case.status == Status.WAITING_CITIZEN:
+        return format_html('{} <span class="qp-badge qp-badge--info">{}</span>', when, gettext("Clock stopped"))
+    return when
+
+
+class DueBadges:
+    """``due_badge`` for the cases of one page: each prefecture's today, and each badge (a date in one of its three
+    states), worked out once rather than for each row."""
+
+    def __init__(self):
+        self.todays, self.badges = {}, {}
+
+    def __call__(self, case):
+        today = self.todays.get(case.prefecture_id)
+        if today is None:
+            today = self.todays[case.prefecture_id] = case.prefecture.today()
+        # The two questions due_badge asks, in its order: the badge depends on the date and their answers only.
+        overdue = case.is_overdue(today)
+        key = (case.due_on, overdue, not overdue and case.status == Status.WAITING_CITIZEN)
+        badge = self.badges.get(key)
+        if badge is None:
+            badge = self.badges[key] = due_badge(case, today)
+        return badge
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -118,6 +152,13 @@ class CaseChangeList(ChangeList):
     def __init__(self, request, *args, **kwargs):
         self.request = request
         super().__init__(request, *args, **kwargs)
+
+    def get_results(self, request):
+        super().get_results(request)
+        # The page's rows, read here, each with its due badge (CaseAdmin.due shows it).
+        badges = DueBadges()
+        for case in self.result_list:
+            case.list_due_badge = badges(case)
 
     def _years(self):
         user = self.request.user

@@ -5,20 +5,23 @@ isolation between prefectures at every one of these doors."""
 import datetime
 import json
 import logging
+import re
 from html.parser import HTMLParser
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from complaints.admin.cases import CaseAdmin
-from complaints.admin.listing import CappedCountPaginator
+from complaints.admin.listing import CappedCountPaginator, due_badge
 from complaints.enums import Channel, Kind, MessageKind, Status
 from complaints.models import Case, Transition
 from complaints.workflow import (
@@ -103,6 +106,45 @@ def test_overdue_case_is_shown_in_words_and_colour(officer_client, reunion):
     html = officer_client.get(url("changelist")).content.decode()
     assert f'class="qp-badge qp-badge--error">{_("Overdue")}</strong>' in html
     assert "complaints/admin/cases.css" in html
+
+
+@pytest.mark.django_db
+def test_every_row_shows_its_own_case_s_due_badge_in_its_prefecture_s_day(client, reunion):
+    """The list works out each prefecture's today and each badge once a page (``listing.DueBadges``): every row
+    shows what ``due_badge`` gives for its case, rows sharing a date but not a state or a prefecture's day too."""
+    paris = PrefectureFactory(department_code="75", name="Paris", slug="paris", time_zone="Europe/Paris")
+    due = datetime.date(2026, 12, 1)
+    late_in_reunion, not_yet_in_paris, waiting, closed, later = [
+        CaseFactory(prefecture=prefecture, status=status, received_on=LONG_AGO, due_on=due_on)
+        for prefecture, status, due_on in [
+            (reunion, Status.IN_PROGRESS, due),
+            (paris, Status.IN_PROGRESS, due),
+            (reunion, Status.WAITING_CITIZEN, due),
+            (reunion, Status.CLOSED, due),
+            (reunion, Status.IN_PROGRESS, due + datetime.timedelta(days=3)),
+        ]
+    ]
+    client.force_login(MembershipFactory(prefecture=None, role=Role.NATIONAL_COORDINATOR).user)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 22, 30, tzinfo=datetime.UTC), tick=False):
+        html = client.get(url("changelist")).content.decode()
+        badges = {case: str(due_badge(Case.objects.get(pk=case.pk))) for case in Case.objects.all()}
+    assert _("Overdue") in badges[late_in_reunion] and _("Overdue") not in badges[not_yet_in_paris]
+    assert _("Clock stopped") in badges[waiting]
+    assert badges[closed] == badges[not_yet_in_paris] != badges[later]
+    for case, badge in badges.items():
+        row = re.search(rf"<tr>(?:(?!</tr>).)*>{case.reference}</a>.*?</tr>", html, re.DOTALL).group(0)
+        assert f'<td class="field-due">{badge}</td>' in row
+
+
+@pytest.mark.django_db
+def test_the_list_s_checkbox_and_short_subject_are_django_s(officer_client, reunion):
+    """``CaseAdmin.action_checkbox`` and ``short_subject`` write what Django's checkbox widget and ``Truncator``
+    write, without their per-row cost: a subject short, long, or not in composed form (NFC)."""
+    case_admin = CaseAdmin(Case, admin.site)
+    for subject in ['Attente <au> guichet & "file"', "é" * 61, "Cafe\u0301 " * 8, "x" * 60, "x" * 61]:
+        case = CaseFactory(prefecture=reunion, subject=subject)
+        assert case_admin.action_checkbox(case) == admin.ModelAdmin.action_checkbox(case_admin, case)
+        assert case_admin.short_subject(case) == Truncator(subject).chars(60)
 
 
 @pytest.mark.django_db

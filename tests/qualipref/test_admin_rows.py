@@ -3,10 +3,12 @@
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
+from django.template.loader import get_template
 from django.urls import reverse
 
 from complaints.enums import Status
 from qualipref import admin_rows
+from qualipref.templatetags import admin_rows as admin_rows_tags
 from tests.complaints.factories import CaseFactory
 
 from .factories import PrefectureFactory, coordinator, officer_of
@@ -60,6 +62,21 @@ def test_the_case_list_filtered_sorted_and_with_empty_cells_has_django_s_rows(cl
     assert "_changelist_filters=" in html and "status__exact%3Dnew" in html
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert admin.site._registry[CaseFactory._meta.model].get_empty_value_display() in html
+
+
+@pytest.mark.parametrize("model", list(SCOPED_OBJECT_FACTORIES), ids=lambda model: model.__name__)
+def test_every_list_s_table_is_the_one_django_s_template_writes_with_django_s_rows(client, reunion, model):
+    """The tag hands the template each row as one piece of HTML (``joined``): the table written is the one Django's
+    own template writes from Django's own rows, cell by cell."""
+    SCOPED_OBJECT_FACTORIES[model](reunion)
+    client.force_login(coordinator())
+    cl = changelist(client, model)
+    ours = admin_rows_tags.result_list(cl)
+    django = {**ours, "results": list(admin_list.results(cl))}
+    template = get_template("admin/change_list_results.html")
+    assert cl.result_count >= 1 and "<tbody>" in template.render(ours)
+    assert all(len(row) == 1 for row in ours["results"])
+    assert template.render(ours) == template.render(django)
 
 
 def test_the_lists_do_not_go_through_django_s_cell_by_cell_rendering(client, reunion, monkeypatch):

@@ -32,3 +32,16 @@ def test_an_account_s_and_its_groups_grants_come_in_one_query(django_assert_num_
 def test_a_superuser_holds_every_permission():
     superuser = User.objects.create_superuser(email="root@example.org", password=None)
     assert len(superuser.get_all_permissions()) == Permission.objects.count()
+
+
+def test_a_grant_is_seen_once_django_s_permission_cache_is_dropped():
+    """The union of Django's grants and the roles' is kept on the account for the request, and made again when
+    either cache is replaced (as Django's own cache is dropped after a grant)."""
+    officer = officer_of(PrefectureFactory(reunion=True))
+    assert officer.has_perm("complaints.change_case") and not officer.has_perm("auth.change_group")
+    officer.user_permissions.add(Permission.objects.get(codename="change_group"))
+    assert not officer.has_perm("auth.change_group")  # Django's cache, for the rest of the request
+    del officer._perm_cache
+    assert officer.has_perm("auth.change_group") and officer.has_perm("complaints.change_case")
+    del officer._role_perm_cache
+    assert officer.has_perm("auth.change_group") and officer.has_perm("complaints.change_case")
