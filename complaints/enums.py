@@ -25,6 +25,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", pgettext_lazy("channel", "E-mail")
     PHONE = "phone", pgettext_lazy("channel", "Phone")
     COUNTER = "counter", _("At the counter")
+    API = "api", _("Another public app (Open311 API)")
 
 
 class Status(models.TextChoices):

@@ -81,6 +81,16 @@ class Case(models.Model):
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # The app that filed it through the Open311 API (``complaints/open311.py``), which alone may read its status.
+    api_client = models.ForeignKey(
+        "qualipref.ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="cases",
+        verbose_name=_("filed by the app"),
+    )
 
     history = HistoricalRecords(excluded_fields=["description"])
 

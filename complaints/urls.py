@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
+from . import open311
 from .views import downloads, public, tracking
 
 app_name = "complaints"
@@ -16,6 +17,8 @@ urlpatterns = [
     path("suivi/<str:token>/", tracking.tracking, name="tracking"),
     path("suivi/<str:token>/documents/<int:pk>/", tracking.tracking_attachment, name="tracking_attachment"),
     path("suivi/<str:token>/recu.pdf", tracking.tracking_receipt, name="tracking_receipt"),
+    # Other public apps file and follow cases (Open311 GeoReport v2, with their key).
+    path("api/open311/v2/", include(open311.urlpatterns)),
     # Staff only, scoped to the cases they may see.
     path("pieces-jointes/<int:pk>/", downloads.attachment_download, name="attachment_download"),
 ]

@@ -374,6 +374,8 @@ DELAYS_IMPORT_MAX_BYTES = 1024 * 1024 * 1024
 # --- Surveys -----------------------------------------------------------------------------------------
 # Responses recorded per address and hour: a prefecture's public Wi-Fi is shared by a whole waiting room.
 SURVEYS_SUBMIT_RATE = env.str("SURVEYS_SUBMIT_RATE", default="30/h")
+# Cases accepted per hour from one app through the Open311 API (complaints/open311.py), whatever its users.
+OPEN311_RATE = env.str("OPEN311_RATE", default="600/h")
 # A counter tablet (kiosk link) is one device for many citizens: its answers are counted per device, not per address.
 SURVEYS_KIOSK_RATE = env.str("SURVEYS_KIOSK_RATE", default="120/h")
 # The public results page is cached this long: new answers show within it (officer changes clear it at once).
@@ -392,7 +394,11 @@ SPECTACULAR_SETTINGS = {
     },
     "SERVE_INCLUDE_SCHEMA": False,
     # One name for the title categories, whichever field carries them.
-    "ENUM_NAME_OVERRIDES": {"TitleCategoryEnum": "delays.enums.TitleCategory"},
+    "ENUM_NAME_OVERRIDES": {
+        "TitleCategoryEnum": "delays.enums.TitleCategory",
+        "ComparatorEnum": "engagements.enums.Comparator",
+        "UnitEnum": "engagements.enums.Unit",
+    },
 }
 
 # --- Rate limits (django-ratelimit), counted in the cache: Redis in production --------------------------

@@ -13,6 +13,7 @@ from surveys import demo as surveys_demo
 LOADERS = [
     (_("prefectures, sites and services"), core_demo.load_prefectures),
     (_("demo accounts"), core_demo.load_accounts),
+    (_("an app of the Open311 API, with the demo key"), core_demo.load_api_client),
     (_("complaints and suggestions"), complaints_demo.load_cases),
     (_("delivery delays (three years, published but the last month)"), delays_demo.load_delays),
     (_("satisfaction surveys (an open reception survey with answers)"), surveys_demo.load_surveys),

@@ -3,7 +3,7 @@ import zoneinfo
 
 from axes import admin as axes_admin
 from axes.models import AccessAttempt
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
@@ -16,14 +16,16 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from .apiclients import api_key_issue
 from .enums import Role
 from .history import AuditTrailContextHelper
 from .mail import MAX_ATTEMPTS, OutgoingEmail, email_send_again
-from .models import Membership, Prefecture, Service, Site, User, mixed_staff_roles_error
+from .models import ApiClient, Membership, Prefecture, Service, Site, User, mixed_staff_roles_error
 from .scoping import is_scoped, scope_queryset
 from .timezones import format_zoned
 
@@ -518,3 +520,38 @@ class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
 if admin.site.is_registered(AccessAttempt):
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(PrefectureScopedAdmin):
+    """Apps using the Open311 API: the national coordinator declares them; the key is shown once, when given."""
+
+    list_display = ["name", "contact_email", "key_hint", "is_active", "last_used_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "contact_email"]
+    filter_horizontal = ["prefectures"]
+    fields = ["name", "contact_email", "prefectures", "is_active", "key_hint", "last_used_at", "created_at"]
+    readonly_fields = ["key_hint", "last_used_at", "created_at"]
+    actions = ["new_key"]
+
+    def _show_key(self, request, client, key):
+        self.message_user(
+            request,
+            format_html(
+                _("Key of {}, shown this once — give it to the app over a safe channel: <code>{}</code>"),
+                client.name,
+                key,
+            ),
+            messages.WARNING,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            self._show_key(request, obj, api_key_issue(client=obj, by=request.user))
+
+    @admin.action(description=_("Give a new key (the previous one stops working)"), permissions=["change"])
+    def new_key(self, request, queryset):
+        for client in queryset:
+            self._show_key(request, client, api_key_issue(client=client, by=request.user))

@@ -8,11 +8,15 @@ import datetime
 
 from django.db import transaction
 
+from qualipref.apiclients import fingerprint
 from qualipref.enums import Label, Role, SiteKind
-from qualipref.models import Prefecture, Service, Site
+from qualipref.models import ApiClient, Prefecture, Service, Site
 from qualipref.services import membership_grant, prefecture_refresh_next_audit, user_ensure
 
 DEMO_PASSWORD = "demo-qualipref"
+# The demo's Open311 app and its key (``complaints/open311.py``): known, as the demo accounts' password is.
+DEMO_API_CLIENT = "Application de démonstration"
+DEMO_API_KEY = "demo-open311-qualipref"
 
 PREFECTURES = [
     {
@@ -237,3 +241,17 @@ def load_accounts():
         membership_grant(user=user, role=role, prefecture=prefecture, service=service)
         accounts.append((email, role, prefecture))
     return accounts
+
+
+def load_api_client():
+    """An app that may file cases with every demo prefecture through the Open311 API, with ``DEMO_API_KEY``."""
+    client, _created = ApiClient.objects.update_or_create(
+        name=DEMO_API_CLIENT,
+        defaults={
+            "contact_email": "demo-api@example.org",
+            "key_fingerprint": fingerprint(DEMO_API_KEY),
+            "key_hint": DEMO_API_KEY[:6],
+            "is_active": True,
+        },
+    )
+    client.prefectures.set(Prefecture.objects.all())

@@ -566,3 +566,39 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.purpose} – {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
+
+
+class ApiClient(models.Model):
+    """Another public app that files and follows cases for its users through the Open311 API
+    (``complaints/open311.py``), with its own key. Declared by the national coordinator; the key is shown once,
+    when given (``qualipref.apiclients``), and only its fingerprint is kept."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=[refuse_formula_start])
+    contact_email = models.EmailField(_("contact e-mail"), help_text=_("Who to warn about the app's use of the API."))
+    prefectures = models.ManyToManyField(
+        Prefecture,
+        related_name="api_clients",
+        verbose_name=_("prefectures"),
+        help_text=_("The prefectures this app may file cases with."),
+    )
+    key_fingerprint = models.CharField(_("key fingerprint"), max_length=64, unique=True, editable=False)
+    key_hint = models.CharField(
+        _("key begins with"), max_length=8, editable=False, help_text=_("To recognise the key the app holds.")
+    )
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Unticked: the key is refused."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["key_fingerprint", "last_used_at"])
+
+    # National, like the referentials: only the national coordinator declares or changes one (``qualipref.roles``);
+    # which prefectures it may file with is ``prefectures``, checked by the API.
+    national_referential = True
+
+    class Meta:
+        verbose_name = _("API client app")
+        verbose_name_plural = _("API client apps")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -95,3 +95,20 @@ class OutgoingEmailFactory(factory.django.DjangoModelFactory):
     purpose = "acknowledgement"
     to = "marie@example.org"
     subject = factory.Sequence(lambda n: f"Votre réclamation {n}")
+
+
+class ApiClientFactory(factory.django.DjangoModelFactory):
+    """An app of the Open311 API, allowed one prefecture of its own (its key: ``qualipref.apiclients``)."""
+
+    class Meta:
+        model = "qualipref.ApiClient"
+
+    name = factory.Sequence(lambda n: f"Application {n}")
+    contact_email = "dev@example.org"
+    key_fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    key_hint = "abc123"
+
+    @factory.post_generation
+    def prefectures(self, create, extracted, **kwargs):
+        if create:
+            self.prefectures.add(*(extracted or [PrefectureFactory()]))

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from demo.registry import LOADERS
-from qualipref.demo import ACCOUNTS, DEMO_PASSWORD
+from qualipref.demo import ACCOUNTS, DEMO_API_KEY, DEMO_PASSWORD
 from qualipref.enums import Role
 from qualipref.links import absolute_url
 from surveys import kiosk
@@ -32,3 +32,4 @@ class Command(BaseCommand):
         self.stdout.write(_("Counter tablets (a survey answered in turn at the counter), one per prefecture:"))
         for point in kiosk_points():
             self.stdout.write(f"  {point.survey.prefecture.department_code:4} {absolute_url(kiosk.path(point))}")
+        self.stdout.write(_("Open311 API (/api/open311/v2/): the demo app's key is %(key)s.") % {"key": DEMO_API_KEY})
