@@ -22,13 +22,14 @@ Then, for prefecture 050 in each database (interleaved: one, national, one, nati
    indicator refresh of one prefecture, a quarterly audit report, the open-data files, a delivery import of one
    prefecture's year (check, store, accept);
 3. the key queries on the two big tables, with and without their index (BRIN of the delivery records by import,
-   the answers' index by question);
+   the answers' index by question), and with a candidate covering index of the answers (built and rolled back);
 4. national only: the whole nightly refresh (all prefectures), the network open-data files, the database's size
    and its biggest tables.
 
 Each national figure is divided by the same figure on one prefecture's data; pages and files that list every
 prefecture (network pages, network open-data files) grow with the network by design: their ratio is printed
-apart and not in ``worst_ratio``. Aim: every other ratio ≤ 2, every job under 300 MB.
+apart and not in ``worst_ratio``, nor are the single queries of 3 (their jobs are). Page times under 5 ms count as
+5 ms (the machine's noise). Aim: every other ratio ≤ 2, every job under 300 MB.
 
 ``BENCH_SCALE`` (default 1) multiplies every prefecture's rows (``BENCH_SCALE=0.05`` for a quick trial);
 ``BENCH_PREFECTURES`` (default 100) the number of prefectures. Prints ``SUMMARY national key=value …``.
@@ -215,7 +216,7 @@ def build(indexes):
                   FROM delays_deliveryimport d ORDER BY d.id) AS i
             -- The series names the import: the planner keeps the imports outside, in order, so each import's
             -- records lie together, as each import's COPY lays them down.
-            CROSS JOIN LATERAL generate_series(0 * i.id, %(per_month)s - 1) AS g
+            CROSS JOIN LATERAL generate_series((0 * i.id)::int, %(per_month)s - 1) AS g
             CROSS JOIN LATERAL (SELECT i.first_delivered_on + (g * 7) %% i.days AS day,
                                        10 + (g * 7919) %% 61 + (g %% 11) * 8 AS delay) AS x
             """,
@@ -583,10 +584,20 @@ def indexes():
     figures["answers_quarter_no_index_s"] = _time_sql(
         sql, params, repeat=2, setup=["SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_indexscan = off"]
     )
+    # The candidate: a covering index of a question's answers by day, which reads the quarter from the index alone.
+    # Built inside the measuring transaction and rolled back with it.
+    figures["answers_quarter_candidate_s"] = _time_sql(
+        sql, params, setup=[CANDIDATE_ANSWER_INDEX, "ANALYZE surveys_answer"]
+    )
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + sql, params)
-        figures["answers_plan"] = " | ".join(row[0].strip() for row in cursor.fetchall()[:6])
+        cursor.execute("SELECT pg_relation_size('surveys_answer_question_id_c0166f3c')")
+        figures["answers_question_index_bytes"] = cursor.fetchone()[0]
     return figures
+
+
+CANDIDATE_ANSWER_INDEX = (
+    "CREATE INDEX bench_answer_question_day ON surveys_answer (question_id, submitted_on) INCLUDE (value, id)"
+)
 
 
 def sizes():
@@ -665,6 +676,15 @@ def ratio(national, one):
     return national / one if one else float("inf")
 
 
+# Page times under this count as this: the same one query on identical rows (the title types' API) measured
+# 2.8 ms on one side and 5.8 ms on the other in one run, on the shared machine.
+NOISE_FLOOR_S = 0.005
+
+
+def floored_ratio(national, one):
+    return max(national, NOISE_FLOOR_S) / max(one, NOISE_FLOOR_S)
+
+
 def main():
     for name in (NATIONAL_DB, ONE_DB):
         database_recreate(f"{SERVER}/{name}")
@@ -688,7 +708,10 @@ def main():
     for _round in range(2):
         for database in (ONE_DB, NATIONAL_DB):
             samples[database].append(child(database, "pages"))
-    print("\n== pages (median of 8; ms and queries; fresh = cache emptied, again = served again)")
+    print(
+        "\n== pages (median of 8; ms and queries; fresh = cache emptied, again = served again; ratio of times "
+        f"floored at {NOISE_FLOOR_S * 1000:.0f} ms, or of queries if more)"
+    )
     print(f"  {'page':44} {'one fresh':>14} {'national fresh':>15} {'ratio':>6} {'one again':>10} {'nat. again':>10}")
     fresh_public, again_public = [], []
     for label, entry in samples[ONE_DB][0].items():
@@ -700,8 +723,8 @@ def main():
             per[database] = (median_pair(fresh), median_pair(again))
         (one_fresh, one_q), (one_again, _q1) = per[ONE_DB]
         (nat_fresh, nat_q), (nat_again, _q2) = per[NATIONAL_DB]
-        r = max(ratio(nat_fresh, one_fresh), ratio(nat_q, one_q) if one_q else 1)
-        r_again = ratio(nat_again, one_again)
+        r = max(floored_ratio(nat_fresh, one_fresh), ratio(nat_q, one_q) if one_q else 1)
+        r_again = floored_ratio(nat_again, one_again)
         target = apart if group.startswith("network") else ratios
         target[f"page {label}"] = (nat_fresh, one_fresh, r)
         if group != "officer" and not group.startswith("network"):
@@ -753,7 +776,8 @@ def main():
     import_rate = RECORDS / jobs["import"]["national_s"]
     print(f"  import at national scale: {import_rate:,.0f} rows/s (check, store, accept and refresh)")
 
-    print("\n== the big tables' key queries, with and without their index (national; median ms)")
+    print("\n== the big tables' key queries, with and without their index (median ms)")
+    queries = {}
     one_idx = child(ONE_DB, "indexes")
     nat_idx = child(NATIONAL_DB, "indexes")
     for key, label in [
@@ -766,13 +790,19 @@ def main():
         }
         without = {k: v[f"{key}_no_index_s"] for k, v in (("one", one_idx), ("national", nat_idx))}
         r = ratio(with_index["national"], with_index["one"])
-        ratios[f"query {key}"] = (with_index["national"], with_index["one"], r)
+        queries[key] = r
         print(
             f"  {label:52} with index: one {with_index['one'] * 1000:8.1f}, "
             f"national {with_index['national'] * 1000:8.1f}"
             f" (ratio {r:.2f}); without: one {without['one'] * 1000:8.1f}, national {without['national'] * 1000:9.1f}"
         )
-    print(f"  answers plan (national): {nat_idx['answers_plan']}")
+    candidate = {k: v["answers_quarter_candidate_s"] for k, v in (("one", one_idx), ("national", nat_idx))}
+    queries["answers_quarter_candidate"] = ratio(candidate["national"], candidate["one"])
+    print(
+        f"  {'the same quarter of answers, candidate covering index':52} one {candidate['one'] * 1000:8.1f}, "
+        f"national {candidate['national'] * 1000:8.1f} (ratio {queries['answers_quarter_candidate']:.2f}); "
+        f"question index today {nat_idx['answers_question_index_bytes'] / 2**20:.0f} MiB"
+    )
 
     size = child(NATIONAL_DB, "sizes")
     one_size = child(ONE_DB, "sizes")
@@ -808,7 +838,10 @@ def main():
         f"network_pages_worst_ratio={network_worst[1][2]:.2f} max_mb={peak_mb:.0f} "
         f"db_gib={size['database'] / 2**30:.2f} public_rps_built={public_rps:.0f} public_rps_cached={cached_rps:.0f} "
         f"import_rows_s={import_rate:.0f} refresh_s={jobs['refresh']['national_s']:.2f} "
-        f"refresh_all_s={whole['seconds']:.0f} report_s={jobs['report']['national_s']:.1f} ok={ok}"
+        f"refresh_all_s={whole['seconds']:.0f} report_s={jobs['report']['national_s']:.1f} "
+        f"records_by_import_ratio={queries['records_by_import']:.2f} "
+        f"answers_quarter_ratio={queries['answers_quarter']:.2f} "
+        f"answers_quarter_candidate_ratio={queries['answers_quarter_candidate']:.2f} ok={ok}"
     )
     return 0 if ok else 1
 
