@@ -2,7 +2,7 @@
 settings with the rate limits lifted, gunicorn on a free loopback port, a kept-alive client, percentiles, the
 benches' prefecture, CSRF tokens of forms, client threads.
 
-Used by ``complaints_submit.py``, ``load.py``, ``indicators.py`` and ``reports.py`` (run as
+Used by ``complaints_submit.py``, ``load.py``, ``national.py`` and ``reports.py`` (run as
 ``python bench/<script>.py``: this folder is on the path).
 """
 

@@ -111,6 +111,9 @@ class Case(models.Model):
             models.Index(fields=["prefecture", "assignee", "status"], name="case_pref_assignee"),
             # Indicators and reports read a prefecture's cases by month of receipt.
             models.Index(fields=["prefecture", "received_on"], name="case_pref_received"),
+            # The officer's case list sorted by reference: without it, PostgreSQL walks the network's unique index
+            # of references past every other prefecture's (bench/national.py: 182 ms vs 36 ms at 100 prefectures).
+            models.Index(fields=["prefecture", "reference"], name="case_pref_reference"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -242,7 +242,7 @@ class MonthlyIndicatorAdmin(PrefectureScopedAdmin):
         """Recompute the recent months of the user's prefectures now (POST only).
 
         At most ``REFRESH_NOW_MAX_PREFECTURES`` within the request (about a second each at full scale, see
-        ``bench/indicators.py``), the first in department order; the user is told about the others, which
+        ``bench/national.py``), the first in department order; the user is told about the others, which
         the nightly refresh recomputes.
         """
         if request.method != "POST" or not self._may_refresh(request):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0007_one_tracking_link_per_case'),
+        ('complaints', '0008_case_list_by_reference_within_prefecture'),
         ('qualipref', '0014_apiclient'),
     ]
 
