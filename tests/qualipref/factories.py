@@ -102,6 +102,7 @@ class ApiClientFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "qualipref.ApiClient"
+        skip_postgeneration_save = True  # the prefectures are a many-to-many: nothing of the row changes
 
     name = factory.Sequence(lambda n: f"Application {n}")
     contact_email = "dev@example.org"
