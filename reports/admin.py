@@ -4,6 +4,7 @@ Reports are evidence: never changed nor deleted, only shared or not; a new build
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -31,9 +32,20 @@ class BuildForm(forms.Form):
         help_text=_("A month (2026-03), a quarter (2026-T1) or a year (2026)."),
     )
 
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        initial="fr",
+        required=False,
+        help_text=_("French, the label's language; English for a reader who needs it."),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prefecture"].queryset = Prefecture.objects.for_user(user)
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or "fr"  # a form posted without it (a script, an older page): French
 
     def clean_period(self):
         try:
@@ -48,6 +60,7 @@ class AuditReportAdmin(PrefectureScopedAdmin):
         "prefecture",
         "period_display",
         "version",
+        "language",
         "status",
         "size_display",
         "page_count",
@@ -64,6 +77,7 @@ class AuditReportAdmin(PrefectureScopedAdmin):
         "prefecture",
         "period_display",
         "version",
+        "language",
         "status",
         "error",
         "download_link",
@@ -129,7 +143,10 @@ class AuditReportAdmin(PrefectureScopedAdmin):
         self.preselect_placing_field(request, form)
         if request.method == "POST" and form.is_valid():
             report = report_request(
-                prefecture=form.cleaned_data["prefecture"], period=form.cleaned_data["period"], by=request.user
+                prefecture=form.cleaned_data["prefecture"],
+                period=form.cleaned_data["period"],
+                by=request.user,
+                language=form.cleaned_data["language"],
             )
             self.message_user(
                 request,

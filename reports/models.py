@@ -49,6 +49,8 @@ class AuditReport(models.Model):
     period_kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
     period_start = models.DateField(_("period starts on"))
     version = models.PositiveIntegerField(_("version"))
+    # French, the label's language, unless an English copy was asked for (for an auditor, a partner abroad).
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="fr")
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -130,7 +132,8 @@ class AuditReport(models.Model):
         return None
 
     def filename(self, extension="pdf"):
-        return f"rapport-qualite-{self.prefecture.department_code}-{self.period}-v{self.version}.{extension}"
+        base = f"rapport-qualite-{self.prefecture.department_code}-{self.period}-v{self.version}"
+        return f"{base}.{extension}" if self.language == "fr" else f"{base}-{self.language}.{extension}"
 
     def get_download_url(self):
         return reverse("audit_report_download", kwargs={"pk": self.pk})

@@ -69,10 +69,10 @@ def _charts(data):
     }
 
 
-def render_html(data, *, version=None, requested_by=None, time_zone=""):
-    """The report's HTML, in French (the label's language), from ``gather``'s dict; its times in the prefecture's
-    ``time_zone``."""
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(time_zone or None):
+def render_html(data, *, version=None, requested_by=None, time_zone="", language=None):
+    """The report's HTML, in ``language`` (French, the label's language, by default), from ``gather``'s dict (gathered
+    in the same language); its times in the prefecture's ``time_zone``."""
+    with translation.override(language or settings.LANGUAGE_CODE), timezone.override(time_zone or None):
         context = {
             "d": data,
             "version": version,

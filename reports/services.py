@@ -40,8 +40,9 @@ class BuildFailed(Exception):
     """A build failed and will be tried again (the report is pending, its error recorded)."""
 
 
-def report_create(*, prefecture, period, by=None, schedule=""):
-    """The next version of ``prefecture``'s report for ``period``, pending. Nothing is enqueued.
+def report_create(*, prefecture, period, by=None, schedule="", language="fr"):
+    """The next version of ``prefecture``'s report for ``period``, pending, in ``language`` (French by default).
+    Nothing is enqueued.
 
     A schedule asks once per period: if a scheduled report of that period is pending, being built or
     done, that one is returned and no version is added.
@@ -63,16 +64,19 @@ def report_create(*, prefecture, period, by=None, schedule=""):
             version=version,
             requested_by=by,
             schedule=schedule or "",
+            language=language,
         )
     return report, True
 
 
-def report_request(*, prefecture, period, by=None, schedule=None):
+def report_request(*, prefecture, period, by=None, schedule=None, language="fr"):
     """Ask for a new version of a report; its build is enqueued once the transaction commits."""
     from .tasks import build_audit_report
 
     with transaction.atomic():
-        report, created = report_create(prefecture=prefecture, period=period, by=by, schedule=schedule or "")
+        report, created = report_create(
+            prefecture=prefecture, period=period, by=by, schedule=schedule or "", language=language
+        )
         if created:
             build_audit_report.delay_on_commit(report.pk)
     return report
@@ -112,19 +116,21 @@ def report_build(*, report_id, final_attempt=True):
     prefecture, period = report.prefecture, report.period
     try:
         started = time.perf_counter()
-        # The report is French, the label's language, whichever language the request that built it was in.
-        with translation.override(settings.LANGUAGE_CODE):
+        # The report's own language (French, the label's, unless English was asked for), whichever language the
+        # request that asked for it was in.
+        with translation.override(report.language):
             data = gather(prefecture, period)
-        gathered = time.perf_counter()
-        html = render_html(
-            data,
-            version=report.version,
-            requested_by=report.requested_by_label,
-            time_zone=prefecture.time_zone,
-        )
-        pdf, pages = render_pdf(html)
-        rendered = time.perf_counter()
-        csv = render_csv(prefecture, period)
+            gathered = time.perf_counter()
+            html = render_html(
+                data,
+                version=report.version,
+                requested_by=report.requested_by_label,
+                time_zone=prefecture.time_zone,
+                language=report.language,
+            )
+            pdf, pages = render_pdf(html)
+            rendered = time.perf_counter()
+            csv = render_csv(prefecture, period)
     except Exception as error:
         retry = not final_attempt and not isinstance(error, SoftTimeLimitExceeded) and report.attempts < MAX_ATTEMPTS
         logger.exception("reports: building report %s failed (attempt %s)", report_id, report.attempts)

@@ -36,3 +36,19 @@ def test_a_report_requested_from_the_english_admin_is_built_in_french(
     text = " ".join(text.split())
     assert "Préfecture de La Réunion" in text and "3e trimestre 2026" in text
     assert english_in(text) == []
+
+
+def test_a_report_asked_in_english_is_built_in_english(quarter_data, reunion, officer, on_commit_immediately):
+    report = report_request(prefecture=reunion, period=QUARTER, by=officer, language="en")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE, report.error
+    assert report.filename("pdf").endswith("-v1-en.pdf")
+    _data, text = pdf_text(report)
+    text = " ".join(text.split())
+    assert "3rd quarter 2026" in text and "La Réunion" in text
+    for french in ("3e trimestre", "Sommaire", "Réclamations et suggestions", "Engagements de service"):
+        assert french not in text, french
+    # The next report asked without a language is French again.
+    french = report_request(prefecture=reunion, period=QUARTER, by=officer)
+    french.refresh_from_db()
+    assert french.language == "fr" and "3e trimestre 2026" in " ".join(pdf_text(french)[1].split())
