@@ -15,6 +15,7 @@ from qualipref.mail import email_queue, email_render
 from qualipref.models import User
 
 from .answers import unfilled_placeholders_message
+from .arrivals import arrival_announce
 from .enums import Channel, Kind, MessageKind, Status
 from .models import Attachment, Case, CaseSequence, Message, Transition
 from .tracking_links import tracking_link_send, tracking_token_issue, tracking_url
@@ -148,6 +149,8 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
             purpose="acknowledgement",
             prefecture=prefecture,
         )
+    # The officers who asked for it are told once the case commits, outside its reference's lock.
+    transaction.on_commit(lambda: arrival_announce(case_id=case.pk))
     return case, token
 
 

@@ -433,6 +433,7 @@ class UserAdmin(HostileLookupsMixin, ScopedFormFieldsMixin, DjangoUserAdmin):
         (None, {"fields": ["email", "password"]}),
         (_("Identity"), {"fields": ["first_name", "last_name"]}),
         (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (_("Notifications"), {"fields": ["notify_new_cases"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]})]

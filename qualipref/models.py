@@ -309,6 +309,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    notify_new_cases = models.BooleanField(
+        _("e-mail me each new case"),
+        default=False,
+        help_text=_(
+            "An e-mail for each case that arrives in my service (in my prefecture, for a quality officer), with "
+            "its link in the administration."
+        ),
+    )
 
     objects = UserManager()
 
