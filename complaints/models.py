@@ -81,6 +81,8 @@ class Case(models.Model):
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # The language the citizen filed in: their e-mails and links follow it (French for a case an officer enters).
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="fr")
     # The app that filed it through the Open311 API (``complaints/open311.py``), which alone may read its status.
     api_client = models.ForeignKey(
         "qualipref.ApiClient",

@@ -3,10 +3,11 @@
 import datetime
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qualipref.calendar import add_working_days, working_days_between
@@ -88,6 +89,14 @@ def attachment_add(*, case, upload, message=None, by_citizen=True):
 
 
 @transaction.atomic
+def citizen_language():
+    """The portal's language the citizen's page is in (``en`` under ``/en/``), French for any other."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
 def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=None):
     """Record a case filed online by a citizen (``by`` is None) or entered by an officer.
 
@@ -121,6 +130,7 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
         "received_on": received_on,
         "due_on": due_date(prefecture=prefecture, received_on=received_on),
         "created_at": now,
+        "language": data.get("language") or (citizen_language() if by is None else settings.LANGUAGE_CODE),
     }
     for name, value in fields.items():
         setattr(case, name, value)
@@ -131,12 +141,14 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
     for upload in files:
         attachment_add(case=case, upload=upload, by_citizen=by is None)
     token = tracking_token_issue(case=case, new_case=True)
-    acknowledgement = {"case": case, "tracking_url": tracking_url(token), "prefecture": prefecture}
+    acknowledgement = {"case": case, "tracking_url": tracking_url(token, case.language), "prefecture": prefecture}
     placeholder = case.reference
     # Rendered before the reference is taken, so that the other submissions do not wait for its three templates
     # on the sequence's lock (which lasts from next_reference to the commit).
     early = (
-        email_render(template=ACKNOWLEDGEMENT, context=acknowledgement, prefecture=prefecture) if case.email else None
+        email_render(template=ACKNOWLEDGEMENT, context=acknowledgement, prefecture=prefecture, language=case.language)
+        if case.email
+        else None
     )
     case.reference = next_reference(prefecture=prefecture, year=received_on.year)
     case.save(update_fields=["reference"])

@@ -19,7 +19,7 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from qualipref.links import absolute_url
@@ -56,9 +56,13 @@ def tracking_path(token):
     return reverse("complaints:tracking", kwargs={"token": token})
 
 
-def tracking_url(token):
-    """The tracking link for e-mails, and for an officer to hand on: on the portal's public address."""
-    return absolute_url(tracking_path(token))
+def tracking_url(token, language=None):
+    """The tracking link for e-mails, and for an officer to hand on: on the portal's public address, in the case's
+    ``language`` (``/en/suivi/…`` for English; the active language when not given)."""
+    if language is None:
+        return absolute_url(tracking_path(token))
+    with translation.override(language):
+        return absolute_url(tracking_path(token))
 
 
 def case_for_token(token):
@@ -85,11 +89,12 @@ def tracking_link_send(case, template, purpose):
         template=template,
         context={
             "case": case,
-            "tracking_url": tracking_url(tracking_token_issue(case=case)),
+            "tracking_url": tracking_url(tracking_token_issue(case=case), case.language),
             "prefecture": case.prefecture,
         },
         purpose=purpose,
         prefecture=case.prefecture,
+        language=case.language,
     )
     return True
 
