@@ -28,7 +28,7 @@ from qualipref.enums import Role
 from qualipref.models import Prefecture, User
 
 from .enums import Channel, Kind, MessageKind, Status, Topic
-from .models import AnswerTemplate, Case, CaseSequence, Message, Transition
+from .models import AnswerTemplate, Case, CaseSequence, Message, RoutingRule, Transition
 from .workflow import FINAL_STATUSES, INITIAL_STATUS
 
 S, T = Status, Topic
@@ -543,12 +543,22 @@ def load_prefecture_cases(prefecture, count, now=None):
     return len(cases)
 
 
+def routing_rules_ensure(prefecture):
+    """Cases about residence permits' counters go to that service when the citizen did not choose it."""
+    service = prefecture.services.filter(name="Titres de séjour").first()
+    if service is not None:
+        RoutingRule.objects.get_or_create(
+            prefecture=prefecture, topic=Topic.COUNTER, site=None, defaults={"service": service}
+        )
+
+
 def load_cases():
     """The demo loader (see ``demo.registry``): answer templates and cases of every demo prefecture."""
     created = 0
     for data in PREFECTURES:
         prefecture = Prefecture.objects.get(department_code=data["department_code"])
         answer_templates_ensure(prefecture)
+        routing_rules_ensure(prefecture)
         created += load_prefecture_cases(
             prefecture, CASES_PER_PREFECTURE.get(prefecture.department_code, DEFAULT_CASES)
         )

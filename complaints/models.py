@@ -4,6 +4,7 @@ import hashlib
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -324,3 +325,57 @@ class DigestLog(models.Model):
 
     def __str__(self):
         return f"{self.user_id} – {self.day}"
+
+
+class RoutingRule(models.Model):
+    """Where a case goes when the citizen did not know the service: a topic, a site, or both, to a service of the
+    prefecture. The most precise rule that matches wins (topic and site, then the site, then the topic, then a rule
+    for everything); a case no rule routes stays without a service, for the quality officers
+    (``complaints.routing``)."""
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("prefecture")
+    )
+    topic = models.CharField(
+        _("what it is about"), max_length=20, choices=Topic.choices, blank=True, help_text=_("Empty: any topic.")
+    )
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        verbose_name=_("site"),
+        help_text=_("Empty: any site."),
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("goes to the service")
+    )
+
+    history = HistoricalRecords()
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["prefecture", "topic", "site"]
+
+    def __str__(self):
+        topic = self.get_topic_display() if self.topic else _("any topic")
+        site = self.site.name if self.site_id else _("any site")
+        return f"{topic} · {site} → {self.service.name}"
+
+    def clean(self):
+        errors = {}
+        if self.service_id and self.prefecture_id and self.service.prefecture_id != self.prefecture_id:
+            errors["service"] = _("Choose a service of this prefecture.")
+        if self.site_id and self.prefecture_id and self.site.prefecture_id != self.prefecture_id:
+            errors["site"] = _("Choose a site of this prefecture.")
+        same = RoutingRule.objects.filter(prefecture_id=self.prefecture_id, topic=self.topic, site_id=self.site_id)
+        if self.prefecture_id and same.exclude(pk=self.pk).exists():
+            errors["__all__"] = _("This prefecture already has a rule for this topic and site.")
+        if errors:
+            raise ValidationError(errors)

@@ -19,6 +19,7 @@ from .answers import unfilled_placeholders_message
 from .arrivals import arrival_announce
 from .enums import Channel, Kind, MessageKind, Status
 from .models import Attachment, Case, CaseSequence, Message, Transition
+from .routing import routed_service
 from .tracking_links import tracking_link_send, tracking_token_issue, tracking_url
 from .workflow import FINAL_STATUSES, INITIAL_STATUS, check_transition
 
@@ -118,7 +119,9 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
         "kind": kind,
         "channel": data.get("channel") or Channel.ONLINE,
         "topic": data["topic"],
-        "service": data.get("service"),
+        # Not known to the citizen: the prefecture's routing rules choose it, if one matches.
+        "service": data.get("service")
+        or routed_service(prefecture=prefecture, topic=data["topic"], site=data.get("site")),
         "site": data.get("site"),
         "subject": data["subject"],
         "description": data["description"],

@@ -2,5 +2,6 @@
 
 from .answer_templates import AnswerTemplateAdmin
 from .cases import CaseAdmin
+from .routing import RoutingRuleAdmin
 
-__all__ = ["AnswerTemplateAdmin", "CaseAdmin"]
+__all__ = ["AnswerTemplateAdmin", "CaseAdmin", "RoutingRuleAdmin"]

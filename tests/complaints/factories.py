@@ -63,3 +63,14 @@ class AnswerTemplateFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Réponse type {n}")
     kind = Kind.COMPLAINT
     body = "Bonjour {nom},\n\nVotre demande {reference} a été examinée.\n\n{signature}"
+
+
+class RoutingRuleFactory(factory.django.DjangoModelFactory):
+    """Cases about the counter, at any site, go to a service of the prefecture."""
+
+    class Meta:
+        model = "complaints.RoutingRule"
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    topic = Topic.COUNTER
+    service = factory.SubFactory(ServiceFactory, prefecture=factory.SelfAttribute("..prefecture"))
