@@ -66,7 +66,10 @@ def pytest_runtest_call(item):
 def _clear_cache():
     from django.core.cache import cache
 
+    from qualipref.pageshell import shells_clear
+
     cache.clear()
+    shells_clear()  # pages rendered once per process: a test's settings (site title…) must not meet another's
     yield
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qualipref.links import page_url
 from qualipref.models import Prefecture
+from qualipref.pageshell import row_key, shell_render
 from qualipref.ratelimits import submission_accepted, submission_time_left, too_many_requests
 from qualipref.views import breadcrumb
 
@@ -59,9 +60,13 @@ def case_new(request, slug):
             request.session[SESSION_KEY] = {"case": case.pk, "filed_at": int(time.time())}
             confirmation = reverse("complaints:confirmation", kwargs={"slug": prefecture.slug})
             return handover_give(redirect(confirmation), case=case, token=token, path=confirmation)
-    if not form.is_bound:
-        page["fields_html"] = empty_form_fields_html(form)
-    return render(request, "complaints/case_form.html", page)
+    if form.is_bound:
+        return render(request, "complaints/case_form.html", page)
+    # The empty form's page: the same for every visitor but their CSRF token and CSP nonce (qualipref/pageshell.py),
+    # as long as the prefecture's row and the choices read here stay as they are.
+    choices = form.choices_shown()
+    page["fields_html"] = empty_form_fields_html(form, choices)
+    return shell_render(request, "complaints/case_form.html", page, key=(row_key(prefecture), choices))
 
 
 @never_cache
