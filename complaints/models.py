@@ -83,7 +83,7 @@ class Case(models.Model):
 
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     # The language the citizen filed in: their e-mails and links follow it (French for a case an officer enters).
-    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="fr")
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="fr", db_default="fr")
     # The app that filed it through the Open311 API (``complaints/open311.py``), which alone may read its status.
     api_client = models.ForeignKey(
         "qualipref.ApiClient",

@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 
-from qualipref.api import OpenDataMixin, OpenDataPagination, month_param, prefecture_param
+from qualipref.api import MonthlyRecordsMixin, OpenDataMixin, monthly_filters
 from qualipref.openapi import SchemaOnceView
 
 from .enums import TitleCategory
@@ -64,30 +64,19 @@ class TitleTypeSerializer(serializers.ModelSerializer):
         ),
     ],
 )
-class MonthlyFigures(OpenDataMixin, ListAPIView):
+class MonthlyFigures(MonthlyRecordsMixin, ListAPIView):
     serializer_class = MonthlyFigureSerializer
-    pagination_class = OpenDataPagination
+    record_of = staticmethod(open_data_record)
 
     def get_queryset(self):
         params = self.request.query_params
-        filters = {"all_sites_only": params.get("ensemble", "").lower() in {"1", "true", "oui"}}
-        # A code that cannot be one (a NUL byte…) is refused before it reaches the database.
-        if code := params.get("departement"):
-            filters["prefecture"] = prefecture_param(code)
+        filters = monthly_filters(params)
         if code := params.get("code_titre"):
             found = is_title_code(code) and TitleType.objects.filter(code=code).first()
             if not found:
                 raise ValidationError({"code_titre": _("Unknown title code.")})
             filters["title"] = found
-        if value := params.get("depuis"):
-            filters["month_from"] = month_param(value, "depuis")
-        if value := params.get("jusqu_a"):
-            filters["month_to"] = month_param(value, "jusqu_a")
         return open_data_rows(**filters)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([open_data_record(row) for row in page])
 
 
 @extend_schema(summary="Types de titre", description="Le référentiel national des types de titre.")

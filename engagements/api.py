@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 
-from qualipref.api import OpenDataMixin, OpenDataPagination, month_param, prefecture_param
+from qualipref.api import MonthlyRecordsMixin, OpenDataMixin, monthly_filters
 from qualipref.openapi import SchemaOnceView
 
 from .enums import Comparator, Source, Unit
@@ -76,29 +76,19 @@ class EngagementSerializer(serializers.ModelSerializer):
         OpenApiParameter("jusqu_a", OpenApiTypes.STR, description="Dernier mois, AAAA-MM."),
     ],
 )
-class MonthlyResults(OpenDataMixin, ListAPIView):
+class MonthlyResults(MonthlyRecordsMixin, ListAPIView):
     serializer_class = MonthlyResultSerializer
-    pagination_class = OpenDataPagination
+    record_of = staticmethod(open_data_record)
 
     def get_queryset(self):
         params = self.request.query_params
-        filters = {}
-        if code := params.get("departement"):
-            filters["prefecture"] = prefecture_param(code)
+        filters = monthly_filters(params)
         if code := params.get("code_engagement"):
             found = ENGAGEMENT_CODE.fullmatch(code) and Engagement.objects.filter(code=code).first()
             if not found:
                 raise ValidationError({"code_engagement": _("Unknown engagement code.")})
             filters["engagement"] = found
-        if value := params.get("depuis"):
-            filters["month_from"] = month_param(value, "depuis")
-        if value := params.get("jusqu_a"):
-            filters["month_to"] = month_param(value, "jusqu_a")
         return open_data_rows(**filters)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([open_data_record(row) for row in page])
 
 
 @extend_schema(

@@ -42,3 +42,27 @@ def prefecture_param(value, name="departement"):
     if not found:
         raise ValidationError({name: _("Unknown department code.")})
     return found
+
+
+def monthly_filters(params):
+    """The filters every monthly endpoint takes: ``departement``, ``depuis`` and ``jusqu_a`` (checked)."""
+    filters = {}
+    if code := params.get("departement"):
+        filters["prefecture"] = prefecture_param(code)
+    if value := params.get("depuis"):
+        filters["month_from"] = month_param(value, "depuis")
+    if value := params.get("jusqu_a"):
+        filters["month_to"] = month_param(value, "jusqu_a")
+    return filters
+
+
+class MonthlyRecordsMixin(OpenDataMixin):
+    """A paginated list of published monthly rows: ``get_queryset`` gives the rows, ``record_of`` (a
+    ``staticmethod``) each one's JSON record."""
+
+    pagination_class = OpenDataPagination
+    record_of = None
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([self.record_of(row) for row in page])

@@ -133,6 +133,7 @@ class Prefecture(models.Model):
     reopen_days = models.PositiveSmallIntegerField(
         _("reopening period (days)"),
         default=30,
+        db_default=30,
         help_text=_(
             "For this many days after a case is closed or rejected, the citizen may reopen it from the tracking "
             "page by writing again. 0: never."
@@ -141,6 +142,8 @@ class Prefecture(models.Model):
     mediator = models.TextField(
         _("mediator"),
         blank=True,
+        default="",
+        db_default="",
         max_length=1000,
         help_text=_(
             "How to reach the prefecture's mediator (name, address, e-mail or web page), shown to citizens on a "
@@ -312,6 +315,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     notify_new_cases = models.BooleanField(
         _("e-mail me each new case"),
         default=False,
+        db_default=False,
         help_text=_(
             "An e-mail for each case that arrives in my service (in my prefecture, for a quality officer), with "
             "its link in the administration."

@@ -50,7 +50,7 @@ class AuditReport(models.Model):
     period_start = models.DateField(_("period starts on"))
     version = models.PositiveIntegerField(_("version"))
     # French, the label's language, unless an English copy was asked for (for an auditor, a partner abroad).
-    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="fr")
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="fr", db_default="fr")
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

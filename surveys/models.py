@@ -249,7 +249,7 @@ class DistributionPoint(models.Model):
     code = models.CharField(_("short-link code"), max_length=12, unique=True, default=new_point_code, editable=False)
     # The secret of the point's kiosk link (counter tablets, ``surveys/kiosk.py``): empty while the point has none;
     # a new one revokes every link given before.
-    kiosk_key = models.CharField(_("kiosk key"), max_length=32, blank=True, default="", editable=False)
+    kiosk_key = models.CharField(_("kiosk key"), max_length=32, blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["kiosk_key"])
