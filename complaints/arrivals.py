@@ -13,12 +13,10 @@ from qualipref.links import absolute_url
 from qualipref.mail import email_queue
 from qualipref.models import User
 
-from .models import Case
-
 
 def arrival_recipients(case):
-    """The active staff accounts that asked to be told of ``case``: its prefecture's quality officers, and its
-    service's agents."""
+    """The addresses of the active staff accounts that asked to be told of ``case``: its prefecture's quality
+    officers, and its service's agents. One query."""
     officers = Q(memberships__prefecture_id=case.prefecture_id, memberships__role=Role.QUALITY_OFFICER)
     agents = Q(
         memberships__prefecture_id=case.prefecture_id,
@@ -29,25 +27,25 @@ def arrival_recipients(case):
         User.objects.filter(is_active=True, is_staff=True, notify_new_cases=True)
         .exclude(email="")
         .filter(officers | agents if case.service_id else officers)
+        .order_by("email")
+        .values_list("email", flat=True)
         .distinct()
-        .order_by("pk")
     )
 
 
-@transaction.atomic
-def arrival_announce(*, case_id):
-    """Queue the arrival e-mails of the case ``case_id`` (once it has committed); returns how many."""
-    case = Case.objects.select_related("prefecture", "service").filter(pk=case_id).first()
-    recipients = list(arrival_recipients(case)) if case is not None else []
+def arrival_announce(*, case):
+    """Queue the arrival e-mails of ``case`` (once it has committed); returns how many. Nobody asked: one query."""
+    recipients = list(arrival_recipients(case))
     if not recipients:
         return 0
     url = absolute_url(reverse("admin:complaints_case_change", args=[case.pk]))
-    for user in recipients:
-        email_queue(
-            to=user.email,
-            template="complaints/emails/arrival",
-            context={"case": case, "prefecture": case.prefecture, "url": url},
-            purpose="case_arrival",
-            prefecture=case.prefecture,
-        )
+    with transaction.atomic():
+        for email in recipients:
+            email_queue(
+                to=email,
+                template="complaints/emails/arrival",
+                context={"case": case, "prefecture": case.prefecture, "url": url},
+                purpose="case_arrival",
+                prefecture=case.prefecture,
+            )
     return len(recipients)

@@ -165,7 +165,7 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
             prefecture=prefecture,
         )
     # The officers who asked for it are told once the case commits, outside its reference's lock.
-    transaction.on_commit(lambda: arrival_announce(case_id=case.pk))
+    transaction.on_commit(lambda: arrival_announce(case=case))
     return case, token
 
 
