@@ -1,6 +1,7 @@
 import logging
 
 import pytest
+from celery._state import _set_task_join_will_block
 
 from config.celery import app as celery_app
 
@@ -47,6 +48,10 @@ def _eager_celery(settings):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+    # An eager task sets Celery's process-wide "a join would block" flag while it runs and puts back what it found:
+    # tasks run at once in several threads (the concurrent submissions' test) can leave it set, and a later test
+    # waiting on a real worker's result would be refused ("Never call result.get() within a task!").
+    _set_task_join_will_block(False)
 
 
 @pytest.hookimpl(tryfirst=True)
