@@ -89,7 +89,6 @@ def attachment_add(*, case, upload, message=None, by_citizen=True):
     return attachment
 
 
-@transaction.atomic
 def citizen_language():
     """The portal's language the citizen's page is in (``en`` under ``/en/``), French for any other."""
     try:
@@ -98,6 +97,7 @@ def citizen_language():
         return settings.LANGUAGE_CODE
 
 
+@transaction.atomic
 def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=None):
     """Record a case filed online by a citizen (``by`` is None) or entered by an officer.
 

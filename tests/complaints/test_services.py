@@ -338,3 +338,28 @@ def test_a_case_goes_only_to_someone_who_may_handle_it(reunion):
     case_assign(case=case, to=officer, by=officer)
     case.refresh_from_db()
     assert case.assignee == officer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_failing_half_way_leaves_nothing(monkeypatch):
+    """The case, its history and status rows, its link and its number are written in one transaction: a failure
+    after the case's row (here, its tracking link) leaves no row and no number taken."""
+    from complaints import services
+    from complaints.models import Transition
+
+    reunion = PrefectureFactory(reunion=True)
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "tracking_token_issue", broken)
+    with pytest.raises(RuntimeError):
+        case_submit(
+            prefecture=reunion, data={"kind": "suggestion", "topic": "other", "subject": "x", "description": "y"}
+        )
+    assert not Case.objects.exists() and not Case.history.exists() and not Transition.objects.exists()
+    monkeypatch.undo()
+    case, _token = case_submit(
+        prefecture=reunion, data={"kind": "suggestion", "topic": "other", "subject": "x", "description": "y"}
+    )
+    assert case.reference.endswith("-000001")
