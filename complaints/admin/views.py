@@ -276,7 +276,7 @@ class CaseWorkflowViews:
             self.message_user(request, _("The note is empty."), messages.ERROR)
         return self._back_to(request, case)
 
-    # --- right of access ----------------------------------------------------------------------------------------
+    # --- the list as a CSV file ---------------------------------------------------------------------------------
 
     def list_export_view(self, request):
         """The cases of the list as shown — filters, search and order of the query string — as a CSV file."""
@@ -292,6 +292,8 @@ class CaseWorkflowViews:
         response["Content-Disposition"] = f'attachment; filename="reclamations-{timezone.localdate():%Y-%m-%d}.csv"'
         response["Cache-Control"] = "no-store"
         return response
+
+    # --- right of access ----------------------------------------------------------------------------------------
 
     def access_export_view(self, request):
         if not self.has_change_permission(request):
