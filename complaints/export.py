@@ -63,11 +63,10 @@ def case_list_lines(queryset):
         field: {value: str(label) for value, label in choices.choices}
         for field, choices in (("kind", Kind), ("channel", Channel), ("topic", Topic), ("status", Status))
     }
-    zones = {}
 
     def line(row):
         values = dict(zip(COLUMNS, row, strict=True))
-        zone = zones.setdefault(values["prefecture__time_zone"], zoneinfo.ZoneInfo(values["prefecture__time_zone"]))
+        zone = zoneinfo.ZoneInfo(values["prefecture__time_zone"])  # cached by zoneinfo: one object per zone
         assignee = " ".join(filter(None, (values["assignee__first_name"], values["assignee__last_name"])))
         return [
             values["reference"],

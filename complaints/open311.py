@@ -77,7 +77,7 @@ def _xml_item(tag, value):
             if isinstance(inner, list):
                 group = ET.SubElement(element, key)
                 for entry in inner:
-                    group.append(_xml_item(key.rstrip("s") if key.endswith("s") else "value", entry))
+                    group.append(_xml_item(key[:-1] if key.endswith("s") else "value", entry))
             else:
                 element.append(_xml_item(key, inner))
     elif value is not None:

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qualipref.calendar import add_working_days, working_days_between
+from qualipref.content_language import portal_language
 from qualipref.enums import Role
 from qualipref.mail import email_queue, email_render
 from qualipref.models import User
@@ -89,14 +90,6 @@ def attachment_add(*, case, upload, message=None, by_citizen=True):
     return attachment
 
 
-def citizen_language():
-    """The portal's language the citizen's page is in (``en`` under ``/en/``), French for any other."""
-    try:
-        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
-    except LookupError:
-        return settings.LANGUAGE_CODE
-
-
 @transaction.atomic
 def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=None):
     """Record a case filed online by a citizen (``by`` is None) or entered by an officer.
@@ -133,7 +126,7 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
         "received_on": received_on,
         "due_on": due_date(prefecture=prefecture, received_on=received_on),
         "created_at": now,
-        "language": data.get("language") or (citizen_language() if by is None else settings.LANGUAGE_CODE),
+        "language": data.get("language") or (portal_language() if by is None else settings.LANGUAGE_CODE),
     }
     for name, value in fields.items():
         setattr(case, name, value)

@@ -59,9 +59,7 @@ def tracking_path(token):
 def tracking_url(token, language=None):
     """The tracking link for e-mails, and for an officer to hand on: on the portal's public address, in the case's
     ``language`` (``/en/suivi/…`` for English; the active language when not given)."""
-    if language is None:
-        return absolute_url(tracking_path(token))
-    with translation.override(language):
+    with translation.override(language or translation.get_language()):
         return absolute_url(tracking_path(token))
 
 

@@ -9,7 +9,16 @@ filled, and falls back to the French, marked as above.
 
 from django.conf import settings
 from django.utils.html import conditional_escape, format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_supported_language_variant
+
+
+def portal_language():
+    """The portal's language closest to the active one (``en`` under ``/en/``), French for any other: what an API
+    schema is generated in, and the language a citizen's case keeps."""
+    try:
+        return get_supported_language_variant(get_language() or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def page_is_french():

@@ -2,19 +2,12 @@
 
 import threading
 
-from django.conf import settings
 from django.utils import translation
 from drf_spectacular.settings import patched_settings
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.response import Response
 
-
-def _schema_language():
-    """The portal's language closest to the active one (``?lang=`` included); French for any other."""
-    try:
-        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
-    except LookupError:
-        return settings.LANGUAGE_CODE
+from .content_language import portal_language
 
 
 class SchemaOnceView(SpectacularAPIView):
@@ -40,7 +33,7 @@ class SchemaOnceView(SpectacularAPIView):
         return None
 
     def _get_schema_response(self, request):
-        language = _schema_language()
+        language = portal_language()
         version = self.api_version or request.version  # set by a versioning class, from a bounded list
         key = (repr(self.urlconf), repr(self.patterns), version, self.serve_public, language)
         schema = self._schemas.get(key)
