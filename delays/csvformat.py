@@ -1,4 +1,4 @@
-"""The delivery file format: what a file must look like, read once to learn its facts.
+"""The delivery file format: what a file must look like, read once to learn its facts (``qualipref.csvimport``).
 
 A header row, then one delivery per row. Separator: comma or semicolon. Encoding: UTF-8 (with or
 without BOM) or Windows-1252, as French spreadsheets export. Columns, in any order (names are
@@ -19,19 +19,25 @@ Dates are ``2026-03-14`` or ``14/03/2026`` (a time after the date is ignored). O
 are ignored, and so is an alias beside the column's own name (``prefecture`` beside ``departement``).
 """
 
-import codecs
-import csv
-import hashlib
-import io
-import re
-import unicodedata
-from dataclasses import dataclass, field
+from django.utils.translation import gettext_lazy as _
 
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
+from qualipref import csvimport
+from qualipref.csvimport import CHUNK, HEAD, FileFacts, FileRefused, LineTooLong, iter_rows
 
-CHUNK = 1 << 20
+__all__ = [
+    "CHUNK",
+    "DELIVERY_FORMAT",
+    "FIELDS",
+    "HEAD",
+    "BoundedLines",
+    "FileFacts",
+    "FileRefused",
+    "LineTooLong",
+    "inspect_file",
+    "iter_rows",
+    "map_header",
+    "read_header",
+]
 
 # Each field's names, the format's own first; when a file names a field twice, the name listed first wins, so the
 # names that hold a code come before those that may hold a label (``prefecture``, ``titre``, ``title``).
@@ -43,343 +49,33 @@ FIELDS = {
     "delivered": ("date_delivrance", "date_de_delivrance", "delivrance", "delivered_on"),
 }
 REQUIRED_FIELDS = ("title", "filed", "delivered")
-ALIAS_TO_FIELD = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
-DELIMITERS = (";", ",")
-# Bytes that Windows-1252 leaves undefined: a file holding them is in neither accepted encoding.
-CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
-# The first bytes of the file: the header row must end within them.
-HEAD = 65536
+
+DELIVERY_FORMAT = csvimport.CsvFormat(
+    fields=FIELDS,
+    required=REQUIRED_FIELDS,
+    max_line_setting="DELAYS_IMPORT_MAX_LINE_BYTES",
+    line_too_long=_(
+        "Line %(line)s is longer than %(limit)s: a delivery row holds a few dozen characters. Is this really "
+        "a delivery file? Check that line, or export the file again as CSV."
+    ),
+    no_rows=_("The file holds a header row but no delivery."),
+)
 
 
-class FileRefused(Exception):
-    """The whole file is unusable; ``message`` says why in words an officer can act on."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class LineTooLong(FileRefused):
-    """A line longer than ``DELAYS_IMPORT_MAX_LINE_BYTES``: not a delivery row (``line`` counts from 1)."""
-
-    def __init__(self, line, limit):
-        super().__init__(
-            _(
-                "Line %(line)s is longer than %(limit)s: a delivery row holds a few dozen characters. Is this really "
-                "a delivery file? Check that line, or export the file again as CSV."
-            )
-            % {"line": line, "limit": filesizeformat(limit)}
-        )
-        self.line = line
-
-
-class LongLine(Exception):  # noqa: N818 (turned into ``LineTooLong`` once its line is counted)
-    """Raised by ``LineBound.check``: the line starting at byte ``offset`` of the file is too long."""
-
-    def __init__(self, offset, limit):
-        super().__init__(offset, limit)
-        self.offset, self.limit = offset, limit
-
-    def refusal(self, fileobj):
-        """``LineTooLong`` naming the line, counted in ``fileobj`` (read again from its start up to the line)."""
-        fileobj.seek(0)
-        lines, after_cr, left = 0, False, self.offset
-        while left and (data := fileobj.read(min(CHUNK, left))):
-            left -= len(data)
-            lines += data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") - (after_cr and data[:1] == b"\n")
-            after_cr = data.endswith(b"\r")
-        return LineTooLong(lines + 1, self.limit)
-
-
-class LineBound:
-    """Lines of at most ``max_line`` bytes (their line end aside), checked as the bytes of a file go by.
-
-    ``check(data)`` takes each chunk read, in order, and raises ``LongLine`` for the first line that grows past the
-    limit: as soon as the chunk holding its ``max_line + 1``-th byte is checked. A reader that keeps the end of a
-    chunk for the next one (the importer's) thus never holds more than ``max_line`` bytes of a line, whatever the
-    file. Lines end with ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac exports); ``LongLine.refusal`` counts
-    them as the ``csv`` reader does, only when a line is refused (counting them all the way would cost more than
-    the check).
-    """
-
-    def __init__(self, max_line=None):
-        self.max_line = max_line or settings.DELAYS_IMPORT_MAX_LINE_BYTES
-        self.restart()
-
-    def restart(self):
-        self.run = 0  # bytes of the current line checked so far
-        self.offset = 0  # bytes checked before the current chunk
-
-    def check(self, data):
-        # Each step looks for the last line end within the bytes the current line may still take: found, the lines
-        # before it are short enough; not found in a whole window, the current line is too long. At most two steps
-        # per ``max_line`` bytes, each a search in C.
-        ends = (b"\n", b"\r") if b"\r" in data else (b"\n",)
-        limit, size, position, run = self.max_line, len(data), 0, self.run
-        while position < size:
-            window = position + limit - run + 1
-            end = max(data.rfind(mark, position, window) for mark in ends)
-            if end >= 0:
-                position, run = end + 1, 0
-            elif window <= size:
-                raise LongLine(self.offset + position - run, limit)
-            else:
-                run += size - position
-                break
-        self.run, self.offset = run, self.offset + size
-
-
-class BoundedLines(io.RawIOBase):
-    """A read-only file whose lines may not exceed ``max_line`` bytes: the bytes pass through untouched, and the
-    read that brings a line past the limit raises ``LineTooLong``, naming the line (see ``LineBound``). Every reading
-    of a delivery file by the importer goes through it."""
+class BoundedLines(csvimport.BoundedLines):
+    """``qualipref.csvimport.BoundedLines`` for a delivery file."""
 
     def __init__(self, raw, *, max_line=None):
-        self.raw, self.bound = raw, LineBound(max_line)
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def seek(self, offset, whence=0):
-        if (offset, whence) != (0, 0):
-            raise io.UnsupportedOperation("a bounded reader only goes back to the start")
-        self.bound.restart()
-        return self.raw.seek(0)
-
-    def tell(self):
-        return self.raw.tell()
-
-    def read(self, size=-1):
-        data = self.raw.read(size)
-        if data:
-            try:
-                self.bound.check(data)
-            except LongLine as long_line:
-                raise long_line.refusal(self.raw) from None
-        return data
-
-    def readinto(self, buffer):
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-@dataclass
-class FileFacts:
-    sha256: str | None  # None: not read yet (``read_header``)
-    size: int | None
-    encoding: str  # "utf-8" or "cp1252" (Python codec names)
-    delimiter: str
-    header: list
-    columns: dict  # field name → 0-based position in a row
-    data_lines: int | None  # physical lines after the header (a quoted field may span several)
-    ignored_columns: list = field(default_factory=list)
-    header_bytes: int = 0  # length of the header row, its line end included
-
-    @property
-    def field_count(self):
-        return len(self.header)
-
-    @property
-    def python_encoding(self):
-        return "utf-8-sig" if self.encoding == "utf-8" else self.encoding
-
-    @property
-    def postgres_encoding(self):
-        return "UTF8" if self.encoding == "utf-8" else "WIN1252"
-
-
-def normalise_column(name):
-    name = unicodedata.normalize("NFKD", name.strip().strip('"').lower())
-    name = "".join(c for c in name if not unicodedata.combining(c))
-    return re.sub(r"[\s\-'’.]+", "_", name).strip("_")
+        super().__init__(raw, csv_format=DELIVERY_FORMAT, max_line=max_line)
 
 
 def map_header(header):
-    """``{field: position}`` for the columns we know, and the names of those we ignore.
-
-    When two columns name the same field, the one named closest to the format wins and the other is ignored:
-    exports often carry the department's code beside the prefecture's name (``departement;prefecture``), or a
-    title's code beside its label (``code_titre;titre``). The same name twice is refused.
-    """
-    candidates = {}  # field → [(rank of the name among the field's aliases, position)]
-    ignored = []  # positions
-    for position, name in enumerate(header):
-        alias = normalise_column(name)
-        key = ALIAS_TO_FIELD.get(alias)
-        if key is None:
-            ignored.append(position)
-        else:
-            candidates.setdefault(key, []).append((FIELDS[key].index(alias), position))
-    columns = {}
-    for key, found in candidates.items():
-        found.sort()
-        if len(found) > 1 and found[0][0] == found[1][0]:
-            name = header[found[1][1]]
-            raise FileRefused(_("The column “%(name)s” appears twice in the header.") % {"name": name})
-        columns[key] = found[0][1]
-        ignored += [position for _rank, position in found[1:]]
-    return columns, [header[position] for position in sorted(ignored)]
-
-
-def _parse_header(line):
-    """Pick the separator under which the header names every required column."""
-    if line.lower().startswith("sep="):
-        raise FileRefused(
-            _(
-                "The first line, “%(line)s”, is a hint for Excel, not the header row: delete it, so that the file "
-                "starts with the names of the columns."
-            )
-            % {"line": line[:10]}
-        )
-    best = None
-    for delimiter in DELIMITERS:
-        try:
-            header = next(csv.reader([line], delimiter=delimiter))
-        except csv.Error:  # a stray carriage return in the header row: it names no column
-            header = []
-        columns, ignored = map_header(header)
-        missing = [f for f in REQUIRED_FIELDS if f not in columns]
-        if not missing:
-            return delimiter, header, columns, ignored
-        if best is None or len(missing) < len(best[1]):
-            best = (header, missing)
-    expected = ", ".join(FIELDS[f][0] for f in REQUIRED_FIELDS)
-    raise FileRefused(
-        _(
-            "The header row does not name the required columns (%(expected)s), separated by semicolons or "
-            "commas. Missing: %(missing)s. Found: %(found)s."
-        )
-        % {
-            "expected": expected,
-            "missing": ", ".join(FIELDS[f][0] for f in best[1]),
-            "found": ", ".join(best[0]) or "—",
-        }
-    )
+    return csvimport.map_header(header, DELIVERY_FORMAT)
 
 
 def inspect_file(fileobj, *, progress=None):
-    """Read the file once: its hash, encoding, separator, header and number of lines.
-
-    Memory stays flat (one chunk at a time). Raises ``FileRefused`` for a file that is not a
-    usable CSV, ``LineTooLong`` for one with a line past ``DELAYS_IMPORT_MAX_LINE_BYTES``. Leaves ``fileobj``
-    at its start.
-    """
-    fileobj.seek(0)
-    bound = LineBound()
-    digest = hashlib.sha256()
-    utf8 = codecs.getincrementaldecoder("utf-8")()
-    utf8_ok, cp1252_ok = True, True
-    size = newlines = 0
-    first = b""
-    last_byte = b""
-    while chunk := fileobj.read(CHUNK):
-        if not size:
-            first = chunk[:HEAD]
-            _refuse_foreign_formats(first)
-        size += len(chunk)
-        digest.update(chunk)
-        newlines += chunk.count(b"\n")
-        if b"\x00" in chunk:
-            raise FileRefused(_("The file contains binary data (NUL bytes): it is not a CSV text file."))
-        try:
-            bound.check(chunk)
-        except LongLine as long_line:
-            raise long_line.refusal(fileobj) from None
-        if utf8_ok:
-            try:
-                utf8.decode(chunk)
-            except UnicodeDecodeError:
-                utf8_ok = False
-        if cp1252_ok and any(byte in chunk for byte in CP1252_UNDEFINED):
-            cp1252_ok = False
-        last_byte = chunk[-1:]
-        if progress:
-            progress(size)
-    fileobj.seek(0)
-    if utf8_ok:
-        try:
-            utf8.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8_ok = False
-    if not size:
-        raise FileRefused(_("The file is empty."))
-    if utf8_ok:
-        encoding = "utf-8"
-    elif cp1252_ok:
-        encoding = "cp1252"
-    else:
-        raise FileRefused(_("The file is neither in UTF-8 nor in Windows-1252: save it as “CSV UTF-8” and try again."))
-    if b"\n" not in first and size > len(first):
-        raise FileRefused(_("The header row is too long: is this really a CSV file?"))
-    facts = _header_facts(first, encoding)
-    data_lines = newlines - 1 if last_byte == b"\n" else newlines
-    if data_lines <= 0:
-        raise FileRefused(_("The file holds a header row but no delivery."))
-    facts.sha256, facts.size, facts.data_lines = digest.hexdigest(), size, data_lines
-    return facts
+    return csvimport.inspect_file(fileobj, csv_format=DELIVERY_FORMAT, progress=progress)
 
 
 def read_header(fileobj, *, encoding):
-    """The facts of a file already inspected (its encoding known) from its header row alone.
-
-    ``sha256``, ``size`` and ``data_lines`` stay ``None``: the caller hashes the file while it
-    streams it. Leaves ``fileobj`` at its start.
-    """
-    fileobj.seek(0)
-    first = fileobj.read(HEAD)
-    fileobj.seek(0)
-    if b"\n" not in first and len(first) == HEAD:
-        raise FileRefused(_("The header row is too long: is this really a CSV file?"))
-    return _header_facts(first, encoding)
-
-
-def _header_facts(first, encoding):
-    line, newline, _rest = first.partition(b"\n")
-    header_text = line.rstrip(b"\r").decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="replace")
-    delimiter, header, columns, ignored = _parse_header(header_text)
-    return FileFacts(
-        sha256=None,
-        size=None,
-        encoding=encoding,
-        delimiter=delimiter,
-        header=header,
-        columns=columns,
-        data_lines=None,
-        ignored_columns=ignored,
-        header_bytes=len(line) + len(newline),
-    )
-
-
-def _refuse_foreign_formats(head):
-    if head.startswith(b"PK\x03\x04"):
-        raise FileRefused(_("This is a spreadsheet (Excel or LibreOffice), not a CSV file: save it as CSV first."))
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileRefused(_("The file is in UTF-16 (“Unicode text”): save it as “CSV UTF-8” and try again."))
-
-
-def iter_rows(fileobj, facts):
-    """``(line, fields)`` for every non-empty row after the header, read as a stream.
-
-    ``line`` is the physical line where the row starts (a quoted field may span lines).
-    """
-    fileobj.seek(0)
-    text = io.TextIOWrapper(fileobj, encoding=facts.python_encoding, newline="")
-    try:
-        reader = csv.reader(text, delimiter=facts.delimiter)
-        next(reader, None)
-        previous_end = reader.line_num
-        for row in reader:
-            start, previous_end = previous_end + 1, reader.line_num
-            if row:
-                yield start, row
-    except csv.Error as error:
-        raise FileRefused(
-            _("The file cannot be read as CSV near line %(line)s: %(error)s.")
-            % {"line": previous_end + 1, "error": error}
-        ) from error
-    finally:
-        text.detach()
+    return csvimport.read_header(fileobj, encoding=encoding, csv_format=DELIVERY_FORMAT)

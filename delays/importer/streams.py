@@ -1,7 +1,6 @@
-"""How the file is read: progress and hash on the way, the fast and the ``csv`` readers, the read-ahead thread
-and the ``COPY`` stream."""
+"""How the file is read: progress and hash on the way (``qualipref.csvimport``), the fast and the ``csv``
+readers, the read-ahead thread and the ``COPY`` stream."""
 
-import hashlib
 import io
 import queue
 import threading
@@ -9,82 +8,13 @@ import threading
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from qualipref.csvimport import HashingReader, ProgressReader
+
 from ..csvformat import CHUNK, FileRefused, iter_rows
 
+__all__ = ["CopyStream", "HashingReader", "NeedsCsvReader", "ProgressReader", "ReadAhead", "csv_chunks", "fast_chunks"]
+
 BATCH = 10_000
-
-
-class ProgressReader(io.RawIOBase):
-    """A read-only file wrapper that reports how many bytes were read (for the admin's progress)."""
-
-    def __init__(self, raw, callback, every=4 << 20):
-        self.raw, self.callback, self.every = raw, callback, every
-        self.done = self.reported = 0
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def seek(self, offset, whence=0):
-        position = self.raw.seek(offset, whence)
-        self.done = self.reported = position
-        return position
-
-    def tell(self):
-        return self.raw.tell()
-
-    def read(self, size=-1):
-        data = self.raw.read(size)
-        self.done += len(data)
-        if self.done - self.reported >= self.every:
-            self.reported = self.done
-            self.callback(self.done)
-        return data
-
-    def readinto(self, buffer):
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-class HashingReader(io.RawIOBase):
-    """Reads a file from its start and hashes every byte read (the file must not change after its upload)."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.seek(0)
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def seek(self, offset, whence=0):
-        if (offset, whence) != (0, 0):
-            raise io.UnsupportedOperation("a hashing reader only goes back to the start")
-        self.digest = hashlib.sha256()
-        return self.raw.seek(0)
-
-    def tell(self):
-        return self.raw.tell()
-
-    def read(self, size=-1):
-        data = self.raw.read(size)
-        self.digest.update(data)
-        return data
-
-    def readinto(self, buffer):
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def hexdigest(self):
-        while self.read(CHUNK):  # a reader that stopped early (a refused file) still hashes the whole
-            pass
-        return self.digest.hexdigest()
 
 
 class NeedsCsvReader(Exception):
