@@ -30,7 +30,17 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The portal's own apps, named once: roles grant on them, tests walk them (docs/architecture.md has their layers).
-QUALIPREF_APPS = ["qualipref", "complaints", "committee", "delays", "surveys", "engagements", "reports", "demo"]
+QUALIPREF_APPS = [
+    "qualipref",
+    "complaints",
+    "committee",
+    "delays",
+    "surveys",
+    "measures",
+    "engagements",
+    "reports",
+    "demo",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -372,6 +382,17 @@ DELAYS_IMPORT_MAX_LINE_BYTES = env.int("DELAYS_IMPORT_MAX_LINE_BYTES", default=8
 # The largest delivery file the administration takes (its form says "1 GB"); the request-size middleware
 # (qualipref/request_limits.py) lets the import page receive this much and no more.
 DELAYS_IMPORT_MAX_BYTES = 1024 * 1024 * 1024
+
+# --- Phone, counter and mystery-shopper measures (measures/) ------------------------------------------------------
+# How long one ring lasts, in seconds: a telephony export that counts rings is turned into seconds with it, and a call
+# "answered within five rings" is one answered within MEASURES_ANSWER_WITHIN_RINGS × MEASURES_RING_SECONDS seconds.
+MEASURES_RING_SECONDS = env.int("MEASURES_RING_SECONDS", default=5)
+MEASURES_ANSWER_WITHIN_RINGS = 5
+# The counter's waiting target, in minutes: the share of tickets called within it is shown beside the mean.
+MEASURES_COUNTER_TARGET_MINUTES = env.int("MEASURES_COUNTER_TARGET_MINUTES", default=20)
+# The longest line of a calls or tickets file (a row is a few dozen bytes), and the largest file taken.
+MEASURES_IMPORT_MAX_LINE_BYTES = 4096
+MEASURES_IMPORT_MAX_BYTES = 100 * 1024 * 1024
 
 # --- Surveys -----------------------------------------------------------------------------------------
 # Responses recorded per address and hour: a prefecture's public Wi-Fi is shared by a whole waiting room.

@@ -16,7 +16,7 @@ from qualipref.models import Prefecture
 from qualipref.uploads import validate_upload
 
 from .drill import drilldown_table
-from .enums import Source
+from .enums import ENTERED_SOURCES
 from .indicators import drilldown
 from .models import Engagement, EngagementVersion, ManualMeasure, MonthlyIndicator
 from .periods import Period
@@ -109,7 +109,7 @@ class ManualMeasureForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "engagement" in self.fields:
-            self.fields["engagement"].queryset = Engagement.objects.active().filter(source=Source.MANUAL)
+            self.fields["engagement"].queryset = Engagement.objects.active().filter(source__in=ENTERED_SOURCES)
 
     def clean_evidence(self):
         upload = self.cleaned_data.get("evidence")

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from qualipref.dates import add_months, month_start
 from qualipref.models import Prefecture
 
-from .enums import Source
+from .enums import ENTERED_SOURCES
 from .models import Engagement, ManualMeasure
 from .services import monthly_indicators_refresh
 
@@ -34,7 +34,7 @@ def _measure(engagement, rng):
 
 
 def load_engagements():
-    manual = list(Engagement.objects.active().filter(source=Source.MANUAL))
+    manual = list(Engagement.objects.active().filter(source__in=ENTERED_SOURCES))
     for prefecture in Prefecture.objects.order_by("department_code"):
         rng = random.Random(f"qualipref-engagements-{prefecture.department_code}")
         current = month_start(prefecture.today())

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from committee.models import ImprovementAction, Meeting
 from complaints.models import Case
 from delays.models import MonthlyDelay
+from measures.models import Call, MysteryVisitLine, Ticket
 from surveys.models import Answer, Survey
 
 from .models import ManualMeasure, MonthlyIndicator
@@ -70,6 +71,34 @@ COLUMNS = {
             ("denominator", _("denominator")),
             ("value", _("value")),
             ("evidence_name", _("evidence")),
+        ],
+    ),
+    Call: (
+        None,
+        [
+            ("called_at", _("called at")),
+            ("site__name", _("site")),
+            ("ring_seconds", _("ring time (seconds)")),
+            ("outcome", _("outcome")),
+        ],
+    ),
+    Ticket: (
+        None,
+        [
+            ("arrived_at", _("arrived at")),
+            ("site__name", _("site")),
+            ("called_at", _("called at")),
+            ("wait_seconds", _("wait (seconds)")),
+        ],
+    ),
+    MysteryVisitLine: (
+        None,
+        [
+            ("visit__visited_on", _("date of the visit")),
+            ("visit__channel", _("channel")),
+            ("visit__site__name", _("site")),
+            ("criterion__label", _("criterion")),
+            ("result", _("result")),
         ],
     ),
     MonthlyIndicator: (

@@ -30,6 +30,21 @@ class Source(models.TextChoices):
     DELAYS_PUBLISHED = "delays_published", _("Monthly delays published for each title (delays)")
     RESULTS_PUBLISHED = "results_published", _("Engagements with a published result (this portal)")
     MANUAL = "manual", _("Entered monthly by the officers, with evidence")
+    CALLS_ANSWERED = "calls_answered", _("Calls answered within five rings (imported calls, else entered monthly)")
+    CALLS_LOST = "calls_lost", _("Lost calls (imported calls, else entered monthly)")
+    COUNTER_WAIT = "counter_wait", _("Mean wait at the counter in minutes (imported tickets, else entered monthly)")
+    MYSTERY_SCORE = "mystery_score", _("Mystery-shopper score out of 10 (visits' grids, else entered monthly)")
+
+
+# The sources an officer may enter a monthly figure for (with its evidence): the manual ones, and the measured ones
+# for a month without imported data.
+ENTERED_SOURCES = (
+    Source.MANUAL,
+    Source.CALLS_ANSWERED,
+    Source.CALLS_LOST,
+    Source.COUNTER_WAIT,
+    Source.MYSTERY_SCORE,
+)
 
 
 class PeriodKind(models.TextChoices):

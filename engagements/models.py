@@ -27,7 +27,7 @@ from qualipref.csvfiles import refuse_formula_start
 from qualipref.enums import Label
 from qualipref.scoping import PrefectureScopedQuerySet
 
-from .enums import Comparator, Source, Unit
+from .enums import ENTERED_SOURCES, Comparator, Source, Unit
 from .periods import results_complete_before
 
 
@@ -79,7 +79,7 @@ class Engagement(models.Model):
 
     @property
     def is_manual(self):
-        return self.source == Source.MANUAL
+        return self.source in ENTERED_SOURCES
 
 
 class EngagementVersionQuerySet(models.QuerySet):
@@ -153,7 +153,8 @@ def evidence_path(instance, filename):
 
 
 class ManualMeasure(models.Model):
-    """What the portal cannot observe (calls, waiting time, mystery shopper), entered monthly with its evidence."""
+    """What the portal cannot observe, entered monthly with its evidence; for calls, waiting time and the mystery
+    shopper, the figure of a month without imported data (``measures``), which takes over when there is some."""
 
     prefecture = models.ForeignKey(
         "qualipref.Prefecture", on_delete=models.CASCADE, related_name="manual_measures", verbose_name=_("prefecture")
@@ -162,7 +163,7 @@ class ManualMeasure(models.Model):
         Engagement,
         on_delete=models.PROTECT,
         related_name="manual_measures",
-        limit_choices_to={"source": Source.MANUAL},
+        limit_choices_to={"source__in": ENTERED_SOURCES},
         verbose_name=_("engagement"),
     )
     month = models.DateField(_("month"), help_text=_("Any day of the month measured; stored as its first day."))

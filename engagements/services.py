@@ -76,17 +76,18 @@ def manual_measure_save(*, measure, by, upload=None):
     measure.entered_at = timezone.now()
     measure.save()
     prefecture_id, month = measure.prefecture_id, measure.month
-    transaction.on_commit(lambda: _enqueue_refresh(prefecture_id, month))
+    transaction.on_commit(lambda: enqueue_refresh(prefecture_id, [month]))
     return measure
 
 
-def _enqueue_refresh(prefecture_id, month):
+def enqueue_refresh(prefecture_id, months):
+    """Recompute ``months``' figures of a prefecture in a Celery task (a manual measure saved, measures imported)."""
     from .tasks import refresh_monthly_indicators
 
     try:
-        refresh_monthly_indicators.delay(prefecture_id, [month.isoformat()])
+        refresh_monthly_indicators.delay(prefecture_id, [month.isoformat() for month in months])
     except Exception:  # the broker may be down: the nightly refresh catches up
-        logger.warning("engagements: could not enqueue the refresh of %s %s", prefecture_id, month, exc_info=True)
+        logger.warning("engagements: could not enqueue the refresh of %s %s", prefecture_id, months, exc_info=True)
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@ Each kind of page accepts what its form needs, and no more (``body_limit``):
 * the public forms that take attachments (a new complaint, a reply on the tracking page): their files
   (``COMPLAINTS_MAX_ATTACHMENTS`` × ``COMPLAINTS_MAX_ATTACHMENT_BYTES``) and ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for the
   rest of the form;
-* the administration's delivery import: its file (``DELAYS_IMPORT_MAX_BYTES``, 1 GB) and the same margin;
+* the administration's delivery import: its file (``DELAYS_IMPORT_MAX_BYTES``, 1 GB) and the same margin; the
+  measures' import (calls, tickets): ``MEASURES_IMPORT_MAX_BYTES`` (100 MB) and the same margin;
 * the rest of the administration: ``REQUEST_ADMIN_MAX_BYTES`` (a meeting's committee documents, 20 MB each);
 * every other page: ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (forms of text).
 
@@ -37,11 +38,16 @@ def _delivery_file():
     return settings.DELAYS_IMPORT_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
+def _measures_file():
+    return settings.MEASURES_IMPORT_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 # Pages (URL names) whose forms take files, and the body they may receive.
 LIMITS = {
     "complaints:new": _attachments,
     "complaints:tracking": _attachments,
     "admin:delays_deliveryimport_add": _delivery_file,
+    "admin:measures_measureimport_add": _measures_file,
 }
 
 

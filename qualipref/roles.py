@@ -39,6 +39,7 @@ ROLE_PERMISSIONS = {
         "committee.*": ALL,
         "delays.*": ALL,
         "surveys.*": ALL,
+        "measures.*": ALL,
     },
     Role.SERVICE_AGENT: {
         "qualipref.site": VIEW,

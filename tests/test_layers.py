@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Lowest first. An app may import the apps of lower layers only; apps of one layer do not import one another.
 LAYERS = [
     ["qualipref"],
-    ["complaints", "delays", "surveys"],
+    ["complaints", "delays", "surveys", "measures"],
     ["committee"],
     ["engagements"],
     ["reports"],

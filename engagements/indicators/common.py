@@ -16,6 +16,13 @@ def _decimal(value):
     return Decimal(str(value))
 
 
+def month_of_value(value, tz):
+    """The first day of the month of a truncated value (a date, or a datetime for a timestamp field)."""
+    if isinstance(value, datetime.datetime):
+        value = value.astimezone(tz).date() if value.tzinfo else value.date()
+    return value.replace(day=1)
+
+
 def _round(value):
     return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 

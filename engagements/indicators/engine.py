@@ -1,14 +1,11 @@
 """The engine: the measure of each source, the versions in force, the figures and their drill-down."""
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, When
 from django.db.models import Case as SqlCase
 from django.db.models.functions import Coalesce
-
-from qualipref.dates import month_start
 
 from ..calendar_table import calendar_ensure
 from ..enums import Source
@@ -18,6 +15,7 @@ from .common import HUNDRED, Context, Figure, _round
 from .complaints import AnswerSatisfaction, CasesMeanDays, CasesOnTime, CasesWithinDays
 from .delays import DelaysPublished
 from .manual import Manual
+from .measured import CallsAnswered, CallsLost, CounterWait, MysteryScore
 from .surveys import SurveySatisfaction, SurveysPublished
 
 MEASURES = {
@@ -31,6 +29,10 @@ MEASURES = {
     Source.ACTIONS_DONE: ActionsDone(),
     Source.DELAYS_PUBLISHED: DelaysPublished(),
     Source.MANUAL: Manual(),
+    Source.CALLS_ANSWERED: CallsAnswered(),
+    Source.CALLS_LOST: CallsLost(),
+    Source.COUNTER_WAIT: CounterWait(),
+    Source.MYSTERY_SCORE: MysteryScore(),
 }
 
 
@@ -56,13 +58,6 @@ def _context(prefecture, periods, today):
     first = min(p.rolling_start for p in periods)
     calendar_ensure(subdivision=prefecture.holiday_subdivision, years=range(first.year, max(today.year, 2000) + 1))
     return Context(prefecture=prefecture, today=today)
-
-
-def _month(value, tz):
-    """The first day of the month of a truncated value (a date, or a datetime for a timestamp field)."""
-    if isinstance(value, datetime.datetime):
-        value = value.astimezone(tz).date() if value.tzinfo else value.date()
-    return month_start(value)
 
 
 def _add_up(aggregate, values):
@@ -95,10 +90,7 @@ def _rows(measure, ctx, engagement, wanted):
         aggregates.update(measure.aggregates_over(f"v{number}", ctx, engagement, version, condition))
     windows = [measure.window(period) for period, _version in wanted]
     first, last = min(start for start, _end in windows), max(end for _start, end in windows)
-    monthly = {
-        _month(row.pop("_month"), ctx.tz): row
-        for row in measure.monthly(ctx, engagement, first, last).values("_month").annotate(**aggregates)
-    }
+    monthly = measure.monthly_rows(ctx, engagement, first, last, aggregates)
     rows = []
     for index, ((_period, version), (start, end)) in enumerate(zip(wanted, windows, strict=True)):
         prefix = f"v{versions.index(version)}_"
