@@ -6,6 +6,7 @@ from committee import demo as committee_demo
 from complaints import demo as complaints_demo
 from delays import demo as delays_demo
 from engagements import demo as engagements_demo
+from measures import demo as measures_demo
 from qualipref import demo as core_demo
 from reports import demo as reports_demo
 from surveys import demo as surveys_demo
@@ -17,6 +18,10 @@ LOADERS = [
     (_("complaints and suggestions"), complaints_demo.load_cases),
     (_("delivery delays (three years, published but the last month)"), delays_demo.load_delays),
     (_("satisfaction surveys (an open reception survey with answers)"), surveys_demo.load_surveys),
+    (
+        _("phone and counter measures (a month of calls and tickets) and mystery-shopper visits (La Réunion)"),
+        measures_demo.load_measures,
+    ),
     (
         _("users' committees (La Réunion: two years of meetings, working groups, actions)"),
         committee_demo.load_committees,

@@ -61,7 +61,7 @@ def test_sample_files_give_the_hand_computed_figures(reunion, sites):
 def test_the_same_file_twice_is_refused_and_the_figures_stay(reunion, sites):
     run_import(reunion, ImportKind.CALLS, sample("appels.csv"))
     before = summary(figures(reunion)[1])
-    with pytest.raises(ImportRefused, match="already been imported"):
+    with pytest.raises(ImportRefused, match="déjà été importé"):
         run_import(reunion, ImportKind.CALLS, sample("appels.csv"))
     assert summary(figures(reunion)[1]) == before
     assert Call.objects.count() == 10
@@ -162,7 +162,7 @@ def test_ticket_lines_out_of_order_are_refused(reunion, sites):
 
 
 def test_a_calls_file_without_ring_time_is_refused_whole(reunion):
-    with pytest.raises(ImportRefused, match="ring time"):
+    with pytest.raises(ImportRefused, match="durée de sonnerie"):
         run_import(reunion, ImportKind.CALLS, b"date_appel;issue\n2026-02-02 09:00;repondu\n")
 
 
