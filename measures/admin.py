@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,7 @@ from .enums import ImportKind, ImportStatus
 from .forms import MeasureImportForm
 from .models import MeasureImport, MysteryCriterion, MysteryVisit, MysteryVisitLine
 from .reports import bad_line_message
-from .selectors import site_months
+from .selectors import answered_within_seconds, site_months
 from .services import (
     ImportRefused,
     measure_import_create,
@@ -186,6 +187,10 @@ class MeasureImportAdmin(PrefectureScopedAdmin):
             "prefectures": prefectures,
             "chosen": chosen,
             "tables": tables,
+            "rings": settings.MEASURES_ANSWER_WITHIN_RINGS,
+            "ring_seconds": settings.MEASURES_RING_SECONDS,
+            "ring_limit": answered_within_seconds(),
+            "target_minutes": settings.MEASURES_COUNTER_TARGET_MINUTES,
         }
         return TemplateResponse(request, "admin/measures/figures.html", context)
 
@@ -277,6 +282,8 @@ class MysteryVisitAdmin(PrefectureScopedAdmin):
             mystery_visit_save(visit=form.instance, results=results, by=request.user)
         except ValidationError as refused:
             raise PermissionDenied(refused.messages[0]) from refused
+        for formset in formsets:  # what the admin's change message reads of a saved formset
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request, obj):
         mystery_visit_delete(visit=obj, by=request.user)

@@ -76,3 +76,41 @@ def test_figures_page_and_lists_take_a_bounded_number_of_queries(officer_client,
     assert counts[1] == counts[2]
     assert page.status_code == 200
     assert "Toute la préfecture" in page.content.decode()
+
+
+def test_a_visit_is_entered_with_its_grid_and_scored_from_its_lines(officer_client, reunion, sites):
+    from measures.enums import Channel, CriterionResult
+    from measures.models import MysteryCriterion, MysteryVisit
+
+    saint_denis, _saint_pierre = sites
+    form = officer_client.get(reverse("admin:measures_mysteryvisit_add")).content.decode()
+    criteria = list(MysteryCriterion.objects.filter(is_active=True).order_by("position", "code"))
+    # The new visit's page offers the whole grid, one line per criterion.
+    assert form.count('name="lines-') >= 3 * len(criteria)
+    results = [CriterionResult.MET, CriterionResult.MET, CriterionResult.NOT_MET, CriterionResult.NOT_APPLICABLE]
+    data = {
+        "prefecture": reunion.pk,
+        "site": saint_denis.pk,
+        "visited_on": "10/02/2026",
+        "channel": Channel.COUNTER,
+        "provider": "Cabinet Test",
+        "note": "",
+        "lines-TOTAL_FORMS": len(results),
+        "lines-INITIAL_FORMS": 0,
+        "lines-MIN_NUM_FORMS": 1,
+        "lines-MAX_NUM_FORMS": 1000,
+    }
+    for index, (criterion, result) in enumerate(zip(criteria, results, strict=False)):
+        data |= {
+            f"lines-{index}-criterion": criterion.pk,
+            f"lines-{index}-result": result,
+            f"lines-{index}-comment": "",
+        }
+    response = officer_client.post(reverse("admin:measures_mysteryvisit_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    visit = MysteryVisit.objects.with_score().get()
+    assert (visit.criteria_met, visit.criteria_applicable) == (2, 3)
+    assert round(visit.score, 2) == 6.67
+    assert visit.entered_by is not None
+    listing = officer_client.get(reverse("admin:measures_mysteryvisit_changelist")).content.decode()
+    assert "6,7" in listing
