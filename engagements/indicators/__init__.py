@@ -26,6 +26,8 @@ Definitions (each period is judged in the prefecture's time zone and calendar):
 * results published: engagements in force with a figure for the period, share;
 * manual measures: the officers' monthly entries (sum of numerators over sum of denominators for a
   share, else the mean of the values).
+* calls answered within five rings, lost calls, the counter's mean wait, the mystery-shopper score: from the
+  rows ``measures`` imported or recorded (``measured``), the officers' entry for a month without any.
 """
 
 from .common import Figure
