@@ -287,3 +287,7 @@ class MysteryVisitAdmin(PrefectureScopedAdmin):
 
     def delete_model(self, request, obj):
         mystery_visit_delete(visit=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for visit in queryset:  # each through the service: its month's figures are recomputed
+            mystery_visit_delete(visit=visit, by=request.user)

@@ -5,7 +5,7 @@ from django.db import migrations
 # code, channel ("" = every channel), label
 GRID = [
     ("ACCUEIL-SALUTATION", "", "L'agent salue l'usager et se présente (nom du service ou de l'agent)."),
-    ("ACCUEIL-COURTOISIE", "", "L'agent est courtois et disponible tout au long de l'échange."),
+    ("ACCUEIL-COURTOISIE", "", "L’agent est courtois et disponible pendant tout l’échange."),
     ("REPONSE-COMPREHENSIBLE", "", "La réponse est claire, compréhensible et sans jargon administratif."),
     ("REPONSE-COMPLETE", "", "La réponse est complète et exacte, ou l'usager est orienté vers le bon interlocuteur."),
     ("TELEPHONE-DECROCHE", "phone", "L'appel est décroché avant la cinquième sonnerie."),
