@@ -16,6 +16,7 @@ from tests.committee.factories import DocumentFactory, MeetingFactory, member_wi
 from tests.complaints.factories import PDF_BYTES, AttachmentFactory, CaseFactory
 from tests.delays.factories import DeliveryImportFactory
 from tests.engagements.factories import ManualMeasureFactory, MonthlyIndicatorFactory
+from tests.measures.factories import MeasureImportFactory
 from tests.surveys.factories import DistributionPointFactory, QuestionFactory, SurveyFactory, respond
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,9 @@ DOWNLOADS = {
         "admin:surveys_distributionpoint_poster", args=[_point(p).pk]
     ),
     "admin:delays_import_report": lambda p: reverse("admin:delays_import_report", args=[_delivery_import(p).pk]),
+    "admin:measures_import_report": lambda p: reverse(
+        "admin:measures_import_report", args=[MeasureImportFactory(prefecture=p).pk]
+    ),
     "admin:engagements_manualmeasure_evidence": _evidence,
     "audit_report_download": lambda p: _audit_report(p, "audit_report_download"),
     "audit_report_csv": lambda p: _audit_report(p, "audit_report_csv"),
