@@ -205,6 +205,10 @@ def stricter(comparator, target, than):
     return target > than if comparator == Comparator.AT_LEAST else target < than
 
 
+# The admin's history pages of a local engagement read the engagement's history (the proxy shares its rows).
+LocalEngagement._meta.simple_history_manager_attribute = "history"
+
+
 class LocalEngagementVersion(EngagementVersion):
     """The versions of the local engagements, which their prefecture's officers add."""
 
@@ -263,7 +267,7 @@ class LocalTarget(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.engagement_id} {self.valid_from:%Y-%m}: {self.target_value.normalize():f}"
+        return f"{self.engagement_id} {self.valid_from:%Y-%m}: {Decimal(str(self.target_value)).normalize():f}"
 
     def national_version(self):
         """The national version in force on ``valid_from``, which this target must be stricter than."""

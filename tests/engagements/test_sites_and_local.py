@@ -162,13 +162,13 @@ def test_a_local_target_must_be_stricter_than_the_national_one(reunion):
     on_time = engagement("RECLAMATIONS-15J")  # national: at least 90 %
     with pytest.raises(ValidationError) as error:
         local_target_add(prefecture=reunion, engagement=on_time, valid_from=D(2025, 1, 1), target_value=85, by=None)
-    assert "stricter than the national one" in str(error.value)
+    assert "plus exigeant que l’objectif national" in str(error.value)
     with pytest.raises(ValidationError):
         local_target_add(prefecture=reunion, engagement=on_time, valid_from=D(2025, 1, 1), target_value=90, by=None)
     mean = engagement("RECLAMATIONS-DELAI-MOYEN")  # national: at most 15 working days
     with pytest.raises(ValidationError) as error:
         local_target_add(prefecture=reunion, engagement=mean, valid_from=D(2025, 1, 1), target_value=20, by=None)
-    assert "enter a lower figure" in str(error.value)
+    assert "saisissez un chiffre plus bas" in str(error.value)
     target = local_target_add(prefecture=reunion, engagement=mean, valid_from=D(2025, 1, 9), target_value=10, by=None)
     assert target.valid_from == D(2025, 1, 1)
 
