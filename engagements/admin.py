@@ -18,9 +18,18 @@ from qualipref.uploads import validate_upload
 from .drill import drilldown_table
 from .enums import ENTERED_SOURCES
 from .indicators import drilldown
-from .models import Engagement, EngagementVersion, ManualMeasure, MonthlyIndicator
+from .models import (
+    Engagement,
+    EngagementVersion,
+    LocalEngagement,
+    LocalEngagementVersion,
+    LocalTarget,
+    ManualMeasure,
+    MonthlyIndicator,
+    SiteMonthlyIndicator,
+)
 from .periods import Period
-from .services import manual_measure_save, monthly_indicators_refresh
+from .services import local_engagement_save, local_target_add, manual_measure_save, monthly_indicators_refresh
 
 # Prefectures recomputed within one request (from the admin index); the nightly refresh does them all.
 REFRESH_NOW_MAX_PREFECTURES = 20
@@ -61,6 +70,10 @@ class EngagementVersionAdmin(HostileLookupsMixin, EnglishFieldsMixin, admin.Mode
     fields = ["engagement", *EngagementVersionInline.fields]
     readonly_fields = [f for f in fields if f not in ("wording_en", "measurement_en")]
 
+    def get_queryset(self, request):
+        # The national referential's; a local engagement's versions are on its own page (``LocalEngagementAdmin``).
+        return super().get_queryset(request).filter(engagement__prefecture__isnull=True)
+
     @admin.display(description=_("English wording"), ordering="wording_en")
     def english_wording(self, obj):
         # English inside a French page: said so, for screen readers (RGAA 8.7).
@@ -81,7 +94,8 @@ class EngagementAdmin(HostileLookupsMixin, admin.ModelAdmin):
     inlines = [EngagementVersionInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("versions")
+        # The national referential: the prefectures' own engagements are in ``LocalEngagementAdmin``, scoped.
+        return super().get_queryset(request).national().prefetch_related("versions")
 
     def _current(self, obj):
         versions = sorted(obj.versions.all(), key=lambda v: v.valid_from)
@@ -98,6 +112,77 @@ class EngagementAdmin(HostileLookupsMixin, admin.ModelAdmin):
         if not version:
             return "—"
         return f"{version.get_comparator_display()} {version.target_value.normalize():f} {version.get_unit_display()}"
+
+
+class LocalEngagementVersionInline(EngagementVersionInline):
+    """A local engagement's versions: added by its prefecture's officers, never changed, like the national ones."""
+
+    model = LocalEngagementVersion
+
+
+class LocalEngagementForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "prefecture" in self.fields:
+            self.fields["prefecture"].required = True  # empty would make it national
+
+
+@admin.register(LocalEngagement)
+class LocalEngagementAdmin(PrefectureScopedAdmin):
+    """A prefecture's own engagements, on top of the national referential: its officers add and version them."""
+
+    form = LocalEngagementForm
+    list_display = ["code", "current_wording", "prefecture", "source", "current_target", "is_active"]
+    list_filter = ["source", "is_active", "prefecture"]
+    list_select_related = ["prefecture"]
+    search_fields = ["code", "versions__wording"]
+    fields = ["prefecture", "code", "label", "source", "channel", "position", "is_active"]
+    inlines = [LocalEngagementVersionInline]
+    current_wording = EngagementAdmin.current_wording
+    current_target = EngagementAdmin.current_target
+    _current = EngagementAdmin._current
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Figures were computed for it: its prefecture and what it measures stay (a new engagement otherwise).
+        return ["prefecture", "source", "channel"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        local_engagement_save(engagement=obj, by=request.user)
+
+
+@admin.register(LocalTarget)
+class LocalTargetAdmin(PrefectureScopedAdmin):
+    """A prefecture's stricter targets for national engagements: added (checked stricter), never changed."""
+
+    list_display = ["engagement", "prefecture", "valid_from", "target_value", "reason"]
+    list_filter = ["engagement", "prefecture"]
+    list_select_related = ["engagement", "prefecture"]
+    fields = ["prefecture", "engagement", "valid_from", "target_value", "reason"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "engagement":
+            kwargs["queryset"] = Engagement.objects.active().national()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = local_target_add(
+            prefecture=obj.prefecture,
+            engagement=obj.engagement,
+            valid_from=obj.valid_from,
+            target_value=obj.target_value,
+            reason=obj.reason,
+            by=request.user,
+        )
+        obj.pk = saved.pk
 
 
 class ManualMeasureForm(forms.ModelForm):
@@ -264,3 +349,24 @@ class MonthlyIndicatorAdmin(PrefectureScopedAdmin):
                 messages.WARNING,
             )
         return HttpResponseRedirect(reverse("admin:index"))
+
+
+@admin.register(SiteMonthlyIndicator)
+class SiteMonthlyIndicatorAdmin(PrefectureScopedAdmin):
+    """Each site's monthly figures, computed with the prefecture's (read only)."""
+
+    list_display = ["engagement", "site", "prefecture", "month", "value", "target_display", "met"]
+    list_filter = ["engagement", "met", "prefecture"]
+    list_select_related = ["engagement", "site", "prefecture"]
+    date_hierarchy = "month"
+    target_display = MonthlyIndicatorAdmin.target_display
+    history_view = MonthlyIndicatorAdmin.history_view
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -46,6 +46,12 @@ class MonthlyResultSerializer(serializers.Serializer):
     cible = serializers.FloatField(help_text="Cible de la version en vigueur.")
     atteint = serializers.BooleanField(allow_null=True, help_text="Cible atteinte ; vide sans mesure.")
     calcule_le = serializers.CharField(help_text="Date et heure du calcul (ISO 8601).")
+    engagement_local = serializers.BooleanField(
+        help_text="Vrai pour un engagement local, propre à la préfecture (hors référentiel national)."
+    )
+    cible_locale = serializers.BooleanField(
+        help_text="Vrai quand la cible est celle, plus exigeante que la nationale, que la préfecture s’est fixée."
+    )
 
 
 class EngagementVersionSerializer(serializers.ModelSerializer):
@@ -100,7 +106,12 @@ class Engagements(OpenDataMixin, ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return Engagement.objects.filter(is_active=True).prefetch_related("versions").order_by("position", "code")
+        return (
+            Engagement.objects.national()
+            .filter(is_active=True)
+            .prefetch_related("versions")
+            .order_by("position", "code")
+        )
 
 
 API_PATTERNS = [

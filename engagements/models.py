@@ -35,6 +35,14 @@ class EngagementQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def national(self):
+        """The national referential: the engagements every prefecture keeps."""
+        return self.filter(prefecture__isnull=True)
+
+    def of_prefecture(self, prefecture):
+        """The engagements a prefecture keeps: the national ones and its own local ones."""
+        return self.filter(Q(prefecture__isnull=True) | Q(prefecture=prefecture))
+
 
 class Engagement(models.Model):
     """One engagement of the label (“we answer your letters within 15 working days”)."""
@@ -61,6 +69,16 @@ class Engagement(models.Model):
     is_headline = models.BooleanField(
         _("headline"), default=False, help_text=_("Shown in the network's comparison table.")
     )
+    # A local engagement: one prefecture's own, on top of the national referential (empty: national).
+    prefecture = models.ForeignKey(
+        "qualipref.Prefecture",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="local_engagements",
+        verbose_name=_("prefecture (local engagement)"),
+        help_text=_("Empty: an engagement of the national referential."),
+    )
 
     history = HistoricalRecords(table_name="qualipref_historicalengagement")
 
@@ -77,9 +95,39 @@ class Engagement(models.Model):
     def __str__(self):
         return self.code
 
+    def clean(self):
+        super().clean()
+        if self.prefecture_id and self.is_headline:
+            raise ValidationError(
+                {"is_headline": _("A local engagement is not compared across the network: it cannot be a headline.")}
+            )
+
     @property
     def is_manual(self):
         return self.source in ENTERED_SOURCES
+
+    @property
+    def is_local(self):
+        return self.prefecture_id is not None
+
+
+class LocalEngagementManager(models.Manager.from_queryset(PrefectureScopedQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(prefecture__isnull=False)
+
+
+class LocalEngagement(Engagement):
+    """A prefecture's own engagements (the admin of its officers): the same rows, scoped to their prefecture."""
+
+    objects = LocalEngagementManager()
+
+    national_referential = False
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        proxy = True
+        verbose_name = _("local engagement")
+        verbose_name_plural = _("local engagements")
 
 
 class EngagementVersionQuerySet(models.QuerySet):
@@ -140,11 +188,119 @@ class EngagementVersion(models.Model):
             raise ValidationError({"valid_from": _("A version starts on the first day of a month.")})
 
     def is_met(self, value):
-        if value is None:
-            return None
-        if self.comparator == Comparator.AT_LEAST:
-            return value >= self.target_value
-        return value <= self.target_value
+        return judge(self.comparator, self.target_value, value)
+
+
+def judge(comparator, target, value):
+    """Whether ``value`` meets ``target`` (None: not measured)."""
+    if value is None:
+        return None
+    if comparator == Comparator.AT_LEAST:
+        return value >= target
+    return value <= target
+
+
+def stricter(comparator, target, than):
+    """Whether ``target`` asks more than ``than``: higher for “at least”, lower for “at most”."""
+    return target > than if comparator == Comparator.AT_LEAST else target < than
+
+
+# The admin's history pages of a local engagement read the engagement's history (the proxy shares its rows).
+LocalEngagement._meta.simple_history_manager_attribute = "history"
+
+
+class LocalEngagementVersion(EngagementVersion):
+    """The versions of the local engagements, which their prefecture's officers add."""
+
+    national_referential = False
+
+    class Meta:
+        proxy = True
+        verbose_name = _("local engagement version")
+        verbose_name_plural = _("local engagement versions")
+
+
+class LocalTargetQuerySet(PrefectureScopedQuerySet):
+    def in_force(self, month):
+        """The local targets in force for ``month``: for each prefecture and engagement the latest started first."""
+        return self.filter(valid_from__lte=month).order_by("prefecture_id", "engagement_id", "-valid_from")
+
+
+class LocalTarget(models.Model):
+    """A prefecture's stricter target for a national engagement, from ``valid_from`` on (versioned like the
+    referential: never edited once figures use it, a new one is added). The national target still applies
+    when it becomes the stricter one."""
+
+    prefecture = models.ForeignKey(
+        "qualipref.Prefecture", on_delete=models.CASCADE, related_name="local_targets", verbose_name=_("prefecture")
+    )
+    engagement = models.ForeignKey(
+        Engagement,
+        on_delete=models.CASCADE,
+        related_name="local_targets",
+        limit_choices_to={"prefecture__isnull": True},
+        verbose_name=_("national engagement"),
+    )
+    valid_from = models.DateField(_("in force from"), help_text=_("First day of a month."))
+    target_value = models.DecimalField(_("local target"), max_digits=7, decimal_places=2)
+    reason = models.CharField(
+        _("why"), max_length=300, blank=True, validators=[refuse_formula_start], help_text=_("Shown to the auditor.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    objects = LocalTargetQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("local target")
+        verbose_name_plural = _("local targets")
+        ordering = ["prefecture", "engagement", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "engagement", "valid_from"],
+                name="local_target_unique_start",
+                violation_error_message=_("This engagement already has a local target starting that month."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.engagement_id} {self.valid_from:%Y-%m}: {Decimal(str(self.target_value)).normalize():f}"
+
+    def national_version(self):
+        """The national version in force on ``valid_from``, which this target must be stricter than."""
+        return EngagementVersion.objects.in_force(self.valid_from).filter(engagement_id=self.engagement_id).first()
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_from.day != 1:
+            raise ValidationError({"valid_from": _("A version starts on the first day of a month.")})
+        if not (self.valid_from and self.engagement_id and self.target_value is not None):
+            return
+        if self.engagement.prefecture_id is not None:
+            raise ValidationError(
+                {"engagement": _("A local engagement has its own target: add a version of it instead.")}
+            )
+        national = self.national_version()
+        if national is None:
+            raise ValidationError({"valid_from": _("This engagement has no national target in force that month yet.")})
+        if not stricter(national.comparator, self.target_value, national.target_value):
+            target = f"{national.target_value.normalize():f} {national.get_unit_display()}"
+            if national.comparator == Comparator.AT_LEAST:
+                message = _(
+                    "A local target can only be stricter than the national one: the national target is at least "
+                    "%(target)s, enter a higher figure."
+                )
+            else:
+                message = _(
+                    "A local target can only be stricter than the national one: the national target is at most "
+                    "%(target)s, enter a lower figure."
+                )
+            raise ValidationError({"target_value": message % {"target": target}})
+        if national.unit == Unit.PERCENT and self.target_value > 100:
+            raise ValidationError({"target_value": _("A share cannot exceed 100 %.")})
 
 
 def evidence_path(instance, filename):
@@ -315,6 +471,10 @@ class MonthlyIndicator(models.Model):
     comparator = models.CharField(_("comparator"), max_length=3, choices=Comparator.choices)
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     met = models.BooleanField(_("met"), null=True)
+    # Judged against the prefecture's stricter local target (``LocalTarget``); ``national_met`` against the
+    # national one, what the network compares.
+    local_target = models.BooleanField(_("local target"), default=False, db_default=False)
+    national_met = models.BooleanField(_("national target met"), null=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     objects = MonthlyIndicatorQuerySet.as_manager()
@@ -333,3 +493,53 @@ class MonthlyIndicator(models.Model):
 
     def __str__(self):
         return f"{self.engagement_id} {self.month:%Y-%m}: {self.value}"
+
+
+class SiteMonthlyIndicator(models.Model):
+    """One engagement's figure for one site (a prefecture's own, a sous-préfecture, another reception point) and
+    month: the same measure as the prefecture's figure, computed in the same query and narrowed to the records of
+    the site (``engagements.indicators.compute_with_sites``). Only for engagements whose records know their site
+    (cases, survey answers); the prefecture's figure also counts the records of no site."""
+
+    prefecture = models.ForeignKey(
+        "qualipref.Prefecture",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("prefecture"),
+    )
+    site = models.ForeignKey(
+        "qualipref.Site", on_delete=models.CASCADE, related_name="monthly_figures", verbose_name=_("site")
+    )
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="site_monthly_figures", verbose_name=_("engagement")
+    )
+    version = models.ForeignKey(
+        EngagementVersion, on_delete=models.PROTECT, related_name="site_monthly_figures", verbose_name=_("version")
+    )
+    month = models.DateField(_("month"))
+    numerator = models.DecimalField(_("numerator"), max_digits=14, decimal_places=2, null=True)
+    denominator = models.DecimalField(_("denominator"), max_digits=14, decimal_places=2, null=True)
+    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2, null=True)
+    target_value = models.DecimalField(_("target"), max_digits=7, decimal_places=2)
+    comparator = models.CharField(_("comparator"), max_length=3, choices=Comparator.choices)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    met = models.BooleanField(_("met"), null=True)
+    local_target = models.BooleanField(_("local target"), default=False)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = MonthlyIndicatorQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("monthly figure of a site")
+        verbose_name_plural = _("monthly figures of the sites")
+        ordering = ["-month", "site", "engagement__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "engagement", "month"], name="site_monthly_indicator_unique")
+        ]
+        indexes = [models.Index(fields=["prefecture", "month"], name="site_indicator_pref_month")]
+
+    def __str__(self):
+        return f"{self.site_id} {self.engagement_id} {self.month:%Y-%m}: {self.value}"

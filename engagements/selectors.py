@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from qualipref.charts import line_chart
 from qualipref.dates import add_months, month_start, months_ending
-from qualipref.models import Prefecture
+from qualipref.models import Prefecture, Site
 
 from .enums import Unit
-from .models import Engagement, EngagementVersion, MonthlyIndicator
+from .models import Engagement, EngagementVersion, MonthlyIndicator, SiteMonthlyIndicator
 from .periods import results_complete_before
 
 TREND_MONTHS = 12
@@ -33,7 +33,7 @@ def prefecture_results(prefecture):
         .order_by("engagement__position", "engagement__code", "month")
     )
     if not rows:
-        return {"latest_month": None, "engagements": [], "computed_at": None}
+        return {"latest_month": None, "engagements": [], "computed_at": None, "sites": None}
     latest_month = max(row.month for row in rows)
     months = months_ending(latest_month, TREND_MONTHS)
     by_engagement = {}
@@ -59,7 +59,34 @@ def prefecture_results(prefecture):
         "computed_at": computed_at,
         "met": sum(judged),
         "judged": len(judged),
+        "sites": site_results(prefecture, latest_month, [entry["latest"] for entry in engagements]),
     }
+
+
+def site_results(prefecture, month, figures):
+    """The table of ``month``'s figures by site: one row per engagement measured per site (with the prefecture's
+    ``figures`` of that month, ``MonthlyIndicator`` rows, first), one column per active site. Two queries.
+
+    ``None`` when the prefecture has fewer than two sites or no site figure that month: the prefecture's figures
+    say it all."""
+    sites = list(Site.objects.for_prefecture(prefecture).filter(is_active=True).order_by("kind", "name"))
+    if len(sites) < 2:
+        return None
+    stored = {
+        (row.engagement_id, row.site_id): row
+        for row in SiteMonthlyIndicator.objects.for_prefecture(prefecture).filter(
+            month=month, site__in=sites, engagement__is_active=True
+        )
+    }
+    if not stored:
+        return None
+    measured = {engagement_id for engagement_id, _site in stored}
+    rows = [
+        {"figure": figure, "sites": [stored.get((figure.engagement_id, site.pk)) for site in sites]}
+        for figure in figures
+        if figure.engagement_id in measured
+    ]
+    return {"month": month, "sites": sites, "rows": rows}
 
 
 SORTS = {
@@ -90,18 +117,22 @@ def network_results(sort="departement"):
     """
     month = add_months(results_complete_before(timezone.localdate()), -1)
     prefectures = list(Prefecture.objects.order_by("department_code"))
-    engagements = list(Engagement.objects.active().order_by("position", "code"))
+    # The national referential only: a prefecture's local engagements are not compared, and its figures are judged
+    # against the national targets here (``national_met``), whatever stricter targets it set itself.
+    engagements = list(Engagement.objects.active().national().order_by("position", "code"))
     versions = {}
     for version in EngagementVersion.objects.in_force(month).filter(engagement__in=engagements):
         versions.setdefault(version.engagement_id, version)  # the latest started first
     headline = [
         {"engagement": e, "version": versions[e.pk]} for e in engagements if e.is_headline and e.pk in versions
     ]
-    figures = MonthlyIndicator.objects.complete().filter(month=month)
+    figures = MonthlyIndicator.objects.complete().filter(month=month, engagement__prefecture__isnull=True)
     met = {
         row["prefecture"]: row
         for row in figures.values("prefecture")
-        .annotate(n_met=Count("pk", filter=Q(met=True)), n_judged=Count("pk", filter=Q(met__isnull=False)))
+        .annotate(
+            n_met=Count("pk", filter=Q(national_met=True)), n_judged=Count("pk", filter=Q(national_met__isnull=False))
+        )
         .order_by()
     }
     headline_values = {
@@ -135,8 +166,8 @@ def network_results(sort="departement"):
             num=Sum("numerator"),
             den=Sum("denominator"),
             mean=Avg("value"),
-            n_met=Count("pk", filter=Q(met=True)),
-            n_judged=Count("pk", filter=Q(met__isnull=False)),
+            n_met=Count("pk", filter=Q(national_met=True)),
+            n_judged=Count("pk", filter=Q(national_met__isnull=False)),
             n_measured=Count("pk", filter=Q(value__isnull=False)),
             any_unit=Max("unit"),
         )
@@ -182,6 +213,8 @@ OPEN_DATA_COLUMNS = [
     "cible",
     "atteint",
     "calcule_le",
+    "engagement_local",
+    "cible_locale",
 ]
 
 
@@ -209,6 +242,8 @@ def open_data_rows(*, prefecture=None, engagement=None, month_from=None, month_t
         "target_value",
         "met",
         "computed_at",
+        "local_target",
+        "engagement__prefecture_id",
         "prefecture__department_code",
         "prefecture__name",
         "engagement__label",
@@ -237,4 +272,6 @@ def open_data_record(row):
         "cible": _number(row["target_value"]),
         "atteint": row["met"],
         "calcule_le": row["computed_at"].isoformat(timespec="seconds") if row["computed_at"] else "",
+        "engagement_local": row["engagement__prefecture_id"] is not None,
+        "cible_locale": row["local_target"],
     }

@@ -34,6 +34,11 @@ ROLE_PERMISSIONS = {
         "engagements.historical*": VIEW,
         "engagements.manualmeasure": ALL,
         "engagements.monthlyindicator": VIEW,
+        "engagements.sitemonthlyindicator": VIEW,
+        # The prefecture's own engagements and stricter targets, versioned: added, never deleted.
+        "engagements.localengagement": EDIT,
+        "engagements.localengagementversion": EDIT,
+        "engagements.localtarget": EDIT,
         "reports.auditreport": EDIT,
         "complaints.*": ALL,
         "committee.*": ALL,

@@ -24,6 +24,10 @@ Definitions (each period is judged in the prefecture's time zone and calendar):
 * improvement actions: those due in the period (not abandoned), share done;
 * delays published: title types with monthly figures in the period, share published;
 * results published: engagements in force with a figure for the period, share;
+* per site (cases by their site, survey answers by their distribution point's site): the same aggregates
+  narrowed to the site's records, from the same query; the other measures are the prefecture's only;
+* local engagements (a prefecture's own) are computed as the national ones; a stricter local target
+  judges the figure instead of the national target while it stays the stricter;
 * manual measures: the officers' monthly entries (sum of numerators over sum of denominators for a
   share, else the mean of the values).
 * calls answered within five rings, lost calls, the counter's mean wait, the mystery-shopper score: from the
@@ -32,7 +36,16 @@ Definitions (each period is judged in the prefecture's time zone and calendar):
 
 from .common import Figure
 from .complaints import AnswerSatisfaction, CasesMeanDays, CasesOnTime
-from .engine import MEASURES, _context, compute, compute_period, drilldown, versions_in_force
+from .engine import (
+    MEASURES,
+    _context,
+    compute,
+    compute_period,
+    compute_with_sites,
+    drilldown,
+    local_targets_in_force,
+    versions_in_force,
+)
 
 __all__ = [
     "MEASURES",
@@ -43,6 +56,8 @@ __all__ = [
     "_context",
     "compute",
     "compute_period",
+    "compute_with_sites",
+    "local_targets_in_force",
     "drilldown",
     "versions_in_force",
 ]

@@ -20,6 +20,10 @@ class Measure:
     model = None
     date_field = None
     rolling = False  # counted over the twelve months ending with the period
+    # The path from a row of ``monthly`` to its site (``Case.site``, a tally row's point's site): the figures of
+    # each site are the same aggregates narrowed to its rows. None: the measure is the whole prefecture's only
+    # (meetings, actions, publications).
+    site_field = None
 
     def base(self, ctx, engagement):
         raise NotImplementedError

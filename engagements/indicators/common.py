@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..models import Engagement, EngagementVersion
+from ..models import Engagement, EngagementVersion, judge
 from ..periods import Period
 
 HUNDRED = Decimal(100)
@@ -58,9 +58,20 @@ class Figure:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     value: Decimal | None = None
+    # The prefecture's stricter target in force (``LocalTarget``), when there is one: the figure is judged against it.
+    local_target: Decimal | None = None
+
+    @property
+    def target_value(self):
+        return self.version.target_value if self.local_target is None else self.local_target
 
     @property
     def met(self):
+        return judge(self.version.comparator, self.target_value, self.value)
+
+    @property
+    def national_met(self):
+        """Judged against the national target: what the network compares."""
         return self.version.is_met(self.value)
 
     @property

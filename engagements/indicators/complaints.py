@@ -16,6 +16,7 @@ SATISFIED_RATING = 4
 class _CaseMeasure(Measure):
     model = Case
     date_field = "received_on"
+    site_field = "site"
 
     def base(self, ctx, engagement):
         queryset = (

@@ -18,6 +18,7 @@ from .base import Measure
 class SurveySatisfaction(Measure):
     model = Answer
     date_field = "submitted_on"
+    site_field = "point__site"  # the tally's rows, as the answers' (``drilldown``)
 
     def base(self, ctx, engagement):
         return published_answers(ctx.prefecture).filter(RATED)

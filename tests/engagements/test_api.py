@@ -33,6 +33,7 @@ def test_the_monthly_figures_are_those_of_the_open_data_files(client, figures):
     assert set(first) == {
         "departement", "prefecture", "label", "code_engagement", "engagement", "mois", "numerateur",
         "denominateur", "valeur", "unite", "comparateur", "cible", "atteint", "calcule_le",
+        "engagement_local", "cible_locale",
     }  # fmt: skip
     assert [(row["departement"], row["mois"]) for row in body["results"]] == [
         ("33", "2026-01"), ("33", "2026-02"), ("974", "2026-01"), ("974", "2026-02"),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from committee.models import Comment, Committee, ImprovementAction, Meeting, Member, SuggestionOpinion, WorkingGroup
 from complaints.models import AnswerTemplate, Case, RoutingRule
 from delays.models import DeliveryImport, MonthPublication
-from engagements.models import ManualMeasure, MonthlyIndicator
+from engagements.models import LocalEngagement, LocalTarget, ManualMeasure, MonthlyIndicator, SiteMonthlyIndicator
 from qualipref.admin import scope_field_name
 from qualipref.enums import Role
 from qualipref.mail import OutgoingEmail
@@ -31,7 +31,13 @@ from tests.committee.factories import (
 )
 from tests.complaints.factories import AnswerTemplateFactory, CaseFactory, RoutingRuleFactory
 from tests.delays.factories import DeliveryImportFactory, MonthPublicationFactory
-from tests.engagements.factories import ManualMeasureFactory, MonthlyIndicatorFactory
+from tests.engagements.factories import (
+    LocalEngagementFactory,
+    LocalTargetFactory,
+    ManualMeasureFactory,
+    MonthlyIndicatorFactory,
+    SiteMonthlyIndicatorFactory,
+)
 from tests.surveys.factories import DistributionPointFactory, SurveyFactory
 
 from .factories import MembershipFactory, PrefectureFactory, ServiceFactory, SiteFactory, coordinator, officer_of
@@ -60,6 +66,9 @@ SCOPED_OBJECT_FACTORIES = {
     DistributionPoint: lambda prefecture: DistributionPointFactory(survey__prefecture=prefecture),
     ManualMeasure: lambda prefecture: ManualMeasureFactory(prefecture=prefecture),
     MonthlyIndicator: lambda prefecture: MonthlyIndicatorFactory(prefecture=prefecture),
+    SiteMonthlyIndicator: lambda prefecture: SiteMonthlyIndicatorFactory(prefecture=prefecture),
+    LocalEngagement: lambda prefecture: LocalEngagementFactory(prefecture=prefecture),
+    LocalTarget: lambda prefecture: LocalTargetFactory(prefecture=prefecture),
     OutgoingEmail: lambda prefecture: OutgoingEmail.objects.create(
         prefecture=prefecture, purpose="acknowledgement", to="marie@example.org", subject=f"{prefecture.pk}-2026-1"
     ),
@@ -230,7 +239,7 @@ def test_auditor_may_view_but_not_change(client, reunion):
 
 # Scoped models whose admin offers no "add" to an officer (figures computed, comments written by members, the
 # outbox…).
-NO_ADD_VIEW = {"MonthPublication", "MonthlyIndicator", "Comment", "OutgoingEmail"}
+NO_ADD_VIEW = {"MonthPublication", "MonthlyIndicator", "SiteMonthlyIndicator", "Comment", "OutgoingEmail"}
 # Scoped models whose add form takes the prefecture from another choice (an opinion: its suggestion's committee).
 PLACED_OTHERWISE = {"SuggestionOpinion"}
 
