@@ -30,7 +30,23 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The portal's own apps, named once: roles grant on them, tests walk them (docs/architecture.md has their layers).
-QUALIPREF_APPS = ["qualipref", "complaints", "committee", "delays", "surveys", "engagements", "reports", "demo"]
+QUALIPREF_APPS = [
+    "qualipref",
+    "complaints",
+    "committee",
+    "delays",
+    "surveys",
+    "engagements",
+    "audits",
+    "reports",
+    "demo",
+]
+
+# The label's audit cycle (audits/cycle.py): a label is granted for this many months, with a surveillance audit
+# every this many months in between; the renewal audit is due by the label's end. The national referential's
+# periods are 36 and 12; change them only if the referential does.
+LABEL_VALIDITY_MONTHS = env.int("LABEL_VALIDITY_MONTHS", default=36)
+LABEL_SURVEILLANCE_MONTHS = env.int("LABEL_SURVEILLANCE_MONTHS", default=12)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
