@@ -34,12 +34,6 @@ class AuditTransitionInline(PrefectureScopedInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        # The auditor reads the plan (and signs from the list); officers change it.
-        if obj is not None and not self._plans(request, obj):
-            return False
-        return super().has_change_permission(request, obj)
-
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -55,12 +49,6 @@ class FindingInline(PrefectureScopedInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-    def has_change_permission(self, request, obj=None):
-        # The auditor reads the plan (and signs from the list); officers change it.
-        if obj is not None and not self._plans(request, obj):
-            return False
-        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
