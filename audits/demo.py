@@ -133,4 +133,4 @@ def load_audits():
     finding_request_closure(finding=late, by=officer, note="Action réalisée, résultats du dernier mois joints.")
     finding_accept_closure(finding=late, by=auditor, note="Action efficace : écart levé.")
     finding_answer(finding=signage, by=officer, title="Affichage dynamique du temps d’attente")
-    return cycle
+    return LabelCycle.objects.get(pk=cycle.pk)
