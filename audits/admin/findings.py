@@ -150,6 +150,9 @@ class FindingAdmin(PrefectureScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
 
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [

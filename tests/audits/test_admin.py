@@ -69,8 +69,7 @@ def test_the_auditor_records_a_finding_in_the_admin(client, audit, auditor):
             "engagement": engagement("ATTENTE-GUICHET").pk,
             "statement": "Temps d’attente affiché non mis à jour.",
             "action_due_on": "2026-07-01",
-        }
-        | _inline_management(),
+        },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     finding = Finding.objects.get()
