@@ -38,9 +38,16 @@ QUALIPREF_APPS = [
     "surveys",
     "measures",
     "engagements",
+    "audits",
     "reports",
     "demo",
 ]
+
+# The label's audit cycle (audits/cycle.py): a label is granted for this many months, with a surveillance audit
+# every this many months in between; the renewal audit is due by the label's end. The national referential's
+# periods are 36 and 12; change them only if the referential does.
+LABEL_VALIDITY_MONTHS = env.int("LABEL_VALIDITY_MONTHS", default=36)
+LABEL_SURVEILLANCE_MONTHS = env.int("LABEL_SURVEILLANCE_MONTHS", default=12)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

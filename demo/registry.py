@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from audits import demo as audits_demo
 from committee import demo as committee_demo
 from complaints import demo as complaints_demo
 from delays import demo as delays_demo
@@ -27,5 +28,9 @@ LOADERS = [
         committee_demo.load_committees,
     ),
     (_("engagements: manual measures and two years of monthly results"), engagements_demo.load_engagements),
+    (
+        _("the label's audit cycle (La Réunion: awarded, renewed, an audit with two findings)"),
+        audits_demo.load_audits,
+    ),
     (_("an audit report: La Réunion's last complete quarter (built once)"), reports_demo.load_reports),
 ]

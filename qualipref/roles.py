@@ -40,6 +40,11 @@ ROLE_PERMISSIONS = {
         "engagements.localengagementversion": EDIT,
         "engagements.localtarget": EDIT,
         "reports.auditreport": EDIT,
+        # The label's cycle and audits are planned by officers; findings are the auditor's, answered by officers.
+        "audits.labelcycle": EDIT,
+        "audits.audit": EDIT,
+        "audits.finding": frozenset({"view", "change"}),
+        "audits.*": VIEW,
         "complaints.*": ALL,
         "committee.*": ALL,
         "delays.*": ALL,
@@ -51,7 +56,10 @@ ROLE_PERMISSIONS = {
         "qualipref.service": VIEW,
         "complaints.*": EDIT,
     },
-    Role.AUDITOR: {f"{app}.*": VIEW for app in OUR_APPS},
+    # The auditor reads everything; records findings, accepts their closure and signs the audit report off
+    # (``audits.perms`` checks it is the audit's own auditor).
+    Role.AUDITOR: {f"{app}.*": VIEW for app in OUR_APPS}
+    | {"audits.finding": EDIT, "audits.audit": frozenset({"view", "change"})},
     Role.COMMITTEE_MEMBER: {},
 }
 

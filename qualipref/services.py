@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .enums import STAFF_ROLES, Role
+from .enums import STAFF_ROLES, Label, Role
 from .models import Membership, Prefecture, User, login_identity
 
 
@@ -52,3 +52,17 @@ def prefecture_refresh_next_audit(*, prefecture_id, today=None):
             prefecture.next_audit_on = next_audit
             prefecture.save(update_fields=["next_audit_on"])
     return next_audit
+
+
+@transaction.atomic
+def prefecture_record_label(*, prefecture_id, label, awarded_on=None, certifying_body=""):
+    """Record the label a prefecture holds (``Label.NONE`` when it holds none), as its audit cycle decided, and
+    the next audit that follows from it. The audit cycle (``audits``) calls it; its own periods decide the audits
+    due while the cycle runs."""
+    prefecture = Prefecture.objects.select_for_update().get(pk=prefecture_id)
+    prefecture.label = label
+    prefecture.label_awarded_on = awarded_on if label != Label.NONE else None
+    if certifying_body:
+        prefecture.certifying_body = certifying_body
+    prefecture.save(update_fields=["label", "label_awarded_on", "certifying_body"])
+    return prefecture_refresh_next_audit(prefecture_id=prefecture_id)

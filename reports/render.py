@@ -39,6 +39,7 @@ def chapters():
         ("surveys", "4. " + _("Satisfaction surveys")),
         ("committee", "5. " + _("The users' committee")),
         ("actions", "6. " + _("Improvement actions")),
+        ("audits", "7. " + _("Label audits: findings and corrective actions")),
         ("annex", _("Annex: method and data sources")),
     ]
 

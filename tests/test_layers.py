@@ -20,6 +20,7 @@ LAYERS = [
     ["complaints", "delays", "surveys", "measures"],
     ["committee"],
     ["engagements"],
+    ["audits"],
     ["reports"],
     ["demo"],
     ["config"],

@@ -16,6 +16,7 @@ from qualipref.workflow import TransitionRefused, refusal_message
 
 from ..enums import ActionStatus
 from ..models import ActionTransition, ImprovementAction
+from ..origins import external_origins, has_external_origin
 from ..services import action_check, action_save, action_transition
 from ..workflow import allowed_next
 
@@ -85,6 +86,7 @@ class ImprovementActionForm(forms.ModelForm):
                 new_status=cleaned.get("new_status") or "",
                 outcome=cleaned.get("outcome") or "",
                 note=cleaned.get("transition_note") or "",
+                external_origin=has_external_origin(self.instance),
             )
         except TransitionRefused as refused:
             self.add_error("new_status", refused.message)
@@ -186,6 +188,7 @@ class ImprovementActionAdmin(PrefectureScopedAdmin):
                     str(obj.origin_working_group),
                 )
             )
+        links += [(url or "#", label) for url, label in external_origins(obj)]
         if not links:
             return "—"
         return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from ..enums import ActionStatus
 from ..models import ActionTransition, ImprovementAction
+from ..origins import has_external_origin
 from ..workflow import check_transition
 
 
@@ -48,13 +49,15 @@ def action_check(
     new_status="",
     outcome="",
     note="",
+    external_origin=False,
 ):
     """Raise ``ValidationError`` (by field) when an action so described may not be saved or moved to ``new_status``,
     ``qualipref.workflow.TransitionRefused`` when the workflow does not allow that move.
 
     ``action_save`` calls it; the admin's form calls it too, to show the refusal on the fields concerned.
+    ``external_origin``: the action is raised by a record of a higher app (``committee.origins``).
     """
-    if not has_origin(
+    if not external_origin and not has_origin(
         cases=origin_cases,
         meeting=origin_meeting,
         working_group=origin_working_group,
@@ -75,9 +78,21 @@ def action_check(
 
 @transaction.atomic
 def action_create(
-    *, prefecture, title, by=None, origin_cases=(), origin_meeting=None, origin_working_group=None, **fields
+    *,
+    prefecture,
+    title,
+    by=None,
+    origin_cases=(),
+    origin_meeting=None,
+    origin_working_group=None,
+    external_origin=False,
+    **fields,
 ):
-    """Record an improvement action with what raised it (at least one origin); it starts as proposed."""
+    """Record an improvement action with what raised it (at least one origin); it starts as proposed.
+
+    ``external_origin=True``: the caller, an app above the committee, links its own record to the action in the
+    same transaction (an audit's finding, see ``committee.origins``).
+    """
     action = ImprovementAction(
         prefecture=prefecture,
         title=title,
@@ -85,11 +100,11 @@ def action_create(
         origin_working_group=origin_working_group,
         **fields,
     )
-    return action_save(action=action, origin_cases=origin_cases, by=by)
+    return action_save(action=action, origin_cases=origin_cases, by=by, external_origin=external_origin)
 
 
 @transaction.atomic
-def action_save(*, action, origin_cases, by=None, new_status="", note=""):
+def action_save(*, action, origin_cases, by=None, new_status="", note="", external_origin=False):
     """Save ``action`` (new or edited) with its origins, then move it to ``new_status`` if given.
 
     A new action starts as proposed, and its creation is logged with ``by`` as author.
@@ -113,6 +128,7 @@ def action_save(*, action, origin_cases, by=None, new_status="", note=""):
         new_status=new_status,
         outcome=action.outcome,
         note=note,
+        external_origin=external_origin or has_external_origin(action),
     )
     if adding:
         action.status = ActionStatus.PROPOSED

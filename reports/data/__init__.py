@@ -12,6 +12,7 @@ from django.utils import timezone
 from engagements.indicators import _context
 
 from ..models import previous_period
+from .audits import _audits
 from .committee import _actions, _committee
 from .common import _period_dict
 from .complaints import CSV_COLUMNS, _complaints, case_rows
@@ -49,4 +50,5 @@ def gather(prefecture, period, *, today=None):
         "surveys": _surveys(prefecture, period, previous),
         "committee": _committee(prefecture, period, ctx),
         "actions": _actions(prefecture, period, ctx.today),
+        "audits": _audits(prefecture, period, ctx.today),
     }

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from audits.models import Audit, Finding, LabelCycle
 from committee.models import Comment, Committee, ImprovementAction, Meeting, Member, SuggestionOpinion, WorkingGroup
 from complaints.models import AnswerTemplate, Case, RoutingRule
 from delays.models import DeliveryImport, MonthPublication
@@ -20,6 +21,7 @@ from qualipref.models import Membership, Prefecture, Service, Site, User
 from qualipref.scoping import check_works_for, is_scoped
 from reports.models import AuditReport
 from surveys.models import DistributionPoint, Survey
+from tests.audits.factories import AuditFactory, FindingFactory, LabelCycleFactory
 from tests.committee.factories import (
     CommentFactory,
     CommitteeFactory,
@@ -72,6 +74,9 @@ SCOPED_OBJECT_FACTORIES = {
     OutgoingEmail: lambda prefecture: OutgoingEmail.objects.create(
         prefecture=prefecture, purpose="acknowledgement", to="marie@example.org", subject=f"{prefecture.pk}-2026-1"
     ),
+    LabelCycle: lambda prefecture: LabelCycleFactory(prefecture=prefecture),
+    Audit: lambda prefecture: AuditFactory(cycle__prefecture=prefecture),
+    Finding: lambda prefecture: FindingFactory(audit__cycle__prefecture=prefecture),
     AuditReport: lambda prefecture: AuditReport.objects.create(
         prefecture=prefecture, period_kind="month", period_start=datetime.date(2026, 1, 1), version=1
     ),
@@ -238,10 +243,11 @@ def test_auditor_may_view_but_not_change(client, reunion):
 # --- an officer of one prefecture never has to pick it ------------------------------------------------------
 
 # Scoped models whose admin offers no "add" to an officer (figures computed, comments written by members, the
-# outbox…).
-NO_ADD_VIEW = {"MonthPublication", "MonthlyIndicator", "SiteMonthlyIndicator", "Comment", "OutgoingEmail"}
-# Scoped models whose add form takes the prefecture from another choice (an opinion: its suggestion's committee).
-PLACED_OTHERWISE = {"SuggestionOpinion"}
+# outbox, findings: the auditor's).
+NO_ADD_VIEW = {"MonthPublication", "MonthlyIndicator", "SiteMonthlyIndicator", "Comment", "OutgoingEmail", "Finding"}
+# Scoped models whose add form takes the prefecture from another choice (an opinion: its suggestion’s committee;
+# an audit: its label cycle).
+PLACED_OTHERWISE = {"SuggestionOpinion", "Audit"}
 
 
 def models_placed_by_a_field():

@@ -28,7 +28,7 @@ def manual_sources(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0002_content_types_from_the_core'),
+        ('engagements', '0003_local_engagements_and_site_figures'),
     ]
 
     operations = [

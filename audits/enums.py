@@ -1,0 +1,52 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CycleStatus(models.TextChoices):
+    """Where a label's cycle stands: the statuses of ``audits.workflow.CYCLE_WORKFLOW``."""
+
+    APPLIED = "applied", _("Application filed")
+    INITIAL_AUDIT = "initial_audit", _("Initial audit")
+    AWARDED = "awarded", _("Label awarded")
+    RENEWAL_AUDIT = "renewal_audit", _("Renewal audit")
+    RENEWED = "renewed", _("Label renewed")
+    SUSPENDED = "suspended", _("Label suspended")
+    WITHDRAWN = "withdrawn", _("Label withdrawn")
+
+
+# The statuses in which the prefecture holds the label (a renewal audit does not take it away).
+HOLDING_STATUSES = frozenset({CycleStatus.AWARDED, CycleStatus.RENEWAL_AUDIT, CycleStatus.RENEWED})
+
+
+class AuditKind(models.TextChoices):
+    INITIAL = "initial", _("Initial audit")
+    SURVEILLANCE = "surveillance", _("Surveillance audit")
+    RENEWAL = "renewal", _("Renewal audit")
+
+
+class AuditStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SIGNED = "signed", _("Report signed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FindingKind(models.TextChoices):
+    MAJOR = "major", _("Major non-conformity")
+    MINOR = "minor", _("Minor non-conformity")
+    OBSERVATION = "observation", _("Observation")
+    STRONG_POINT = "strong_point", _("Strong point")
+
+
+NON_CONFORMITIES = frozenset({FindingKind.MAJOR, FindingKind.MINOR})
+
+
+class FindingStatus(models.TextChoices):
+    NOTED = "noted", _("Noted (no action required)")
+    OPEN = "open", _("Awaiting a corrective action")
+    ACTION_PLANNED = "action_planned", _("Corrective action under way")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSED = "closed", _("Closed by the auditor")
+
+
+OPEN_FINDING_STATUSES = frozenset({FindingStatus.OPEN, FindingStatus.ACTION_PLANNED, FindingStatus.CLOSURE_REQUESTED})
