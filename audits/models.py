@@ -136,7 +136,7 @@ class CycleStep(TransitionLog):
         verbose_name_plural = _("cycle steps")
 
     def __str__(self):
-        return f"{self.cycle_id} {self.from_status or '∅'} → {self.to_status} ({self.on})"
+        return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()} ({self.on:%d/%m/%Y})"
 
     def get_document_url(self):
         return reverse("admin:audits_labelcycle_step_document", args=[self.cycle_id, self.pk])
@@ -233,7 +233,7 @@ class AuditTransition(TransitionLog):
     prefecture_lookup = "audit__prefecture"
 
     def __str__(self):
-        return f"{self.audit_id} {self.from_status or '∅'} → {self.to_status}"
+        return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()}"
 
 
 class FindingQuerySet(PrefectureScopedQuerySet):
@@ -344,4 +344,4 @@ class FindingTransition(TransitionLog):
     prefecture_lookup = "finding__prefecture"
 
     def __str__(self):
-        return f"{self.finding_id} {self.from_status or '∅'} → {self.to_status}"
+        return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()}"

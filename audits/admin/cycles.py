@@ -5,7 +5,9 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Min, Q
 from django.urls import path
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline
@@ -76,6 +78,10 @@ class LabelCycleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        prefecture, label = cleaned.get("prefecture"), cleaned.get("label")
+        current = LabelCycle.objects.current().filter(prefecture=prefecture, label=label)
+        if not self.instance.pk and prefecture and label and current.exists():
+            self.add_error("label", _("This prefecture already has a current cycle for this label."))
         if self.instance.pk and cleaned.get("new_status"):
             try:
                 label_cycle_check(
@@ -140,7 +146,9 @@ class LabelCycleAdmin(PrefectureScopedAdmin):
         if kind is None:
             return "—"
         label = AuditKind(kind).label
-        return f"{label} – {due:%d/%m/%Y}" if due else f"{label} – {_('to plan')}"
+        if due is None:
+            return gettext("%(kind)s to plan") % {"kind": label}
+        return gettext("%(kind)s due on %(date)s") % {"kind": label, "date": date_format(due, "DATE_FORMAT")}
 
     @admin.display(description=_("certificate"))
     def certificate_link(self, obj):

@@ -36,6 +36,8 @@ def label_cycle_apply(
     sites = list(sites)
     if any(site.prefecture_id != prefecture.pk for site in sites):
         raise ValidationError({"sites": _("These sites belong to another prefecture.")})
+    if LabelCycle.objects.current().filter(prefecture=prefecture, label=label).exists():
+        raise ValidationError({"label": _("This prefecture already has a current cycle for this label.")})
     cycle = LabelCycle(prefecture=prefecture, label=label, applied_on=applied_on, certifying_body=certifying_body)
     cycle.full_clean()
     cycle.save()

@@ -213,9 +213,9 @@ def test_dashboard_and_network_show_the_cycle_s_position(client, prefecture, off
     awarded_cycle(prefecture)
     client.force_login(officer)
     dashboard = client.get(reverse("admin:index")).content.decode()
-    assert "Label awarded" in dashboard or "Label attribué" in dashboard
+    assert "Label attribué" in dashboard
     network = client.get(reverse("results:network")).content.decode()
-    assert ("Surveillance audit due on" in network) or ("Audit de surveillance dû le" in network)
+    assert "Audit de surveillance attendu le 10 mars 2026" in network
 
 
 def test_signed_audit_plans_are_read_only_for_the_auditor(client, audit, auditor):
@@ -224,3 +224,14 @@ def test_signed_audit_plans_are_read_only_for_the_auditor(client, audit, auditor
     response = client.get(reverse("admin:audits_audit_change", args=[audit.pk]))
     assert response.status_code == 200
     assert not response.context["has_change_permission"]
+
+
+def test_a_second_current_cycle_for_the_same_label_is_refused_on_the_form(client, prefecture, officer):
+    awarded_cycle(prefecture)
+    client.force_login(officer)
+    response = client.post(
+        reverse("admin:audits_labelcycle_add"),
+        {"prefecture": prefecture.pk, "label": Label.QUALIPREF, "applied_on": "10/01/2026"},
+    )
+    assert response.status_code == 200 and "label" in response.context["adminform"].form.errors
+    assert LabelCycle.objects.filter(prefecture=prefecture).count() == 1

@@ -5,6 +5,7 @@ A new download URL must be added to ``DOWNLOADS`` (or, with a reason, to another
 ``test_every_download_url_is_covered`` looks for them in the URL configuration.
 """
 
+import datetime
 import re
 
 import pytest
@@ -62,6 +63,38 @@ def _indicator_records(prefecture):
     return reverse("admin:engagements_monthlyindicator_records", args=[figure.pk])
 
 
+def _certified_cycle(prefecture):
+    """A label cycle of ``prefecture`` awarded with its certificate (also the award step's document)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audits.enums import CycleStatus
+    from audits.services import label_cycle_apply, label_cycle_transition
+    from qualipref.uploads import validate_upload
+
+    cycle = label_cycle_apply(prefecture=prefecture, label="marianne", applied_on=datetime.date(2025, 1, 6))
+    label_cycle_transition(cycle=cycle, to=CycleStatus.INITIAL_AUDIT, on=datetime.date(2025, 2, 3))
+    certificate = validate_upload(SimpleUploadedFile("certificat.pdf", PDF_BYTES, content_type="application/pdf"))
+    return label_cycle_transition(
+        cycle=cycle, to=CycleStatus.AWARDED, on=datetime.date(2025, 3, 10), document=certificate
+    )
+
+
+def _step_document(prefecture):
+    cycle = _certified_cycle(prefecture)
+    step = cycle.steps.exclude(document="").get()
+    return reverse("admin:audits_labelcycle_step_document", args=[cycle.pk, step.pk])
+
+
+def _signed_report(prefecture):
+    from audits.enums import AuditStatus
+    from audits.services import audit_sign, audit_transition
+    from tests.audits.factories import auditor_of, planned_audit
+
+    auditor = auditor_of(prefecture)
+    audit = audit_transition(audit=planned_audit(_certified_cycle(prefecture), auditor), to=AuditStatus.IN_PROGRESS)
+    return reverse("admin:audits_audit_signed_report", args=[audit_sign(audit=audit, by=auditor).pk])
+
+
 # URL name → how to build one for an object of a given prefecture.
 DOWNLOADS = {
     "complaints:attachment_download": _attachment,
@@ -84,6 +117,11 @@ DOWNLOADS = {
     "admin:engagements_manualmeasure_evidence": _evidence,
     "audit_report_download": lambda p: _audit_report(p, "audit_report_download"),
     "audit_report_csv": lambda p: _audit_report(p, "audit_report_csv"),
+    "admin:audits_labelcycle_certificate": lambda p: reverse(
+        "admin:audits_labelcycle_certificate", args=[_certified_cycle(p).pk]
+    ),
+    "admin:audits_labelcycle_step_document": _step_document,
+    "admin:audits_audit_signed_report": _signed_report,
     # Not a file, but the cases behind a figure: as private as the cases themselves.
     "admin:engagements_monthlyindicator_records": _indicator_records,
 }
