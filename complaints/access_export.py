@@ -33,6 +33,7 @@ def _case_data(case):
         "site": case.site.name if case.site else None,
         "subject": case.subject,
         "description": case.description,
+        "media_url": case.media_url or None,
         "name": case.name,
         "email": case.email,
         "phone": case.phone,

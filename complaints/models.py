@@ -18,6 +18,8 @@ from qualipref.scoping import PrefectureScopedQuerySet
 from qualipref.workflow import TransitionLog
 
 from .enums import CITIZEN_STATUS_LABELS, OPEN_STATUSES, Channel, Kind, MessageKind, Status, Topic
+from .media_links import MAX_LENGTH as MEDIA_URL_MAX_LENGTH
+from .media_links import validate_media_url
 
 
 class CaseQuerySet(PrefectureScopedQuerySet):
@@ -49,6 +51,15 @@ class Case(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), max_length=5000)
+    # A link another app gave with the case (Open311's media_url), never fetched by the portal (media_links).
+    media_url = models.URLField(
+        _("link to a photo or document"),
+        max_length=MEDIA_URL_MAX_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_media_url],
+    )
 
     name = models.CharField(_("name"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

@@ -6,9 +6,12 @@ and follow them, in JSON or XML, under ``/api/open311/v2/``, described by OpenAP
   kind (complaint or suggestion), the prefecture's service and site (their lists), the subject, the consent;
 - ``POST requests.json``: a case, checked by the very form of the web page (``CaseForm``) and filed by the same
   service (``case_submit``: reference, deadline, acknowledgement e-mailed to the citizen), channel "API", with the
-  app's key (``api_key``, or the ``X-Api-Key`` header); accepted submissions limited per app (``OPEN311_RATE``);
+  app's key (``api_key``, or the ``X-Api-Key`` header); accepted submissions limited per app (``OPEN311_RATE``).
+  Media: ``media_url`` is kept as a link on the case, never fetched (``complaints.media_links``: no server-side
+  request forgery); files sent as ``media`` (multipart) are the case's documents, checked as the web form's
+  (``qualipref.uploads``: type by content, size, sanitising, virus scan);
 - ``requests/<reference>.json``: its status, for the app that filed it only, with the key in the ``X-Api-Key``
-  header (a query string ends up in logs).
+  header (a query string ends up in logs), with the ``media_url`` it was given.
 
 Errors follow Open311: a list of ``{"code", "description"}`` (``<errors><error>…`` in XML), in French, or in
 English under ``/en/``.
@@ -17,9 +20,11 @@ English under ``/en/``.
 import xml.etree.ElementTree as ET
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import path
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -37,10 +42,13 @@ from qualipref.ratelimits import submission_accepted, submission_time_left
 
 from .enums import OPEN_STATUSES, Channel, Kind, Topic
 from .forms import CaseForm
+from .media_links import validate_media_url
 from .models import Case
 from .services import case_submit
 
 TRUE = {"true", "1", "on", "yes", "oui"}
+# The web form's fields that Open311 names otherwise, for the errors' descriptions.
+OPEN311_NAMES = {"attachments": "media", "topic": "service_code"}
 SCHEMA_SETTINGS = {
     "TITLE": "Qualipref – Open311 GeoReport v2",
     "DESCRIPTION": (
@@ -256,6 +264,7 @@ def _request_record(case):
         "requested_datetime": case.created_at.isoformat(timespec="seconds"),
         "updated_datetime": (last_change or case.created_at).isoformat(timespec="seconds"),
         "expected_datetime": case.due_on.isoformat() if case.kind == Kind.COMPLAINT else None,
+        "media_url": case.media_url or None,
     }
 
 
@@ -291,18 +300,27 @@ class Requests(Open311View):
         limit = {"group": "open311", "rate": settings.OPEN311_RATE, "key": lambda group, request: f"app:{client.pk}"}
         if submission_time_left(request, **limit):
             return error(429, _("Too many requests from this app: try again later."))
-        form = CaseForm(_form_data(request.data), {}, prefecture=prefecture)
-        if not form.is_valid():
-            return Response(
-                [
-                    {"code": 400, "description": f"{name}: {message}" if name != "__all__" else message}
-                    for name, messages in form.errors.items()
-                    for message in messages
-                ],
-                status=400,
-            )
+        media = MultiValueDict({"attachments": request.FILES.getlist("media")})
+        form = CaseForm(_form_data(request.data), media, prefecture=prefecture)
+        media_url = (request.data.get("media_url") or "").strip()
+        errors = [
+            {
+                "code": 400,
+                "description": f"{OPEN311_NAMES.get(name, name)}: {message}" if name != "__all__" else message,
+            }
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+        try:
+            if media_url:
+                validate_media_url(media_url)
+        except ValidationError as refused:
+            errors.extend({"code": 400, "description": f"media_url: {message}"} for message in refused.messages)
+        if errors:
+            return Response(errors, status=400)
+        data = {**form.cleaned_data, "channel": Channel.API, "media_url": media_url}
         with transaction.atomic():
-            case, _token = case_submit(prefecture=prefecture, data={**form.cleaned_data, "channel": Channel.API})
+            case, _token = case_submit(prefecture=prefecture, data=data, files=form.cleaned_data["attachments"])
             Case.objects.filter(pk=case.pk).update(api_client=client)
         submission_accepted(request, **limit)
         notice = (

@@ -118,6 +118,7 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
         "site": data.get("site"),
         "subject": data["subject"],
         "description": data["description"],
+        "media_url": data.get("media_url") or "",
         "name": data.get("name", ""),
         "email": (data.get("email") or "").lower(),
         "phone": data.get("phone", ""),

@@ -154,7 +154,7 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
     change_fieldsets = [
         (None, {"fields": ["reference", "prefecture", "kind", "channel", "status", "received_on", "due", "assignee"]}),
         (_("Citizen"), {"fields": ["name", "email", "phone", "consent_at"]}),
-        (_("Request"), {"fields": ["topic", "service", "site", "subject", "description"]}),
+        (_("Request"), {"fields": ["topic", "service", "site", "subject", "description", "media_link"]}),
         (
             _("Follow-up"),
             {
@@ -227,6 +227,18 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
         if len(subject) <= SHORT_SUBJECT and unicodedata.is_normalized("NFC", subject):
             return subject  # what Truncator gives back for a short subject, without building one for each row
         return Truncator(subject).chars(SHORT_SUBJECT)
+
+    @admin.display(description=_("link to a photo or document"))
+    def media_link(self, case):
+        """The app's link (Open311 ``media_url``), opened by the officer's browser: the portal never fetches it."""
+        if not case.media_url:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener noreferrer nofollow">{}</a><div class="help">{}</div>',
+            case.media_url,
+            case.media_url,
+            _("Given by the app that filed the case; not checked by the portal: opens in a new window."),
+        )
 
     @admin.display(description=_("answer due on"), ordering="due_on")
     def due(self, case):
