@@ -1,7 +1,9 @@
 """The Open311 GeoReport v2 API (https://wiki.open311.org/GeoReport_v2): other public apps file cases for their users
 and follow them, in JSON or XML, under ``/api/open311/v2/``, described by OpenAPI at ``openapi/``.
 
-- ``services.json?jurisdiction_id=974``: the topics a case may be about (``service_code``), public;
+- ``services.json?jurisdiction_id=974``: the prefecture's current topics (``Topic``: their code is the
+  ``service_code``, their wording the ``service_name``, in English under ``/en/`` when the prefecture wrote one),
+  public; an archived topic leaves the list and is refused on new requests;
 - ``services/<code>.json?jurisdiction_id=974``: a topic's definition, with the attributes a request may carry: the
   kind (complaint or suggestion), the prefecture's service and site (their lists), the subject, the consent;
 - ``POST requests.json``: a case, checked by the very form of the web page (``CaseForm``) and filed by the same
@@ -40,7 +42,7 @@ from qualipref.models import Prefecture
 from qualipref.openapi import SchemaOnceView
 from qualipref.ratelimits import submission_accepted, submission_time_left
 
-from .enums import OPEN_STATUSES, Channel, Kind, Topic
+from .enums import OPEN_STATUSES, Channel, Kind
 from .forms import CaseForm
 from .media_links import validate_media_url
 from .models import Case
@@ -114,18 +116,18 @@ class Open311View(APIView):
         return prefecture, None
 
 
-def _services():
+def _services(prefecture):
     return [
         {
-            "service_code": topic.value,
-            "service_name": str(topic.label),
-            "description": str(topic.label),
+            "service_code": topic.code,
+            "service_name": str(topic),
+            "description": str(topic),
             "metadata": True,
             "type": "realtime",
             "keywords": "",
             "group": _("Complaints and suggestions"),
         }
-        for topic in Topic
+        for topic in prefecture.topics.current().order_by("position", "name")
     ]
 
 
@@ -150,8 +152,8 @@ class Services(Open311View):
     xml_root, xml_item = "services", "service"
 
     def get(self, request, format=None):
-        _prefecture, refused = self.jurisdiction(request)
-        return refused or Response(_services())
+        prefecture, refused = self.jurisdiction(request)
+        return refused or Response(_services(prefecture))
 
 
 def _values(pairs):
@@ -170,7 +172,7 @@ class ServiceDefinition(Open311View):
         prefecture, refused = self.jurisdiction(request)
         if refused:
             return refused
-        if service_code not in Topic.values:  # (a slug: nothing else reaches the view)
+        if not prefecture.topics.current().filter(code=service_code).exists():  # (a slug: nothing else gets here)
             return error(404, _("Unknown service_code."))
         attribute = {"variable": True, "datatype_description": ""}
         attributes = [
@@ -258,8 +260,8 @@ def _request_record(case):
         "service_request_id": case.reference,
         "status": "open" if case.status in OPEN_STATUSES else "closed",
         "status_notes": str(case.citizen_status),
-        "service_name": case.get_topic_display(),
-        "service_code": case.topic,
+        "service_name": str(case.topic) if case.topic else None,
+        "service_code": case.topic.code if case.topic else None,
         "agency_responsible": case.service.name if case.service else case.prefecture.name,
         "requested_datetime": case.created_at.isoformat(timespec="seconds"),
         "updated_datetime": (last_change or case.created_at).isoformat(timespec="seconds"),
@@ -351,7 +353,9 @@ class RequestStatus(Open311View):
             return error(403, _("Missing, unknown or disabled api_key."))
         reference = service_request_id[:20]
         case = (
-            Case.objects.select_related("prefecture", "service").filter(reference=reference, api_client=client).first()
+            Case.objects.select_related("prefecture", "service", "topic")
+            .filter(reference=reference, api_client=client)
+            .first()
             if reference.replace("-", "").isalnum()
             else None
         )
