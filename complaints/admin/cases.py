@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline
 from qualipref.models import Service
-from qualipref.scoping import agent_rule, scope_queryset
+from qualipref.scoping import agent_rule
 from qualipref.workflow import TransitionRefused, refusal_message
 
 from ..enums import MessageKind, Status
-from ..models import Attachment, Case, Message, Topic, Transition
+from ..models import Attachment, Case, Message, Transition
 from ..services import SORTING_FIELDS, case_assign, case_enter, case_sort, case_transition
 from ..tracking_links import tracking_url
 from .forms import ENTRY_FIELDS, CaseChangeForm, CaseEntryForm
@@ -36,6 +36,7 @@ from .listing import (
     due_badge,
     single_prefecture,
 )
+from .topics import topic_choices
 from .views import CaseWorkflowViews
 
 # "974-2026-000123" or its beginning ("974-2026", "2A-"): a prefix search on the reference's index.
@@ -330,11 +331,10 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
             # A service agent enters (and sorts) cases for their own service only, in the prefectures where they are
             # nothing else: the rule of ``scope_queryset``, read on the service itself.
             kwargs["queryset"] = Service.objects.filter(agent_rule(user, "prefecture", "pk"))
-        if db_field.name == "topic":
-            kwargs["queryset"] = scope_queryset(Topic.objects.select_related("prefecture"), user).order_by(
-                "prefecture__department_code", "position", "name"
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "topic" and field is not None:
+            topic_choices(field, user)
+        return field
 
     def save_model(self, request, obj, form, change):
         if change:

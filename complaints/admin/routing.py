@@ -3,10 +3,10 @@
 from django.contrib import admin
 
 from qualipref.admin import PrefectureScopedAdmin
-from qualipref.scoping import scope_queryset
 
-from ..models import RoutingRule, Topic
+from ..models import RoutingRule
 from .listing import TopicFilter
+from .topics import topic_choices
 
 
 @admin.register(RoutingRule)
@@ -17,9 +17,7 @@ class RoutingRuleAdmin(PrefectureScopedAdmin):
     fields = ["prefecture", "topic", "site", "service"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "topic":
-            current = Topic.objects.current().select_related("prefecture")
-            kwargs["queryset"] = scope_queryset(current, request.user).order_by(
-                "prefecture__department_code", "position", "name"
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "topic" and field is not None:
+            topic_choices(field, request.user, current_only=True)
+        return field

@@ -1,18 +1,31 @@
 """A prefecture's topics: its officers edit the list the complaint form, the routing rules and Open311 offer."""
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.admin import PrefectureScopedAdmin
+from qualipref.scoping import scope_queryset
 
-from ..models import Topic
+from ..models import Case, Topic
 from ..topics import topic_save
+
+
+def topic_choices(field, user, *, current_only=False):
+    """``field`` (a topic choice of a case or a rule) offering the user's prefectures' topics in the form's order,
+    each named with its prefecture's code when the user works for several (the wordings repeat)."""
+    topics = Topic.objects.current() if current_only else Topic.objects.all()
+    field.queryset = scope_queryset(topics.select_related("prefecture"), user).order_by(
+        "prefecture__department_code", "position", "name"
+    )
+    if len(user.prefecture_ids) > 1:
+        field.label_from_instance = lambda topic: f"{topic} ({topic.prefecture.department_code})"
+    return field
 
 
 @admin.register(Topic)
 class TopicAdmin(PrefectureScopedAdmin):
-    list_display = ["name", "name_en", "code", "position", "is_archived", "case_count", "prefecture"]
+    list_display = ["name", "name_en", "code", "position", "is_archived", "in_use", "prefecture"]
     list_display_links = ["name"]
     list_filter = ["is_archived", "prefecture"]
     list_select_related = ["prefecture"]
@@ -22,11 +35,12 @@ class TopicAdmin(PrefectureScopedAdmin):
     ordering = ["prefecture", "position", "name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(case_count=Count("cases"))
+        # Whether cases use it (then it is archived, not deleted): one index probe per row shown, never a count.
+        return super().get_queryset(request).annotate(in_use=Exists(Case.objects.filter(topic=OuterRef("pk"))))
 
-    @admin.display(description=_("cases"))
-    def case_count(self, topic):
-        return topic.case_count
+    @admin.display(description=_("used by cases"), boolean=True)
+    def in_use(self, topic):
+        return topic.in_use
 
     def _may_edit(self, request):
         # A service agent reads the list; the prefecture's quality officers (and national staff) edit it.

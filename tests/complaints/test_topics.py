@@ -187,3 +187,12 @@ def test_the_case_list_filters_and_exports_by_the_prefectures_topics(client, reu
         mail_case.reference: "Courrier",
         counter_case.reference: "Accueil au guichet",
     }
+
+
+def test_national_staff_see_each_topic_with_its_prefecture(client, reunion):
+    from tests.qualipref.factories import coordinator
+
+    PrefectureFactory(department_code="33", slug="gironde")
+    client.force_login(coordinator())
+    html = client.get(reverse("admin:complaints_case_add")).content.decode()
+    assert "Accueil au guichet (974)" in html and "Accueil au guichet (33)" in html
