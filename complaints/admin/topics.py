@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.admin import PrefectureScopedAdmin
@@ -25,7 +26,7 @@ def topic_choices(field, user, *, current_only=False):
 
 @admin.register(Topic)
 class TopicAdmin(PrefectureScopedAdmin):
-    list_display = ["name", "name_en", "code", "position", "is_archived", "in_use", "prefecture"]
+    list_display = ["name", "english_name", "code_shown", "position", "is_archived", "in_use", "prefecture"]
     list_display_links = ["name"]
     list_filter = ["is_archived", "prefecture"]
     list_select_related = ["prefecture"]
@@ -37,6 +38,14 @@ class TopicAdmin(PrefectureScopedAdmin):
     def get_queryset(self, request):
         # Whether cases use it (then it is archived, not deleted): one index probe per row shown, never a count.
         return super().get_queryset(request).annotate(in_use=Exists(Case.objects.filter(topic=OuterRef("pk"))))
+
+    @admin.display(description=_("English wording"), ordering="name_en")
+    def english_name(self, topic):
+        return format_html('<span lang="en">{}</span>', topic.name_en) if topic.name_en else "—"
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_shown(self, topic):
+        return format_html("<code>{}</code>", topic.code)  # an identifier, in no language
 
     @admin.display(description=_("used by cases"), boolean=True)
     def in_use(self, topic):
