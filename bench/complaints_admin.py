@@ -147,7 +147,7 @@ urlpatterns = [path("admin/", admin.site.urls), path("bare/", bare_view)]
 
 INSERT_CASES = """
 INSERT INTO complaints_case (
-    prefecture_id, reference, kind, channel, topic, service_id, site_id, subject, description,
+    prefecture_id, reference, kind, channel, topic_id, service_id, site_id, subject, description,
     name, email, phone, consent_at, status, assignee_id, received_on, due_on, paused_working_days,
     created_at, rejection_reason, public_reply, rating_comment
 )
@@ -156,7 +156,7 @@ SELECT
     '974-' || extract(year FROM d.received)::int || '-' || lpad(n::text, 6, '0'),
     CASE WHEN n %% 10 = 0 THEN 'suggestion' ELSE 'complaint' END,
     (ARRAY['online', 'letter', 'email', 'phone', 'counter'])[1 + n %% 5],
-    (ARRAY['counter', 'phone', 'mail', 'email', 'website', 'processing_time', 'decision', 'other'])[1 + n %% 8],
+    (%(topics)s::bigint[])[1 + n %% 8],
     (%(services)s::bigint[])[1 + n %% 5],
     (%(sites)s::bigint[])[1 + n %% 3],
     'Demande numéro ' || n,
@@ -205,6 +205,7 @@ def populate(alias):
             {
                 "prefecture": reunion.pk,
                 "services": [s.pk for s in services],
+                "topics": list(reunion.topics.order_by("position").values_list("pk", flat=True)),
                 "sites": [s.pk for s in sites],
                 "officer": officer.pk,
                 "count": SIZES[alias],

@@ -85,6 +85,7 @@ def build(indexes):
     from django.utils import timezone
 
     from committee.models import Committee, ImprovementAction, Meeting
+    from complaints.topics import topics_create_defaults
     from delays.models import DeliveryImport, MonthPublication, TitleType
     from delays.stats import refresh_statistics
     from engagements.services import monthly_indicators_refresh
@@ -114,6 +115,8 @@ def build(indexes):
             for i in indexes
         ]
     )
+    for prefecture in prefectures:  # bulk_create sends no post_save: the default topics, as a new prefecture gets
+        topics_create_defaults(prefecture=prefecture)
     Service.objects.bulk_create(
         [Service(prefecture=p, name=f"Service {n}") for p in prefectures for n in ("accueil", "séjour", "permis")]
     )
@@ -241,14 +244,13 @@ def build(indexes):
         cursor.execute(
             """
             INSERT INTO complaints_case (
-                prefecture_id, reference, kind, channel, topic, service_id, site_id, subject, description, name,
+                prefecture_id, reference, kind, channel, topic_id, service_id, site_id, subject, description, name,
                 email, phone, status, received_on, due_on, paused_working_days, created_at, answered_at,
                 rejection_reason, public_reply, rating, rating_comment, rated_at)
             SELECT p.id, p.department_code || '-B-' || g,
                    CASE WHEN g %% 10 = 0 THEN 'suggestion' ELSE 'complaint' END,
                    (ARRAY['online','letter','email','phone','counter'])[1 + g %% 5],
-                   (ARRAY['counter','phone','mail','email','website','processing_time','decision','other'])
-                       [1 + g %% 8],
+                   p.topics[1 + g %% 8],
                    p.service0 + g %% 3, p.site0 + g %% 3, 'Demande ' || g, 'Texte de la demande', 'Citoyen',
                    'citoyen@example.org', '',
                    CASE WHEN g %% 10 = 0 THEN 'received'
@@ -260,7 +262,9 @@ def build(indexes):
                    CASE WHEN g %% 4 = 3 THEN (d.day + (g %% 30) + 2)::timestamp + interval '12 hours' END
             FROM (SELECT p.id, p.department_code,
                          (SELECT min(s.id) FROM qualipref_service s WHERE s.prefecture_id = p.id) AS service0,
-                         (SELECT min(s.id) FROM qualipref_site s WHERE s.prefecture_id = p.id) AS site0
+                         (SELECT min(s.id) FROM qualipref_site s WHERE s.prefecture_id = p.id) AS site0,
+                         (SELECT array_agg(t.id ORDER BY t.position) FROM complaints_topic t
+                          WHERE t.prefecture_id = p.id) AS topics
                   FROM qualipref_prefecture p) AS p
             CROSS JOIN generate_series(0, %(count)s - 1) AS g
             CROSS JOIN LATERAL (SELECT %(first)s::date + (g * 7) %% %(days)s AS day) AS d

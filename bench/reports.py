@@ -109,13 +109,12 @@ def build(quarter, previous):
         cursor.execute(
             """
             INSERT INTO complaints_case (
-                prefecture_id, reference, kind, channel, topic, service_id, subject, description, name, email,
+                prefecture_id, reference, kind, channel, topic_id, service_id, subject, description, name, email,
                 phone, status, received_on, due_on, paused_working_days, created_at, answered_at,
                 rejection_reason, public_reply, rating, rating_comment, rated_at)
             SELECT %(pref)s, '974-B-' || g, CASE WHEN g %% 10 = 0 THEN 'suggestion' ELSE 'complaint' END,
                    (ARRAY['online','letter','email','phone','counter'])[1 + g %% 5],
-                   (ARRAY['counter','phone','mail','email','website','processing_time','decision','other'])
-                       [1 + g %% 8],
+                   (%(topics)s::bigint[])[1 + g %% 8],
                    %(first_service)s + g %% %(services)s, 'Objet', 'Texte', '', 'x@example.org', '',
                    CASE WHEN g %% 40 = 0 THEN 'in_progress' ELSE 'answered' END,
                    day, day + 21, 0, day::timestamp,
@@ -129,6 +128,7 @@ def build(quarter, previous):
             {
                 "pref": reunion.pk,
                 "first_service": services[0].pk,
+                "topics": list(reunion.topics.order_by("position").values_list("pk", flat=True)),
                 "services": SERVICES,
                 "previous": previous.start,
                 "previous_days": (previous.end - previous.start).days + 1,

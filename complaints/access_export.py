@@ -28,11 +28,12 @@ def _case_data(case):
         "prefecture": case.prefecture.name,
         "kind": case.kind,
         "channel": case.channel,
-        "topic": case.topic,
+        "topic": case.topic.name if case.topic else None,
         "service": case.service.name if case.service else None,
         "site": case.site.name if case.site else None,
         "subject": case.subject,
         "description": case.description,
+        "media_url": case.media_url or None,
         "name": case.name,
         "email": case.email,
         "phone": case.phone,
@@ -79,7 +80,7 @@ def access_export(*, user, email):
     cases = (
         Case.objects.for_user(user)
         .filter(email=email)
-        .select_related("prefecture", "service", "site")
+        .select_related("prefecture", "service", "site", "topic")
         .prefetch_related(
             Prefetch("messages", queryset=Message.objects.order_by("created_at", "pk")),
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),

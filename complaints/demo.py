@@ -27,11 +27,12 @@ from qualipref.demo import ACCOUNTS, PREFECTURES
 from qualipref.enums import Role
 from qualipref.models import Prefecture, User
 
-from .enums import Channel, Kind, MessageKind, Status, Topic
-from .models import AnswerTemplate, Case, CaseSequence, Message, RoutingRule, Transition
+from .enums import Channel, DefaultTopic, Kind, MessageKind, Status
+from .models import AnswerTemplate, Case, CaseSequence, Message, RoutingRule, Topic, Transition
+from .topics import topics_create_defaults
 from .workflow import FINAL_STATUSES, INITIAL_STATUS
 
-S, T = Status, Topic
+S, T = Status, DefaultTopic
 SEED = "qualipref-demo-cases"
 CASES_PER_PREFECTURE = {"974": 300}
 DEFAULT_CASES = 60
@@ -289,6 +290,7 @@ class _Builder:
         self.rng = random.Random(f"{SEED}-{prefecture.department_code}")
         self.services = {service.name: service for service in prefecture.services.order_by("name")}
         self.sites = list(prefecture.sites.order_by("kind", "name"))
+        self.topics = {topic.code: topic for topic in prefecture.topics.all()}
         self.last_names = LAST_NAMES.get(prefecture.department_code, LAST_NAMES[""])
         self.cases, self.transitions, self.messages = [], defaultdict(list), defaultdict(list)
 
@@ -360,7 +362,7 @@ class _Builder:
             prefecture=self.prefecture,
             kind=kind,
             channel=channel,
-            topic=topic,
+            topic=self.topics[topic],
             service=service,
             site=rng.choice(self.sites) if self.sites and rng.random() < 0.7 else None,
             subject=subject,
@@ -436,7 +438,7 @@ class _Builder:
             )
         elif to == S.ANSWERED:
             case.answered_at = moment
-            body = self._fill(rng.choice(ANSWERS.get(case.topic, [_ANSWER_INFO])), case, actor)
+            body = self._fill(rng.choice(ANSWERS.get(case.topic.code, [_ANSWER_INFO])), case, actor)
             messages.append(Message(kind=MessageKind.ANSWER, author=actor, body=body, created_at=moment))
         elif to == S.REOPENED:
             messages.append(Message(kind=MessageKind.CITIZEN, body=rng.choice(REOPENING), created_at=moment))
@@ -543,12 +545,35 @@ def load_prefecture_cases(prefecture, count, now=None):
     return len(cases)
 
 
+# La Réunion's own topics, beyond the defaults: one added, one archived (the form no longer offers it).
+DEMO_TOPICS = {
+    "974": [
+        ("accessibilite", "Accessibilité des locaux", "Accessibility of the premises", 9, False),
+        ("rendez-vous-covid", "Rendez-vous (période sanitaire)", "Appointments (health crisis)", 10, True),
+    ]
+}
+
+
+def topics_ensure(prefecture):
+    """The default topics, and the demo prefecture's own."""
+    topics_create_defaults(prefecture=prefecture)
+    for code, name, name_en, position, archived in DEMO_TOPICS.get(prefecture.department_code, []):
+        Topic.objects.update_or_create(
+            prefecture=prefecture,
+            code=code,
+            defaults={"name": name, "name_en": name_en, "position": position, "is_archived": archived},
+        )
+
+
 def routing_rules_ensure(prefecture):
     """Cases about residence permits' counters go to that service when the citizen did not choose it."""
     service = prefecture.services.filter(name="Titres de séjour").first()
     if service is not None:
         RoutingRule.objects.get_or_create(
-            prefecture=prefecture, topic=Topic.COUNTER, site=None, defaults={"service": service}
+            prefecture=prefecture,
+            topic=prefecture.topics.get(code=DefaultTopic.COUNTER),
+            site=None,
+            defaults={"service": service},
         )
 
 
@@ -558,6 +583,7 @@ def load_cases():
     for data in PREFECTURES:
         prefecture = Prefecture.objects.get(department_code=data["department_code"])
         answer_templates_ensure(prefecture)
+        topics_ensure(prefecture)
         routing_rules_ensure(prefecture)
         created += load_prefecture_cases(
             prefecture, CASES_PER_PREFECTURE.get(prefecture.department_code, DEFAULT_CASES)

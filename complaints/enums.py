@@ -8,7 +8,10 @@ class Kind(models.TextChoices):
     SUGGESTION = "suggestion", _("Suggestion")
 
 
-class Topic(models.TextChoices):
+class DefaultTopic(models.TextChoices):
+    """The topics every prefecture starts with (``complaints.topics``): their codes, which are also their Open311
+    ``service_code``. A prefecture's officers then edit its own list (``Topic``)."""
+
     COUNTER = "counter", _("Reception at the counter")
     PHONE = "phone", _("Phone reception")
     MAIL = "mail", _("Mail")
@@ -17,6 +20,19 @@ class Topic(models.TextChoices):
     PROCESSING_TIME = "processing_time", _("Processing time")
     DECISION = "decision", _("Decision")
     OTHER = "other", _("Other")
+
+
+# Each default topic's French and English wordings, stored as the prefecture's data (then edited there).
+DEFAULT_TOPIC_WORDINGS = {
+    DefaultTopic.COUNTER: ("Accueil au guichet", "Reception at the counter"),
+    DefaultTopic.PHONE: ("Accueil téléphonique", "Phone reception"),
+    DefaultTopic.MAIL: ("Courrier", "Mail"),
+    DefaultTopic.EMAIL: ("Courriel", "E-mail"),
+    DefaultTopic.WEBSITE: ("Site internet", "Website"),
+    DefaultTopic.PROCESSING_TIME: ("Délai de traitement", "Processing time"),
+    DefaultTopic.DECISION: ("Décision", "Decision"),
+    DefaultTopic.OTHER: ("Autre", "Other"),
+}
 
 
 class Channel(models.TextChoices):

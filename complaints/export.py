@@ -11,14 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qualipref import csvfiles
+from qualipref.content_language import page_is_french
 
-from .enums import Channel, Kind, Status, Topic
+from .enums import Channel, Kind, Status
 
 COLUMNS = (
     "reference",
     "kind",
     "channel",
-    "topic",
+    "topic__name",
+    "topic__name_en",
     "status",
     "received_on",
     "due_on",
@@ -61,8 +63,9 @@ def case_list_lines(queryset):
     # Translated now, in the request's language: the lines are written later, as the response streams.
     labels = {
         field: {value: str(label) for value, label in choices.choices}
-        for field, choices in (("kind", Kind), ("channel", Channel), ("topic", Topic), ("status", Status))
+        for field, choices in (("kind", Kind), ("channel", Channel), ("status", Status))
     }
+    topic_field = "topic__name" if page_is_french() else "topic__name_en"
 
     def line(row):
         values = dict(zip(COLUMNS, row, strict=True))
@@ -70,10 +73,9 @@ def case_list_lines(queryset):
         assignee = " ".join(filter(None, (values["assignee__first_name"], values["assignee__last_name"])))
         return [
             values["reference"],
-            *(
-                str(labels[field].get(values[field], values[field]))
-                for field in ("kind", "channel", "topic", "status")
-            ),
+            *(str(labels[field].get(values[field], values[field])) for field in ("kind", "channel")),
+            values[topic_field] or values["topic__name"],
+            str(labels["status"].get(values["status"], values["status"])),
             values["received_on"].isoformat(),
             values["due_on"].isoformat(),
             _day(values["answered_at"], zone),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qualipref.uploads import validate_upload
 
-from .enums import Kind, Topic
+from .enums import Kind
 
 PHONE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
 
@@ -76,7 +76,8 @@ class CaseForm(HoneypotMixin):
         label=_("Service concerned"), queryset=None, required=False, empty_label=_("I don't know")
     )
     site = forms.ModelChoiceField(label=_("Site"), queryset=None, required=False, empty_label=_("I don't know"))
-    topic = forms.ChoiceField(label=_("What is it about?"), choices=[("", "—"), *Topic.choices])
+    # Chosen by code ("counter"): the form's values, and an Open311 request's service_code.
+    topic = forms.ModelChoiceField(label=_("What is it about?"), queryset=None, to_field_name="code", empty_label="—")
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
         label=_("Your message"),
@@ -119,6 +120,7 @@ class CaseForm(HoneypotMixin):
         self.prefecture = prefecture
         self.fields["service"].queryset = prefecture.services.filter(is_active=True).order_by("name")
         self.fields["site"].queryset = prefecture.sites.filter(is_active=True).order_by("kind", "name")
+        self.fields["topic"].queryset = prefecture.topics.current().order_by("position", "name")
         self.fields["consent"].help_text = format_html(
             '{} {} <a href="{}" target="_blank" rel="noopener">{}</a>',
             _("Required when you give your contact details (name, e-mail address or phone number)."),
@@ -133,14 +135,18 @@ class CaseForm(HoneypotMixin):
             self.fields[name].widget.attrs["data-qp-required-when"] = f"kind={Kind.COMPLAINT}"
 
     def choices_shown(self):
-        """The services' and sites' choices as the form shows them: ``((value, label), …)`` for each, in one plain
-        query each (iterating a choice field opens a server-side cursor: three round trips each on PostgreSQL)."""
+        """The services', sites' and topics' choices as the form shows them: ``((value, label), …)`` for each, in
+        one plain query each (iterating a choice field opens a server-side cursor: three round trips each on
+        PostgreSQL)."""
         return tuple(
             (
                 *((("", str(field.empty_label)),) if field.empty_label is not None else ()),
-                *((str(choice.pk), str(field.label_from_instance(choice))) for choice in list(field.queryset)),
+                *(
+                    (str(field.prepare_value(choice)), str(field.label_from_instance(choice)))
+                    for choice in list(field.queryset)
+                ),
             )
-            for field in (self.fields["service"], self.fields["site"])
+            for field in (self.fields["service"], self.fields["site"], self.fields["topic"])
         )
 
     def chosen_kind(self):
@@ -202,9 +208,9 @@ class LostLinkForm(HoneypotMixin):
 
 
 # The empty form's fields, rendered (crispy + DSFR templates: most of the form page's cost), by what they depend
-# on: the language, the URL prefix (the consent's link) and the choices of services and sites as the form reads
-# them on each request, so a service renamed, added or closed shows at once. Per process, bounded; the CSRF token
-# and everything else of the page are rendered for each request.
+# on: the language, the URL prefix (the consent's link) and the choices of services, sites and topics as the form
+# reads them on each request, so a service or a topic renamed, added, archived or closed shows at once. Per
+# process, bounded; the CSRF token and everything else of the page are rendered for each request.
 _EMPTY_FIELDS_HTML = {}
 _EMPTY_FIELDS_MAX = 512
 _empty_fields_lock = threading.Lock()

@@ -13,11 +13,68 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qualipref.calendar import before_local_today
+from qualipref.content_language import page_is_french
+from qualipref.csvfiles import refuse_formula_start
 from qualipref.models import Prefecture, Service, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 from qualipref.workflow import TransitionLog
 
-from .enums import CITIZEN_STATUS_LABELS, OPEN_STATUSES, Channel, Kind, MessageKind, Status, Topic
+from .enums import CITIZEN_STATUS_LABELS, OPEN_STATUSES, Channel, Kind, MessageKind, Status
+from .media_links import MAX_LENGTH as MEDIA_URL_MAX_LENGTH
+from .media_links import validate_media_url
+
+
+class TopicQuerySet(PrefectureScopedQuerySet):
+    def current(self):
+        """The topics offered for a new case (an archived one stays on the cases that have it)."""
+        return self.filter(is_archived=False)
+
+
+class Topic(models.Model):
+    """What a case is about, from a prefecture's own list, which its officers edit (``complaints.topics``). Every
+    prefecture starts with the eight default topics (``enums.DefaultTopic``). A topic cases use is archived, not
+    deleted: it leaves the form and the Open311 services, and its cases keep it."""
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="topics", verbose_name=_("prefecture")
+    )
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        help_text=_(
+            "Its code for other apps (the Open311 API's service_code): lower-case letters, digits, hyphens and "
+            "underscores. Change it only if no app uses it."
+        ),
+    )
+    name = models.CharField(_("French wording"), max_length=120, validators=[refuse_formula_start])
+    name_en = models.CharField(
+        _("English wording"),
+        max_length=120,
+        blank=True,
+        validators=[refuse_formula_start],
+        help_text=_("Shown on the English pages; empty: the French."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Order in the form's list."))
+    is_archived = models.BooleanField(
+        _("archived"),
+        default=False,
+        help_text=_("No longer offered for new cases nor to other apps; the cases about it keep it."),
+    )
+
+    history = HistoricalRecords()
+
+    objects = TopicQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["prefecture", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["prefecture", "code"], name="topic_code_unique_in_prefecture")]
+
+    def __str__(self):
+        return self.name if page_is_french() else (self.name_en or self.name)
 
 
 class CaseQuerySet(PrefectureScopedQuerySet):
@@ -40,7 +97,10 @@ class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
-    topic = models.CharField(_("what it is about"), max_length=20, choices=Topic.choices, default=Topic.OTHER)
+    # Null only for a case filed by a channel that did not say (and whose prefecture has no "other" topic left).
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, null=True, related_name="cases", verbose_name=_("what it is about")
+    )
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("service")
     )
@@ -49,6 +109,15 @@ class Case(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), max_length=5000)
+    # A link another app gave with the case (Open311's media_url), never fetched by the portal (media_links).
+    media_url = models.URLField(
+        _("link to a photo or document"),
+        max_length=MEDIA_URL_MAX_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_media_url],
+    )
 
     name = models.CharField(_("name"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -336,8 +405,14 @@ class RoutingRule(models.Model):
     prefecture = models.ForeignKey(
         Prefecture, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("prefecture")
     )
-    topic = models.CharField(
-        _("what it is about"), max_length=20, choices=Topic.choices, blank=True, help_text=_("Empty: any topic.")
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        verbose_name=_("what it is about"),
+        help_text=_("Empty: any topic."),
     )
     site = models.ForeignKey(
         Site,
@@ -361,10 +436,10 @@ class RoutingRule(models.Model):
     class Meta:
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
-        ordering = ["prefecture", "topic", "site"]
+        ordering = ["prefecture", "topic__position", "site"]
 
     def __str__(self):
-        topic = self.get_topic_display() if self.topic else _("any topic")
+        topic = str(self.topic) if self.topic_id else _("any topic")
         site = self.site.name if self.site_id else _("any site")
         return f"{topic} · {site} → {self.service.name}"
 
@@ -374,7 +449,11 @@ class RoutingRule(models.Model):
             errors["service"] = _("Choose a service of this prefecture.")
         if self.site_id and self.prefecture_id and self.site.prefecture_id != self.prefecture_id:
             errors["site"] = _("Choose a site of this prefecture.")
-        same = RoutingRule.objects.filter(prefecture_id=self.prefecture_id, topic=self.topic, site_id=self.site_id)
+        if self.topic_id and self.prefecture_id and self.topic.prefecture_id != self.prefecture_id:
+            errors["topic"] = _("Choose a topic of this prefecture.")
+        same = RoutingRule.objects.filter(
+            prefecture_id=self.prefecture_id, topic_id=self.topic_id, site_id=self.site_id
+        )
         if self.prefecture_id and same.exclude(pk=self.pk).exists():
             errors["__all__"] = _("This prefecture already has a rule for this topic and site.")
         if errors:

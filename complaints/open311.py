@@ -1,14 +1,19 @@
 """The Open311 GeoReport v2 API (https://wiki.open311.org/GeoReport_v2): other public apps file cases for their users
 and follow them, in JSON or XML, under ``/api/open311/v2/``, described by OpenAPI at ``openapi/``.
 
-- ``services.json?jurisdiction_id=974``: the topics a case may be about (``service_code``), public;
+- ``services.json?jurisdiction_id=974``: the prefecture's current topics (``Topic``: their code is the
+  ``service_code``, their wording the ``service_name``, in English under ``/en/`` when the prefecture wrote one),
+  public; an archived topic leaves the list and is refused on new requests;
 - ``services/<code>.json?jurisdiction_id=974``: a topic's definition, with the attributes a request may carry: the
   kind (complaint or suggestion), the prefecture's service and site (their lists), the subject, the consent;
 - ``POST requests.json``: a case, checked by the very form of the web page (``CaseForm``) and filed by the same
   service (``case_submit``: reference, deadline, acknowledgement e-mailed to the citizen), channel "API", with the
-  app's key (``api_key``, or the ``X-Api-Key`` header); accepted submissions limited per app (``OPEN311_RATE``);
+  app's key (``api_key``, or the ``X-Api-Key`` header); accepted submissions limited per app (``OPEN311_RATE``).
+  Media: ``media_url`` is kept as a link on the case, never fetched (``complaints.media_links``: no server-side
+  request forgery); files sent as ``media`` (multipart) are the case's documents, checked as the web form's
+  (``qualipref.uploads``: type by content, size, sanitising, virus scan);
 - ``requests/<reference>.json``: its status, for the app that filed it only, with the key in the ``X-Api-Key``
-  header (a query string ends up in logs).
+  header (a query string ends up in logs), with the ``media_url`` it was given.
 
 Errors follow Open311: a list of ``{"code", "description"}`` (``<errors><error>…`` in XML), in French, or in
 English under ``/en/``.
@@ -17,9 +22,11 @@ English under ``/en/``.
 import xml.etree.ElementTree as ET
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import path
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -35,12 +42,15 @@ from qualipref.models import Prefecture
 from qualipref.openapi import SchemaOnceView
 from qualipref.ratelimits import submission_accepted, submission_time_left
 
-from .enums import OPEN_STATUSES, Channel, Kind, Topic
+from .enums import OPEN_STATUSES, Channel, Kind
 from .forms import CaseForm
+from .media_links import validate_media_url
 from .models import Case
 from .services import case_submit
 
 TRUE = {"true", "1", "on", "yes", "oui"}
+# The web form's fields that Open311 names otherwise, for the errors' descriptions.
+OPEN311_NAMES = {"attachments": "media", "topic": "service_code"}
 SCHEMA_SETTINGS = {
     "TITLE": "Qualipref – Open311 GeoReport v2",
     "DESCRIPTION": (
@@ -106,18 +116,18 @@ class Open311View(APIView):
         return prefecture, None
 
 
-def _services():
+def _services(prefecture):
     return [
         {
-            "service_code": topic.value,
-            "service_name": str(topic.label),
-            "description": str(topic.label),
+            "service_code": topic.code,
+            "service_name": str(topic),
+            "description": str(topic),
             "metadata": True,
             "type": "realtime",
             "keywords": "",
             "group": _("Complaints and suggestions"),
         }
-        for topic in Topic
+        for topic in prefecture.topics.current().order_by("position", "name")
     ]
 
 
@@ -142,8 +152,8 @@ class Services(Open311View):
     xml_root, xml_item = "services", "service"
 
     def get(self, request, format=None):
-        _prefecture, refused = self.jurisdiction(request)
-        return refused or Response(_services())
+        prefecture, refused = self.jurisdiction(request)
+        return refused or Response(_services(prefecture))
 
 
 def _values(pairs):
@@ -162,7 +172,7 @@ class ServiceDefinition(Open311View):
         prefecture, refused = self.jurisdiction(request)
         if refused:
             return refused
-        if service_code not in Topic.values:  # (a slug: nothing else reaches the view)
+        if not prefecture.topics.current().filter(code=service_code).exists():  # (a slug: nothing else gets here)
             return error(404, _("Unknown service_code."))
         attribute = {"variable": True, "datatype_description": ""}
         attributes = [
@@ -250,12 +260,13 @@ def _request_record(case):
         "service_request_id": case.reference,
         "status": "open" if case.status in OPEN_STATUSES else "closed",
         "status_notes": str(case.citizen_status),
-        "service_name": case.get_topic_display(),
-        "service_code": case.topic,
+        "service_name": str(case.topic) if case.topic else None,
+        "service_code": case.topic.code if case.topic else None,
         "agency_responsible": case.service.name if case.service else case.prefecture.name,
         "requested_datetime": case.created_at.isoformat(timespec="seconds"),
         "updated_datetime": (last_change or case.created_at).isoformat(timespec="seconds"),
         "expected_datetime": case.due_on.isoformat() if case.kind == Kind.COMPLAINT else None,
+        "media_url": case.media_url or None,
     }
 
 
@@ -291,18 +302,27 @@ class Requests(Open311View):
         limit = {"group": "open311", "rate": settings.OPEN311_RATE, "key": lambda group, request: f"app:{client.pk}"}
         if submission_time_left(request, **limit):
             return error(429, _("Too many requests from this app: try again later."))
-        form = CaseForm(_form_data(request.data), {}, prefecture=prefecture)
-        if not form.is_valid():
-            return Response(
-                [
-                    {"code": 400, "description": f"{name}: {message}" if name != "__all__" else message}
-                    for name, messages in form.errors.items()
-                    for message in messages
-                ],
-                status=400,
-            )
+        media = MultiValueDict({"attachments": request.FILES.getlist("media")})
+        form = CaseForm(_form_data(request.data), media, prefecture=prefecture)
+        media_url = (request.data.get("media_url") or "").strip()
+        errors = [
+            {
+                "code": 400,
+                "description": f"{OPEN311_NAMES.get(name, name)}: {message}" if name != "__all__" else message,
+            }
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+        try:
+            if media_url:
+                validate_media_url(media_url)
+        except ValidationError as refused:
+            errors.extend({"code": 400, "description": f"media_url: {message}"} for message in refused.messages)
+        if errors:
+            return Response(errors, status=400)
+        data = {**form.cleaned_data, "channel": Channel.API, "media_url": media_url}
         with transaction.atomic():
-            case, _token = case_submit(prefecture=prefecture, data={**form.cleaned_data, "channel": Channel.API})
+            case, _token = case_submit(prefecture=prefecture, data=data, files=form.cleaned_data["attachments"])
             Case.objects.filter(pk=case.pk).update(api_client=client)
         submission_accepted(request, **limit)
         notice = (
@@ -333,7 +353,9 @@ class RequestStatus(Open311View):
             return error(403, _("Missing, unknown or disabled api_key."))
         reference = service_request_id[:20]
         case = (
-            Case.objects.select_related("prefecture", "service").filter(reference=reference, api_client=client).first()
+            Case.objects.select_related("prefecture", "service", "topic")
+            .filter(reference=reference, api_client=client)
+            .first()
             if reference.replace("-", "").isalnum()
             else None
         )

@@ -4,6 +4,9 @@
 counts working days with the prefecture's calendar: in La Réunion on Wednesday 18 December
 2024, a case due on Tuesday the 24th is due in three working days (20 December and the
 weekend are off). Cases waiting for the citizen are left out: their clock is stopped.
+
+The quality officers' digest also lists their prefecture's open cases that nobody has yet: no routing rule gave
+them a service (``complaints.routing``) and nobody took them. Until an officer sorts them, nobody else sees them.
 """
 
 import datetime
@@ -17,9 +20,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from qualipref.calendar import add_working_days, is_working_day, working_days_between
+from qualipref.enums import Role
 from qualipref.links import absolute_url
 from qualipref.mail import email_queue
-from qualipref.models import Prefecture, User
+from qualipref.models import Membership, Prefecture, User
 
 from .enums import Status
 from .models import Case, DigestLog
@@ -64,10 +68,21 @@ def attention_cases(windows):
     return Case.objects.open().exclude(status=Status.WAITING_CITIZEN).filter(due_by)
 
 
+def unrouted_cases(prefecture_ids):
+    """Open cases of ``prefecture_ids`` that nobody has: no service (no routing rule matched, the citizen did not
+    know it) and no assignee. Their prefecture's quality officers are reminded of them until they sort them."""
+    return Case.objects.open().filter(prefecture_id__in=prefecture_ids, service__isnull=True, assignee__isnull=True)
+
+
+def _working_today(windows):
+    return [pk for ids in windows.values() for pk in ids]
+
+
 def digest_recipients():
-    """Ids of the active assignees with at least one case to be reminded of today (two queries)."""
+    """Ids of the active assignees with at least one case to be reminded of today, and of the quality officers of
+    the prefectures with unrouted cases (three queries)."""
     windows = deadline_windows(Prefecture.objects.only("pk", "time_zone", "holiday_subdivision"))
-    return list(
+    assignees = (
         attention_cases(windows)
         .filter(assignee__is_active=True)
         .exclude(assignee__email="")
@@ -75,6 +90,19 @@ def digest_recipients():
         .values_list("assignee_id", flat=True)
         .distinct()
     )
+    officers = (
+        Membership.objects.filter(
+            role=Role.QUALITY_OFFICER,
+            prefecture_id__in=unrouted_cases(_working_today(windows)).values("prefecture_id"),
+            user__is_active=True,
+            user__is_staff=True,
+        )
+        .exclude(user__email="")
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    return sorted(set(assignees) | set(officers))
 
 
 @dataclass(frozen=True)
@@ -86,6 +114,15 @@ class DigestLine:
     status: str
     due_on: datetime.date
     working_days: int  # late by (overdue) or left (due soon)
+    url: str
+
+
+@dataclass(frozen=True)
+class UnroutedLine:
+    reference: str
+    subject: str
+    prefecture: str
+    received_on: datetime.date
     url: str
 
 
@@ -114,20 +151,40 @@ def _lines(cases, windows, *, overdue):
     return lines
 
 
+def _unrouted_lines(cases):
+    return [
+        UnroutedLine(
+            reference=case.reference,
+            subject=case.subject,
+            prefecture=case.prefecture.name,
+            received_on=case.received_on,
+            url=_admin_url(case.pk),
+        )
+        for case in cases.select_related("prefecture").order_by("received_on", "reference")[:MAX_LINES]
+    ]
+
+
 @transaction.atomic
 def digest_send(*, user_id, day):
     """Queue ``user_id``'s digest for ``day`` (the day of the run). Returns whether one was queued.
 
     Safe to run twice: a ``DigestLog`` row per user and day, written with the e-mail, makes a
-    second run that day (or a concurrent one) send nothing. Nothing to report, nothing sent.
+    second run that day (or a concurrent one) send nothing. Nothing to report, nothing sent. A quality officer's
+    digest also lists their prefectures' unrouted cases (``unrouted_cases``).
     """
     user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
     if user is None or DigestLog.objects.filter(user=user, day=day).exists():
         return False
-    prefectures = list(
-        Prefecture.objects.filter(pk__in=Case.objects.open().assigned_to(user).values("prefecture_id")).order_by(
-            "department_code"
+    officer_of = set(
+        Membership.objects.filter(user=user, role=Role.QUALITY_OFFICER, prefecture__isnull=False).values_list(
+            "prefecture_id", flat=True
         )
+    )
+    prefectures = list(
+        Prefecture.objects.filter(
+            Q(pk__in=Case.objects.open().assigned_to(user).values("prefecture_id"))
+            | Q(pk__in=unrouted_cases(officer_of).values("prefecture_id"))
+        ).order_by("department_code")
     )
     windows = deadline_windows(prefectures)
     if not windows:
@@ -135,7 +192,9 @@ def digest_send(*, user_id, day):
     cases = attention_cases(windows).assigned_to(user)
     late = overdue_condition(windows)
     counts = cases.aggregate(overdue=Count("pk", filter=late), due_soon=Count("pk", filter=~late))
-    if not counts["overdue"] and not counts["due_soon"]:
+    unrouted = unrouted_cases(officer_of.intersection(_working_today(windows)))
+    unrouted_count = unrouted.count() if officer_of else 0
+    if not counts["overdue"] and not counts["due_soon"] and not unrouted_count:
         return False
     _log, created = DigestLog.objects.get_or_create(user=user, day=day)
     if not created:
@@ -152,6 +211,9 @@ def digest_send(*, user_id, day):
             "due_soon_count": counts["due_soon"],
             "overdue_more": max(0, counts["overdue"] - MAX_LINES),
             "due_soon_more": max(0, counts["due_soon"] - MAX_LINES),
+            "unrouted": _unrouted_lines(unrouted) if unrouted_count else [],
+            "unrouted_count": unrouted_count,
+            "unrouted_more": max(0, unrouted_count - MAX_LINES),
             "due_soon_working_days": DUE_SOON_WORKING_DAYS,
             "several_prefectures": len(prefectures) > 1,
             "case_list_url": absolute_url(reverse("admin:complaints_case_changelist")),

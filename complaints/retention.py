@@ -5,9 +5,9 @@ long — are anonymised, sent e-mails are forgotten after a month.
 Anonymising keeps what the statistics count — kind, channel, topic, service, site, status,
 every date and duration, the rating, the transition log, how many messages — and removes
 who the citizen was and what they wrote: name, e-mail, phone, subject, description, the
-comment on the rating, the bodies of the thread, the attachments (files and rows) and the
-tracking links, in the case and in its django-simple-history rows; apps holding a copy (the committee's agenda)
-remove theirs on ``complaints.signals.cases_anonymised``. What the prefecture
+comment on the rating, the link to media an app gave (``media_url``), the bodies of the thread, the
+attachments (files and rows) and the tracking links, in the case and in its django-simple-history rows; apps
+holding a copy (the committee's agenda) remove theirs on ``complaints.signals.cases_anonymised``. What the prefecture
 wrote about its decision (reason for rejection, public reply) stays.
 
 Everything runs as ``UPDATE``/``DELETE`` statements on batches of ids, one transaction per
@@ -69,7 +69,7 @@ def _anonymise_batch(case_ids, now):
     attachments.delete()
     tracking_links_revoke(case_ids=case_ids)
     Message.objects.filter(case_id__in=case_ids).update(body=ANONYMISED)
-    personal = {"name": "", "email": "", "phone": "", "subject": ANONYMISED, "rating_comment": ""}
+    personal = {"name": "", "email": "", "phone": "", "subject": ANONYMISED, "rating_comment": "", "media_url": ""}
     Case.history.filter(id__in=case_ids).update(**personal)
     cases_anonymised.send(sender=Case, case_ids=case_ids)
     return Case.objects.filter(pk__in=case_ids, anonymised_at__isnull=True).update(

@@ -21,6 +21,7 @@ from .arrivals import arrival_announce
 from .enums import Channel, Kind, MessageKind, Status
 from .models import Attachment, Case, CaseSequence, Message, Transition
 from .routing import routed_service
+from .topics import topic_for
 from .tracking_links import tracking_link_send, tracking_token_issue, tracking_url
 from .workflow import FINAL_STATUSES, INITIAL_STATUS, check_transition
 
@@ -94,16 +95,18 @@ def attachment_add(*, case, upload, message=None, by_citizen=True):
 def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=None):
     """Record a case filed online by a citizen (``by`` is None) or entered by an officer.
 
-    ``data`` holds the cleaned form fields. Officers entering a letter, e-mail, phone call or
-    counter visit give its real ``received_on``: the deadline counts from there. ``case`` is an
-    unsaved ``Case`` to fill and save (the admin's own object) instead of a new one. Returns
-    ``(case, token)``; the acknowledgement e-mail leaves after the commit.
+    ``data`` holds the cleaned form fields; its ``topic`` may be a ``Topic`` of the prefecture, a topic's code
+    (``"counter"``), or missing (the prefecture's "other" topic: ``topics.topic_for``). Officers entering a letter,
+    e-mail, phone call or counter visit give its real ``received_on``: the deadline counts from there. ``case`` is
+    an unsaved ``Case`` to fill and save (the admin's own object) instead of a new one. Returns ``(case, token)``;
+    the acknowledgement e-mail leaves after the commit.
     """
     now = timezone.now()
     received_on = received_on or timezone.localdate(now, timezone=prefecture.tzinfo)
     kind = Kind(data["kind"])
     status = INITIAL_STATUS[kind]
     case = case if case is not None else Case()
+    topic = topic_for(prefecture=prefecture, topic=data.get("topic"))
     fields = {
         "prefecture": prefecture,
         # The real reference is taken last (below): its row lock then lasts only until the commit,
@@ -111,13 +114,13 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
         "reference": f"tmp-{uuid.uuid4().hex[:16]}",
         "kind": kind,
         "channel": data.get("channel") or Channel.ONLINE,
-        "topic": data["topic"],
+        "topic": topic,
         # Not known to the citizen: the prefecture's routing rules choose it, if one matches.
-        "service": data.get("service")
-        or routed_service(prefecture=prefecture, topic=data["topic"], site=data.get("site")),
+        "service": data.get("service") or routed_service(prefecture=prefecture, topic=topic, site=data.get("site")),
         "site": data.get("site"),
         "subject": data["subject"],
         "description": data["description"],
+        "media_url": data.get("media_url") or "",
         "name": data.get("name", ""),
         "email": (data.get("email") or "").lower(),
         "phone": data.get("phone", ""),
@@ -196,7 +199,7 @@ def case_sort(*, case, by, fields):
     stored = Case.objects.select_for_update().values("service_id", "prefecture_id").get(pk=case.pk)
     if "service" in fields and stored["service_id"] is not None and case.service_id != stored["service_id"]:
         raise ValidationError(_("A case changes service by a transfer, which is kept in its history."))
-    for name in ("service", "site"):
+    for name in ("service", "site", "topic"):
         related = getattr(case, name) if name in fields else None
         if related is not None and related.prefecture_id != stored["prefecture_id"]:
             raise ValidationError(_("Choose one of the prefecture's own."))

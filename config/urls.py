@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from qualipref import views
+from qualipref.preferences import my_preferences
 
 # DSFR error pages in the visitor's language (qualipref/errors.py); CSRF_FAILURE_VIEW is in the settings.
 handler400 = "qualipref.errors.bad_request"
@@ -24,6 +25,8 @@ secret_urls = [
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Before the admin's own addresses: any staff account's page, outside the user model's admin.
+    path("admin/mes-preferences/", my_preferences, name="my_preferences"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

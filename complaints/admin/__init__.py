@@ -3,5 +3,6 @@
 from .answer_templates import AnswerTemplateAdmin
 from .cases import CaseAdmin
 from .routing import RoutingRuleAdmin
+from .topics import TopicAdmin
 
-__all__ = ["AnswerTemplateAdmin", "CaseAdmin", "RoutingRuleAdmin"]
+__all__ = ["AnswerTemplateAdmin", "CaseAdmin", "RoutingRuleAdmin", "TopicAdmin"]

@@ -32,9 +32,11 @@ from .listing import (
     CaseChangeList,
     OverdueFilter,
     ScopedRelatedFilter,
+    TopicFilter,
     due_badge,
     single_prefecture,
 )
+from .topics import topic_choices
 from .views import CaseWorkflowViews
 
 # "974-2026-000123" or its beginning ("974-2026", "2A-"): a prefix search on the reference's index.
@@ -134,7 +136,7 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
         ("service", ScopedRelatedFilter),
         ("site", ScopedRelatedFilter),
         "channel",
-        "topic",
+        ("topic", TopicFilter),
         OverdueFilter,
         AssigneeFilter,
     ]
@@ -154,7 +156,7 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
     change_fieldsets = [
         (None, {"fields": ["reference", "prefecture", "kind", "channel", "status", "received_on", "due", "assignee"]}),
         (_("Citizen"), {"fields": ["name", "email", "phone", "consent_at"]}),
-        (_("Request"), {"fields": ["topic", "service", "site", "subject", "description"]}),
+        (_("Request"), {"fields": ["topic", "service", "site", "subject", "description", "media_link"]}),
         (
             _("Follow-up"),
             {
@@ -227,6 +229,18 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
         if len(subject) <= SHORT_SUBJECT and unicodedata.is_normalized("NFC", subject):
             return subject  # what Truncator gives back for a short subject, without building one for each row
         return Truncator(subject).chars(SHORT_SUBJECT)
+
+    @admin.display(description=_("link to a photo or document"))
+    def media_link(self, case):
+        """The app's link (Open311 ``media_url``), opened by the officer's browser: the portal never fetches it."""
+        if not case.media_url:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener noreferrer nofollow">{}</a><div class="help">{}</div>',
+            case.media_url,
+            case.media_url,
+            _("Given by the app that filed the case; not checked by the portal: opens in a new window."),
+        )
 
     @admin.display(description=_("answer due on"), ordering="due_on")
     def due(self, case):
@@ -317,7 +331,10 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
             # A service agent enters (and sorts) cases for their own service only, in the prefectures where they are
             # nothing else: the rule of ``scope_queryset``, read on the service itself.
             kwargs["queryset"] = Service.objects.filter(agent_rule(user, "prefecture", "pk"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "topic" and field is not None:
+            topic_choices(field, user)
+        return field
 
     def save_model(self, request, obj, form, change):
         if change:

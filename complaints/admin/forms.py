@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.models import Prefecture
@@ -52,6 +53,8 @@ class CaseEntryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [choice for choice in Channel.choices if choice[0] != Channel.ONLINE]
+        topic = self.fields["topic"]
+        topic.queryset = topic.queryset.filter(is_archived=False)  # a new case never gets an archived topic
 
     def clean(self):
         cleaned = super().clean()
@@ -61,7 +64,7 @@ class CaseEntryForm(forms.ModelForm):
         received_on = cleaned.get("received_on")
         if received_on and received_on > prefecture.today():
             self.add_error("received_on", _("The date of receipt cannot be in the future."))
-        for name in ("service", "site"):
+        for name in ("service", "site", "topic"):
             related = cleaned.get(name)
             if related is not None and related.prefecture_id != prefecture.pk:
                 self.add_error(name, _("Choose one of the prefecture's own."))
@@ -78,10 +81,14 @@ class CaseChangeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("service", "site"):
+        for name in ("service", "site", "topic"):
             if name in self.fields and self.instance.pk:
                 field = self.fields[name]
                 field.queryset = field.queryset.filter(prefecture_id=self.instance.prefecture_id)
+        topic = self.fields.get("topic")
+        if topic is not None and self.instance.pk:
+            # Current topics, and the case's own even if archived since.
+            topic.queryset = topic.queryset.filter(Q(is_archived=False) | Q(pk=self.instance.topic_id))
 
 
 class TransitionForm(forms.Form):

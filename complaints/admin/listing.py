@@ -98,9 +98,17 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
     ``SELECT DISTINCT`` over every case of the prefecture on each page of the list.
     """
 
+    ordering = ("name",)
+
     def field_choices(self, field, request, model_admin):
         related = scope_queryset(field.related_model._default_manager.all(), request.user)
-        return [(obj.pk, str(obj)) for obj in related.order_by("name")]
+        return [(obj.pk, str(obj)) for obj in related.order_by(*self.ordering)]
+
+
+class TopicFilter(ScopedRelatedFilter):
+    """The user's prefectures' topics, archived ones included (their cases are still listed), in the form's order."""
+
+    ordering = ("prefecture__department_code", "position", "name")
 
 
 def planner_estimate(queryset):

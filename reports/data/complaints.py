@@ -4,9 +4,10 @@ from types import SimpleNamespace
 
 from django.db.models import Count, F, Q
 
-from complaints.enums import Channel, Kind, Status, Topic
+from complaints.enums import Channel, Kind, Status
 from complaints.models import Case
 from engagements.indicators import AnswerSatisfaction, CasesMeanDays, CasesOnTime, _context
+from qualipref.content_language import page_is_french
 
 from .common import TOP, _choice_label, _round, _share, _top
 
@@ -41,10 +42,20 @@ def _complaints(prefecture, period, previous, ctx, known):
         Case.objects.for_prefecture(prefecture)
         .exclude(status=Status.REJECTED)
         .filter(received)
-        .values("kind", "channel", "topic", service_name=F("service__name"))
+        .values(
+            "kind",
+            "channel",
+            topic_name=F("topic__name"),
+            topic_name_en=F("topic__name_en"),
+            service_name=F("service__name"),
+        )
         .annotate(current=Count("pk", filter=current), previous=Count("pk", filter=before))
         .order_by()
     )
+    # The prefecture's own topics, by their wording in the report's language.
+    french = page_is_french()
+    for row in rows:
+        row["topic"] = (row["topic_name"] if french else row["topic_name_en"] or row["topic_name"]) or "—"
     by_service, other_services = _top(_dimension(rows, "service_name", lambda name: name or "—"), TOP)
 
     # On time, mean working days, satisfaction: the engagements' figures, or (for those the referential
@@ -77,7 +88,7 @@ def _complaints(prefecture, period, previous, ctx, known):
         "complaints": sum(row["current"] for row in rows if row["kind"] == Kind.COMPLAINT),
         "by_kind": _dimension(rows, "kind", _choice_label(Kind)),
         "by_channel": _dimension(rows, "channel", _choice_label(Channel)),
-        "by_topic": _dimension(rows, "topic", _choice_label(Topic)),
+        "by_topic": _dimension(rows, "topic", str),
         "by_service": by_service,
         "other_services": other_services,
         "on_time": figures["on_time_cur"],
@@ -117,7 +128,7 @@ def case_rows(prefecture, period, *, today=None):
             "reference",
             "kind",
             "channel",
-            "topic",
+            "topic__code",
             "service__name",
             "received_on",
             "due_on",
@@ -144,7 +155,7 @@ def case_rows(prefecture, period, *, today=None):
             reference,
             kind,
             channel,
-            topic,
+            topic or "",
             service or "",
             received_on.isoformat(),
             due_on.isoformat(),

@@ -3,15 +3,50 @@ import datetime
 import factory
 from django.utils import timezone
 
-from complaints.enums import Channel, Kind, MessageKind, Status, Topic
-from complaints.models import AnswerTemplate, Attachment, Case, Message
+from complaints.enums import Channel, DefaultTopic, Kind, MessageKind, Status
+from complaints.models import AnswerTemplate, Attachment, Case, Message, Topic
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory
 
 # Real files of each accepted type (uploads are decoded and rewritten before they are stored).
 from tests.samples import JPEG_BYTES, PDF_BYTES, PNG_BYTES  # noqa: E402, F401
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+class TopicByCode:
+    """``topic="counter"`` (a code) means the prefecture's topic of that code, as ``case_submit`` reads it."""
+
+    @staticmethod
+    def _topic(kwargs):
+        if isinstance(kwargs.get("topic"), str):
+            code = kwargs["topic"]
+            kwargs["topic"] = Topic.objects.get(prefecture=kwargs["prefecture"], code=code) if code else None
+        return kwargs
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return super()._create(model_class, *args, **cls._topic(kwargs))
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        return super()._build(model_class, *args, **cls._topic(kwargs))
+
+
+def topic_of(prefecture, code):
+    """The prefecture's topic of ``code``."""
+    return Topic.objects.get(prefecture=prefecture, code=code)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    code = factory.Sequence(lambda n: f"theme-{n}")
+    name = factory.Sequence(lambda n: f"Thème {n}")
+    name_en = factory.Sequence(lambda n: f"Topic {n}")
+    position = 20
+
+
+class CaseFactory(TopicByCode, factory.django.DjangoModelFactory):
     class Meta:
         model = Case
 
@@ -19,7 +54,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     reference = factory.Sequence(lambda n: f"999-2026-{n:06d}")
     kind = Kind.COMPLAINT
     channel = Channel.ONLINE
-    topic = Topic.COUNTER
+    topic = DefaultTopic.COUNTER
     service = factory.SubFactory(ServiceFactory, prefecture=factory.SelfAttribute("..prefecture"))
     subject = "Attente au guichet"
     description = "J'ai attendu trois heures au guichet des titres de séjour."
@@ -65,12 +100,12 @@ class AnswerTemplateFactory(factory.django.DjangoModelFactory):
     body = "Bonjour {nom},\n\nVotre demande {reference} a été examinée.\n\n{signature}"
 
 
-class RoutingRuleFactory(factory.django.DjangoModelFactory):
+class RoutingRuleFactory(TopicByCode, factory.django.DjangoModelFactory):
     """Cases about the counter, at any site, go to a service of the prefecture."""
 
     class Meta:
         model = "complaints.RoutingRule"
 
     prefecture = factory.SubFactory(PrefectureFactory)
-    topic = Topic.COUNTER
+    topic = DefaultTopic.COUNTER
     service = factory.SubFactory(ServiceFactory, prefecture=factory.SelfAttribute("..prefecture"))

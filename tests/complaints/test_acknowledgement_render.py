@@ -5,7 +5,7 @@ would give, written in the submission's transaction (complaints/services.py, ``c
 import pytest
 from django.db import transaction
 
-from complaints.enums import Kind, Topic
+from complaints.enums import DefaultTopic, Kind
 from complaints.models import Case
 from complaints.services import ACKNOWLEDGEMENT, _with_reference, case_submit
 from complaints.tracking_links import tracking_url
@@ -14,7 +14,7 @@ from qualipref.models import OutgoingEmail
 
 DATA = {
     "kind": Kind.COMPLAINT,
-    "topic": Topic.COUNTER,
+    "topic": DefaultTopic.COUNTER,
     "subject": "Attente",
     "description": "Trois heures d'attente.",
     "name": "Marie Hoarau",

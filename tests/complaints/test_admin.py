@@ -32,7 +32,7 @@ from complaints.workflow import (
 )
 from qualipref.enums import Role
 from qualipref.workflow import TransitionRefused
-from tests.complaints.factories import AnswerTemplateFactory, AttachmentFactory, CaseFactory, MessageFactory
+from tests.complaints.factories import AnswerTemplateFactory, AttachmentFactory, CaseFactory, MessageFactory, topic_of
 from tests.qualipref.factories import MembershipFactory, PrefectureFactory, ServiceFactory, SiteFactory, officer_of
 
 TODAY = timezone.localdate()
@@ -352,7 +352,7 @@ def test_case_page_escapes_the_citizen_text(officer_client, reunion):
 
 
 def _change_post_data(case, **changes):
-    data = {"topic": case.topic, "site": case.site_id or "", "_save": "Save"}
+    data = {"topic": case.topic_id, "site": case.site_id or "", "_save": "Save"}
     for prefix in ("messages", "attachments", "transitions"):
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     return data | changes
@@ -410,10 +410,12 @@ def test_saving_the_case_page_as_a_browser_does_keeps_the_thread(officer_client,
     fields = _FormFields()
     fields.feed(officer_client.get(url("change", case.pk)).content.decode())
     assert fields.data["messages-TOTAL_FORMS"] == "2"
-    response = officer_client.post(url("change", case.pk), {**fields.data, "topic": "phone", "_save": "Save"})
+    response = officer_client.post(
+        url("change", case.pk), {**fields.data, "topic": topic_of(reunion, "phone").pk, "_save": "Save"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.topic == "phone"
+    assert case.topic.code == "phone"
     assert [m.body for m in case.messages.all()] == ["Message du citoyen", "Note"]
     assert case.attachments.count() == case.transitions.count() == 1
 
@@ -422,10 +424,12 @@ def test_saving_the_case_page_as_a_browser_does_keeps_the_thread(officer_client,
 def test_officer_sorts_a_case_by_topic_and_site_and_it_is_in_the_history(officer_client, reunion, officer):
     case = CaseFactory(prefecture=reunion)
     site = SiteFactory(prefecture=reunion)
-    response = officer_client.post(url("change", case.pk), _change_post_data(case, topic="phone", site=site.pk))
+    response = officer_client.post(
+        url("change", case.pk), _change_post_data(case, topic=topic_of(reunion, "phone").pk, site=site.pk)
+    )
     assert response.status_code == 302
     case.refresh_from_db()
-    assert (case.topic, case.site) == ("phone", site)
+    assert (case.topic.code, case.site) == ("phone", site)
     assert case.history.first().history_user == officer
 
 
@@ -862,7 +866,7 @@ def _entry(reunion, **changes):
         "kind": Kind.COMPLAINT,
         "service": "",
         "site": "",
-        "topic": "mail",
+        "topic": topic_of(reunion, "mail").pk,
         "subject": "Courrier resté sans réponse",
         "description": "Lettre reçue au service courrier.",
         "name": "Jean Grondin",
@@ -979,7 +983,7 @@ def test_entry_form_prefills_the_date_of_receipt_of_the_prefecture_and_saves_as_
             **fields.data,
             "channel": Channel.PHONE,
             "kind": Kind.COMPLAINT,
-            "topic": "phone",
+            "topic": topic_of(guadeloupe, "phone").pk,
             "subject": "Appel au standard",
             "description": "Appel reçu ce soir.",
             "_save": "Save",

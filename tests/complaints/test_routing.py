@@ -7,7 +7,7 @@ from complaints.routing import routed_service
 from complaints.services import case_submit
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory, SiteFactory, officer_of
 
-from .factories import RoutingRuleFactory
+from .factories import RoutingRuleFactory, topic_of
 from .test_public import FORM_URL
 
 
@@ -37,7 +37,7 @@ def rules(reunion):
     ],
 )
 def test_the_most_precise_rule_wins(reunion, rules, topic, at_site, service):
-    found = routed_service(prefecture=reunion, topic=topic, site=rules if at_site else None)
+    found = routed_service(prefecture=reunion, topic=topic_of(reunion, topic), site=rules if at_site else None)
     assert found.name == service
 
 
@@ -86,10 +86,15 @@ def test_an_officer_writes_a_rule_in_the_admin(client, reunion):
     client.force_login(officer_of(reunion))
     response = client.post(
         reverse("admin:complaints_routingrule_add"),
-        {"prefecture": reunion.pk, "topic": "counter", "site": "", "service": reunion.services.get().pk},
+        {
+            "prefecture": reunion.pk,
+            "topic": topic_of(reunion, "counter").pk,
+            "site": "",
+            "service": reunion.services.get().pk,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert routed_service(prefecture=reunion, topic="counter").name == "Titres de séjour"
+    assert routed_service(prefecture=reunion, topic=topic_of(reunion, "counter")).name == "Titres de séjour"
 
 
 def test_the_demo_routes_counter_cases_to_residence_permits(reunion):
@@ -97,5 +102,23 @@ def test_the_demo_routes_counter_cases_to_residence_permits(reunion):
 
     routing_rules_ensure(reunion)
     routing_rules_ensure(reunion)  # idempotent
-    assert routed_service(prefecture=reunion, topic="counter").name == "Titres de séjour"
+    assert routed_service(prefecture=reunion, topic=topic_of(reunion, "counter")).name == "Titres de séjour"
     assert reunion.routing_rules.count() == 1
+
+
+def test_a_rule_for_a_topic_of_another_prefecture_is_refused(reunion):
+    other = PrefectureFactory(department_code="94", slug="val-de-marne")
+    rule = RoutingRuleFactory.build(
+        prefecture=reunion, topic=topic_of(other, "counter"), service=reunion.services.get()
+    )
+    with pytest.raises(ValidationError) as refused:
+        rule.full_clean()
+    assert "topic" in refused.value.message_dict
+
+
+def test_a_case_without_topic_is_routed_by_the_rules_for_any_topic(reunion, rules):
+    case, _token = case_submit(
+        prefecture=reunion, data={"kind": "suggestion", "topic": None, "subject": "x", "description": "y"}
+    )
+    # No topic given: the prefecture's "other" topic, which only the rule for any topic matches.
+    assert case.topic.code == "other" and case.service.name == "Accueil général"

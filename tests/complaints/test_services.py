@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from complaints.enums import Kind, MessageKind, Status, Topic
+from complaints.enums import DefaultTopic, Kind, MessageKind, Status
 from complaints.models import Case, CaseSequence, Transition
 from complaints.services import (
     can_rate,
@@ -41,7 +41,7 @@ def reunion(db):
 def submit(prefecture, **data):
     base = {
         "kind": Kind.COMPLAINT,
-        "topic": Topic.COUNTER,
+        "topic": DefaultTopic.COUNTER,
         "subject": "Attente",
         "description": "Trois heures d'attente.",
         "name": "Marie Hoarau",
@@ -61,7 +61,7 @@ def test_references_count_per_prefecture_and_year(reunion):
 
 def test_a_failed_submission_gives_its_number_back(reunion):
     submit(reunion)
-    with pytest.raises(KeyError):  # no topic: the transaction rolls back, sequence included
+    with pytest.raises(KeyError):  # no subject: the transaction rolls back, sequence included
         case_submit(prefecture=reunion, data={"kind": "complaint"})
     case, _token = submit(reunion)
     assert case.reference.endswith("-000002")

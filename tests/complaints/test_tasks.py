@@ -11,7 +11,8 @@ from complaints.enums import Status
 from complaints.models import DigestLog
 from complaints.reminders import digest_recipients, digest_send
 from complaints.tasks import send_daily_digests
-from tests.qualipref.factories import PrefectureFactory, officer_of
+from qualipref.enums import Role
+from tests.qualipref.factories import PrefectureFactory, ServiceFactory, officer_of
 
 from .factories import CaseFactory
 
@@ -205,7 +206,7 @@ def test_digest_queries_do_not_grow_with_the_number_of_cases(reunion, val_de_mar
     for day in range(2, 25):
         case(reunion, many, D(2024, 11, day))
         case(val_de_marne, officer_of(val_de_marne), D(2024, 12, 19))
-    with django_assert_num_queries(2):  # the prefectures, then the distinct assignees
+    with django_assert_num_queries(3):  # the prefectures, the distinct assignees, the officers with unrouted cases
         assert len(digest_recipients()) == 25
     with CaptureQueriesContext(connection) as for_few:
         assert digest_send(user_id=few.pk, day=D(2024, 12, 18))
@@ -226,3 +227,59 @@ def test_long_lists_are_cut_and_counted(reunion, monkeypatch):
     assert re.findall(r"\d+", message.subject) == ["5", "0"]
     after_the_table = message.alternatives[0][0].split("</table>")[1]
     assert re.findall(r"\d+", after_the_table)[:1] == ["3"]  # …and 3 more
+
+
+def unrouted(prefecture, received_on, **fields):
+    """An open case no rule routed and nobody took."""
+    fields = {"assignee": None, **fields}
+    return CaseFactory(prefecture=prefecture, service=None, received_on=received_on, due_on=D(2025, 1, 20), **fields)
+
+
+@pytest.mark.usefixtures("wednesday_18_december")
+def test_cases_without_a_service_reach_the_quality_officers_digest(reunion, val_de_marne):
+    officer, agent = officer_of(reunion), officer_of(reunion, first_name="Agent")
+    agent.memberships.update(role=Role.SERVICE_AGENT, service=ServiceFactory(prefecture=reunion))
+    elsewhere = officer_of(val_de_marne)
+    old = unrouted(reunion, D(2024, 12, 2), subject="Personne ne sait où envoyer ceci")
+    new = unrouted(reunion, D(2024, 12, 17))
+    taken = unrouted(reunion, D(2024, 12, 3), assignee=officer_of(reunion))  # somebody has it: not listed
+    closed = unrouted(reunion, D(2024, 12, 1), status=Status.CLOSED)
+
+    assert officer.pk in digest_recipients() and elsewhere.pk not in digest_recipients()
+    send_daily_digests()
+
+    [message] = digests_to(officer)
+    assert old.reference in message.body and new.reference in message.body
+    assert message.body.index(old.reference) < message.body.index(new.reference)  # the oldest first
+    assert "Personne ne sait où envoyer ceci" in message.body
+    assert taken.reference not in message.body and closed.reference not in message.body
+    assert "2 dossiers sans service" in message.body and "2 sans service" in message.subject
+    [table] = tables_of(message)
+    assert old.reference in table and "2 décembre 2024" in table
+    assert digests_to(agent) == [] and digests_to(elsewhere) == []
+
+
+@pytest.mark.usefixtures("wednesday_18_december")
+def test_an_officer_with_cases_due_gets_the_unrouted_ones_in_the_same_digest(reunion):
+    officer = officer_of(reunion)
+    late = case(reunion, officer, D(2024, 12, 10))
+    nobodys = unrouted(reunion, D(2024, 12, 16))
+
+    assert send_daily_digests() == 1
+    [message] = digests_to(officer)
+    overdue_table, unrouted_table = tables_of(message)
+    assert late.reference in overdue_table and nobodys.reference in unrouted_table
+
+
+@pytest.mark.usefixtures("wednesday_18_december")
+def test_unrouted_cases_wait_for_a_working_day_and_a_service_ends_the_reminder(reunion, time_machine):
+    officer = officer_of(reunion)
+    nobodys = unrouted(reunion, D(2024, 12, 16))
+    time_machine.move_to(datetime.datetime(2024, 12, 20, 7, 0, tzinfo=PARIS), tick=False)  # a holiday there
+    assert send_daily_digests() == 0
+
+    time_machine.move_to(datetime.datetime(2024, 12, 23, 7, 0, tzinfo=PARIS), tick=False)
+    nobodys.service = ServiceFactory(prefecture=reunion)
+    nobodys.save()
+    assert send_daily_digests() == 0
+    assert digests_to(officer) == []

@@ -91,7 +91,12 @@ def test_complaint_form_with_the_keyboard_alone(web, reunion):
 
     web.wait_for_url(re.compile(r"/reclamations/confirmation/"))  # the skip link's #content may follow
     case = Case.objects.get()
-    assert (case.kind, case.topic, case.service.name, case.site) == ("complaint", "counter", "Titres de séjour", None)
+    assert (case.kind, case.topic.code, case.service.name, case.site) == (
+        "complaint",
+        "counter",
+        "Titres de séjour",
+        None,
+    )
     assert (case.subject, case.name, case.email) == ("Attente au guichet", "Marie Hoarau", "marie@example.org")
     assert case.reference in web.content()
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audits.models import Audit, Finding, LabelCycle
 from committee.models import Comment, Committee, ImprovementAction, Meeting, Member, SuggestionOpinion, WorkingGroup
-from complaints.models import AnswerTemplate, Case, RoutingRule
+from complaints.models import AnswerTemplate, Case, RoutingRule, Topic
 from delays.models import DeliveryImport, MonthPublication
 from engagements.models import LocalEngagement, LocalTarget, ManualMeasure, MonthlyIndicator, SiteMonthlyIndicator
 from qualipref.admin import scope_field_name
@@ -31,7 +31,7 @@ from tests.committee.factories import (
     SuggestionOpinionFactory,
     WorkingGroupFactory,
 )
-from tests.complaints.factories import AnswerTemplateFactory, CaseFactory, RoutingRuleFactory
+from tests.complaints.factories import AnswerTemplateFactory, CaseFactory, RoutingRuleFactory, TopicFactory
 from tests.delays.factories import DeliveryImportFactory, MonthPublicationFactory
 from tests.engagements.factories import (
     LocalEngagementFactory,
@@ -57,6 +57,7 @@ SCOPED_OBJECT_FACTORIES = {
     Case: lambda prefecture: CaseFactory(prefecture=prefecture),
     AnswerTemplate: lambda prefecture: AnswerTemplateFactory(prefecture=prefecture),
     RoutingRule: lambda prefecture: RoutingRuleFactory(prefecture=prefecture),
+    Topic: lambda prefecture: TopicFactory(prefecture=prefecture),
     Committee: lambda prefecture: CommitteeFactory(prefecture=prefecture),
     Member: lambda prefecture: MemberFactory(committee__prefecture=prefecture),
     WorkingGroup: lambda prefecture: WorkingGroupFactory(committee__prefecture=prefecture),

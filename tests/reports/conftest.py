@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from committee.enums import ActionStatus, Attendance, Verdict
 from committee.models import ImprovementAction
-from complaints.enums import Channel, Status, Topic
+from complaints.enums import Channel, DefaultTopic, Status
 from delays.enums import PublicationStatus
 from delays.models import MonthlyDelay
 from engagements.periods import Period
@@ -80,12 +80,14 @@ def quarter_data(reunion, other):
     permis = ServiceFactory(prefecture=reunion, name="Permis de conduire")
     # Complaints received in the quarter: 4 answered by their due date, 1 late, 1 past due and unanswered.
     cases = [
-        _case(reunion, sejour, day(7, 6), answered=day(7, 10), channel=Channel.ONLINE, topic=Topic.COUNTER),
-        _case(reunion, sejour, day(7, 20), answered=day(8, 3), channel=Channel.LETTER, topic=Topic.PROCESSING_TIME),
-        _case(reunion, permis, day(8, 3), answered=day(8, 5), channel=Channel.EMAIL, topic=Topic.COUNTER),
-        _case(reunion, permis, day(8, 17), answered=day(8, 18), channel=Channel.ONLINE, topic=Topic.WEBSITE),
-        _case(reunion, sejour, day(9, 1), answered=day(9, 30), channel=Channel.ONLINE, topic=Topic.COUNTER),
-        _case(reunion, sejour, day(9, 7), channel=Channel.PHONE, topic=Topic.PROCESSING_TIME),
+        _case(reunion, sejour, day(7, 6), answered=day(7, 10), channel=Channel.ONLINE, topic=DefaultTopic.COUNTER),
+        _case(
+            reunion, sejour, day(7, 20), answered=day(8, 3), channel=Channel.LETTER, topic=DefaultTopic.PROCESSING_TIME
+        ),
+        _case(reunion, permis, day(8, 3), answered=day(8, 5), channel=Channel.EMAIL, topic=DefaultTopic.COUNTER),
+        _case(reunion, permis, day(8, 17), answered=day(8, 18), channel=Channel.ONLINE, topic=DefaultTopic.WEBSITE),
+        _case(reunion, sejour, day(9, 1), answered=day(9, 30), channel=Channel.ONLINE, topic=DefaultTopic.COUNTER),
+        _case(reunion, sejour, day(9, 7), channel=Channel.PHONE, topic=DefaultTopic.PROCESSING_TIME),
     ]
     # Ratings of the answers, given in the quarter: 3 satisfied of 4.
     for case, rating in zip(cases[:4], (5, 4, 4, 2), strict=True):
@@ -105,8 +107,8 @@ def quarter_data(reunion, other):
     rejected.status = Status.REJECTED
     rejected.save(update_fields=["status"])
     _case(other, ServiceFactory(prefecture=other), day(8, 1), answered=day(8, 2))
-    _case(reunion, permis, day(5, 4), answered=day(5, 6), channel=Channel.ONLINE, topic=Topic.COUNTER)
-    _case(reunion, permis, day(6, 2), answered=day(6, 4), channel=Channel.COUNTER, topic=Topic.DECISION)
+    _case(reunion, permis, day(5, 4), answered=day(5, 6), channel=Channel.ONLINE, topic=DefaultTopic.COUNTER)
+    _case(reunion, permis, day(6, 2), answered=day(6, 4), channel=Channel.COUNTER, topic=DefaultTopic.DECISION)
 
     # Surveys: 3 satisfaction answers at the Saint-Denis counter (2 satisfied), NPS answers 10, 9, 3.
     site = Site.objects.create(prefecture=reunion, name="Préfecture de Saint-Denis")

@@ -11,7 +11,7 @@ from complaints.enums import Channel, Kind, Status
 from complaints.models import Case
 from complaints.services import case_enter, case_sort, case_transfer
 from qualipref.mail import OutgoingEmail
-from tests.complaints.factories import CaseFactory
+from tests.complaints.factories import CaseFactory, topic_of
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory, officer_of
 
 
@@ -93,10 +93,10 @@ def test_case_sort_refuses_to_move_a_case_to_another_service(reunion, officer):
 @pytest.mark.django_db
 def test_case_sort_saves_only_sorting_fields_with_the_officer_in_the_history(reunion, officer):
     case = CaseFactory(prefecture=reunion, topic="mail", subject="Objet d'origine")
-    case.topic, case.subject = "reception", "Objet réécrit"
+    case.topic, case.subject = topic_of(reunion, "counter"), "Objet réécrit"
     case_sort(case=case, by=officer, fields=["topic", "subject"])
     case.refresh_from_db()
-    assert (case.topic, case.subject) == ("reception", "Objet d'origine")
+    assert (case.topic.code, case.subject) == ("counter", "Objet d'origine")
     assert case.history.latest().history_user == officer
 
 
@@ -111,7 +111,7 @@ def _entry(prefecture, **changes):
         "kind": Kind.COMPLAINT,
         "service": "",
         "site": "",
-        "topic": "mail",
+        "topic": topic_of(prefecture, "mail").pk,
         "subject": "Courrier resté sans réponse",
         "description": "Lettre reçue au service courrier.",
         "name": "Jean Grondin",
@@ -165,3 +165,12 @@ def test_case_entered_in_the_admin_is_created_as_the_service_creates_it(client, 
         "case": expected["case"] | {"email": "first@example.org"},
         # the test's own update above is not a history row (queryset updates never are)
     }
+
+
+@pytest.mark.django_db
+def test_case_sort_refuses_a_topic_of_another_prefecture(reunion, officer):
+    case = CaseFactory(prefecture=reunion, topic="mail")
+    case.topic = topic_of(PrefectureFactory(department_code="33", slug="gironde"), "counter")
+    with pytest.raises(ValidationError):
+        case_sort(case=case, by=officer, fields=["topic"])
+    assert Case.objects.get(pk=case.pk).topic == topic_of(reunion, "mail")
