@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints and suggestions")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the e-mail intake's system check)

@@ -2,6 +2,7 @@
 
 from .answer_templates import AnswerTemplateAdmin
 from .cases import CaseAdmin
+from .mailboxes import MailboxAdmin
 from .routing import RoutingRuleAdmin
 
-__all__ = ["AnswerTemplateAdmin", "CaseAdmin", "RoutingRuleAdmin"]
+__all__ = ["AnswerTemplateAdmin", "CaseAdmin", "MailboxAdmin", "RoutingRuleAdmin"]

@@ -9,16 +9,21 @@ import re
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.urls import reverse
 
+from complaints import demo as complaints_demo
+from complaints.checks import mailbox_password_check
 from complaints.enums import Channel, EmailOutcome, MessageKind, Status
 from complaints.mailbox import imap as mailbox_imap
 from complaints.mailbox.imap import MailboxError
 from complaints.mailbox.intake import email_import, mailbox_fetch
 from complaints.models import Attachment, Case, ImportedEmail, Mailbox, Message, RefusedAttachment
 from complaints.tasks import read_mailboxes
+from qualipref import demo as core_demo
 from qualipref.models import OutgoingEmail
 from tests.complaints import mail_samples as samples
 from tests.complaints.factories import CaseFactory
+from tests.qualipref.factories import coordinator, officer_of
 
 
 @pytest.fixture
@@ -349,3 +354,50 @@ def test_the_sample_command_delivers_a_message_that_becomes_a_case(mailbox, acco
     assert Attachment.objects.get(case=case).content_type == "image/png"
     assert RefusedAttachment.objects.get(case=case).name == "winmail.dat"
     assert account.count("processed") == 1
+
+
+# --- the officers' side, the start-up check and the demo ------------------------------------------------------
+
+
+def test_an_officer_sees_the_email_case_with_its_refused_files(client, reunion):
+    case = CaseFactory(prefecture=reunion, channel=Channel.EMAIL)
+    RefusedAttachment.objects.create(case=case, name="winmail.dat", size=2048, reason="« winmail.dat » refusé.")
+    client.force_login(officer_of(reunion))
+    page = client.get(reverse("admin:complaints_case_change", args=[case.pk])).content.decode()
+    assert "Pièces reçues par courriel et refusées" in page and "winmail.dat" in page and "2,0\xa0Kio" in page
+    assert "Courriel" in page
+
+
+def test_the_mailbox_is_declared_by_the_national_coordinator_and_seen_by_officers(client, reunion):
+    mailbox = Mailbox.objects.create(
+        prefecture=reunion, address="qualite@reunion.gouv.fr", host="imap.example.org", username="qualite"
+    )
+    url = reverse("admin:complaints_mailbox_change", args=[mailbox.pk])
+    client.force_login(officer_of(reunion))
+    page = client.get(url)
+    assert page.status_code == 200 and "QUALIPREF_MAILBOX_PASSWORD_974" in page.content.decode()
+    assert client.post(url, {"host": "evil.example.org"}).status_code == 403
+    client.force_login(coordinator())
+    assert client.get(reverse("admin:complaints_mailbox_add")).status_code == 200
+
+
+def test_a_read_mailbox_without_its_password_variable_is_a_start_up_warning(reunion, monkeypatch):
+    mailbox = Mailbox.objects.create(
+        prefecture=reunion, address="qualite@reunion.gouv.fr", host="imap.example.org", username="qualite"
+    )
+    monkeypatch.delenv("QUALIPREF_MAILBOX_PASSWORD_974", raising=False)
+    [warning] = mailbox_password_check(None)
+    assert warning.id == "complaints.W001" and "QUALIPREF_MAILBOX_PASSWORD_974" in warning.msg
+    monkeypatch.setenv("QUALIPREF_MAILBOX_PASSWORD_974", "secret")
+    assert mailbox_password_check(None) == []
+    monkeypatch.delenv("QUALIPREF_MAILBOX_PASSWORD_974")
+    Mailbox.objects.filter(pk=mailbox.pk).update(is_active=False)
+    assert mailbox_password_check(None) == []
+
+
+def test_the_demo_declares_la_reunions_mailbox_without_needing_a_server(db):
+    core_demo.load_prefectures()
+    assert complaints_demo.load_mailbox() is True
+    assert complaints_demo.load_mailbox() is False  # loaded twice: the same mailbox
+    mailbox = Mailbox.objects.get()
+    assert (mailbox.prefecture.department_code, mailbox.port, mailbox.is_active) == ("974", 10993, True)
