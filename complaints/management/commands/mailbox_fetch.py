@@ -2,6 +2,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from ...enums import EmailOutcome
 from ...mailbox.imap import MailboxError
 from ...mailbox.intake import mailbox_fetch
 from ...models import Mailbox
@@ -37,7 +38,9 @@ class Command(BaseCommand):
             if counts is None:
                 self.stdout.write(_("%(code)s: already being read.") % {"code": mailbox.prefecture.department_code})
                 continue
-            summary = ", ".join(f"{count} {label}" for label, count in sorted(counts.items())) or _("no new message")
+            labels = {**dict(EmailOutcome.choices), "left": _("left for the next reading")}
+            summary = ", ".join(f"{count} × {labels[outcome]}" for outcome, count in sorted(counts.items()))
+            summary = summary or _("no new message")
             self.stdout.write(f"{mailbox.prefecture.department_code} : {summary}")
         if failed:
             raise CommandError(_("Some mailboxes could not be read."))
