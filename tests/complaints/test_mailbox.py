@@ -7,6 +7,7 @@ import imaplib
 import re
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
@@ -401,3 +402,13 @@ def test_the_demo_declares_la_reunions_mailbox_without_needing_a_server(db):
     assert complaints_demo.load_mailbox() is False  # loaded twice: the same mailbox
     mailbox = Mailbox.objects.get()
     assert (mailbox.prefecture.department_code, mailbox.port, mailbox.is_active) == ("974", 10993, True)
+
+
+def test_the_portals_own_acknowledgement_coming_back_is_not_a_case(mailbox, account, on_commit_immediately):
+    account.deliver(samples.latin1())
+    fetch(mailbox)
+    [acknowledgement] = mail.outbox
+    assert acknowledgement.extra_headers["Auto-Submitted"] == "auto-generated"
+    account.deliver(acknowledgement.message().as_bytes())  # e.g. a citizen's forwarding rule sends it back
+    assert fetch(mailbox) == {EmailOutcome.AUTO_REPLY: 1}
+    assert Case.objects.count() == 1 and len(mail.outbox) == 1
