@@ -97,6 +97,7 @@ class EmailOutcome(models.TextChoices):
     AUTO_REPLY = "auto_reply", _("Automatic reply (ignored)")
     BOUNCE = "bounce", _("Delivery failure notice (ignored)")
     LOOP = "loop", _("Mail loop (ignored)")
+    SPAM = "spam", _("Spam, as the mail server marked it (ignored)")
 
 
 # Messages filed in the mailbox's "processed" folder; the others go to its "refused" folder.

@@ -127,6 +127,11 @@ def _ignored_because(message, sender_address, own_addresses):
         or any(message.get(name) is not None for name in AUTORESPONDER_HEADERS)
     ):
         return EmailOutcome.AUTO_REPLY
+    # The mail server's spam filter (SpamAssassin, rspamd) marks what it lets through to the mailbox.
+    if _header(message, "X-Spam-Flag").strip().lower() == "yes" or re.match(
+        r"\s*yes\b", _header(message, "X-Spam-Status"), re.IGNORECASE
+    ):
+        return EmailOutcome.SPAM
     own = {address.lower() for address in own_addresses if address}
     loops = {address.lower() for _name, address in getaddresses(message.get_all("X-Loop") or [])}
     if (

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('message_id', models.CharField(max_length=255, verbose_name='Message-ID')),
-                ('outcome', models.CharField(choices=[('case', 'New case'), ('reply', "Added to its case's thread"), ('auto_reply', 'Automatic reply (ignored)'), ('bounce', 'Delivery failure notice (ignored)'), ('loop', 'Mail loop (ignored)')], max_length=20, verbose_name='outcome')),
+                ('outcome', models.CharField(choices=[('case', 'New case'), ('reply', "Added to its case's thread"), ('auto_reply', 'Automatic reply (ignored)'), ('bounce', 'Delivery failure notice (ignored)'), ('loop', 'Mail loop (ignored)'), ('spam', 'Spam, as the mail server marked it (ignored)')], max_length=20, verbose_name='outcome')),
                 ('imported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='read at')),
                 ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='complaints.case', verbose_name='case')),
                 ('prefecture', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='qualipref.prefecture', verbose_name='prefecture')),

@@ -185,6 +185,8 @@ def test_a_message_larger_than_the_limit_becomes_a_case_from_its_headers(mailbox
         (lambda: samples.automatic("", sender="ne-pas-repondre@qualipref.example.org"), EmailOutcome.LOOP),
         (lambda: samples.automatic("X-Loop: qualite@reunion.gouv.fr\n"), EmailOutcome.LOOP),
         (lambda: samples.automatic("Received: from relay by relay; Mon, 30 Nov 2026 10:00:00 +0000\n" * 31), "loop"),
+        (lambda: samples.automatic("X-Spam-Flag: YES\n"), EmailOutcome.SPAM),
+        (lambda: samples.automatic("X-Spam-Status: Yes, score=12.3 required=5.0\n"), EmailOutcome.SPAM),
     ],
     ids=[
         "Auto-Submitted",
@@ -198,6 +200,8 @@ def test_a_message_larger_than_the_limit_becomes_a_case_from_its_headers(mailbox
         "the portal's From",
         "X-Loop",
         "31 Received",
+        "X-Spam-Flag",
+        "X-Spam-Status",
     ],
 )
 def test_automatic_messages_bounces_and_loops_never_become_cases(mailbox, account, message, outcome):
@@ -206,6 +210,11 @@ def test_automatic_messages_bounces_and_loops_never_become_cases(mailbox, accoun
     assert not Case.objects.exists() and not OutgoingEmail.objects.exists()
     assert ImportedEmail.objects.get().outcome == outcome
     assert account.count("INBOX") == 0 and account.count("refused") == 1 and account.count("processed") == 0
+
+
+def test_a_message_the_spam_filter_let_pass_is_a_person(mailbox, account):
+    account.deliver(samples.automatic("X-Spam-Flag: NO\nX-Spam-Status: No, score=0.1 required=5.0\n"))
+    assert fetch(mailbox) == {EmailOutcome.CASE: 1}
 
 
 def test_thirty_received_headers_are_still_a_person(mailbox, account):
