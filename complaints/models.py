@@ -411,18 +411,21 @@ class Mailbox(models.Model):
     username = models.CharField(_("user name"), max_length=255)
     folder = models.CharField(_("folder read"), max_length=100, default="INBOX", validators=[imap_folder_name])
     processed_folder = models.CharField(
-        _("folder of the imported messages"), max_length=100, default="processed", validators=[imap_folder_name]
+        _("folder of the imported messages"), max_length=100, default="traites", validators=[imap_folder_name]
     )
     refused_folder = models.CharField(
         _("folder of the ignored messages"),
         max_length=100,
-        default="refused",
+        default="rejetes",
         validators=[imap_folder_name],
         help_text=_("Automatic replies, delivery failure notices and mail loops."),
     )
     is_active = models.BooleanField(_("read"), default=True, help_text=_("Unticked: the mailbox is not read."))
     last_fetched_at = models.DateTimeField(_("last read at"), null=True, blank=True, editable=False)
     last_error = models.CharField(_("last error"), max_length=300, blank=True, editable=False)
+
+    # Who pointed the mailbox where, and when (its password goes to the host set here).
+    history = HistoricalRecords(excluded_fields=["last_fetched_at", "last_error"])
 
     objects = PrefectureScopedQuerySet.as_manager()
 

@@ -49,6 +49,8 @@ def imap_session(mailbox):
         yield imap
     except (OSError, imaplib.IMAP4.abort) as error:
         raise MailboxError(f"connection lost ({type(error).__name__}: {error})") from None
+    except imaplib.IMAP4.error as error:  # a command the server found malformed ("BAD")
+        raise MailboxError(f"refused by the server ({error})"[:300]) from None
     finally:
         with contextlib.suppress(Exception):
             imap.logout()

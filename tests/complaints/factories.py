@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from complaints.enums import Channel, Kind, MessageKind, Status, Topic
-from complaints.models import AnswerTemplate, Attachment, Case, Message
+from complaints.models import AnswerTemplate, Attachment, Case, Mailbox, Message
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory
 
 # Real files of each accepted type (uploads are decoded and rewritten before they are stored).
@@ -74,3 +74,15 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory):
     prefecture = factory.SubFactory(PrefectureFactory)
     topic = Topic.COUNTER
     service = factory.SubFactory(ServiceFactory, prefecture=factory.SelfAttribute("..prefecture"))
+
+
+class MailboxFactory(factory.django.DjangoModelFactory):
+    """A prefecture's mailbox on a server nobody runs (the tests that read one use tests/imapserver.py)."""
+
+    class Meta:
+        model = Mailbox
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    address = factory.LazyAttribute(lambda mailbox: f"qualite@{mailbox.prefecture.slug}.example.org")
+    host = "imap.example.org"
+    username = "qualite"

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints import demo as complaints_demo
 from complaints.checks import mailbox_password_check
@@ -19,6 +20,7 @@ from complaints.mailbox import imap as mailbox_imap
 from complaints.mailbox.imap import MailboxError
 from complaints.mailbox.intake import email_import, mailbox_fetch
 from complaints.models import Attachment, Case, ImportedEmail, Mailbox, Message, RefusedAttachment
+from complaints.retention import _anonymise_batch
 from complaints.tasks import read_mailboxes
 from qualipref import demo as core_demo
 from qualipref.models import OutgoingEmail
@@ -114,7 +116,7 @@ def test_a_message_becomes_an_email_case_with_the_web_acknowledgement(mailbox, a
     acknowledgement = OutgoingEmail.objects.get(purpose="acknowledgement")
     assert acknowledgement.to == "marie.hoarau@example.org" and case.reference in acknowledgement.body_text
     # Filed away once imported.
-    assert account.count("INBOX") == 0 and account.count("processed") == 1
+    assert account.count("INBOX") == 0 and account.count("traites") == 1
 
 
 def test_an_html_only_message_becomes_text_without_its_markup_or_scripts(mailbox, account):
@@ -155,7 +157,7 @@ def test_a_refused_file_is_listed_on_the_case_which_is_still_made(mailbox, accou
     refused = RefusedAttachment.objects.get()
     assert (refused.case, refused.name) == (case, name)
     assert reason in refused.reason
-    assert account.count("processed") == 1
+    assert account.count("traites") == 1
 
 
 def test_a_message_larger_than_the_limit_becomes_a_case_from_its_headers(mailbox, account, settings):
@@ -165,7 +167,7 @@ def test_a_message_larger_than_the_limit_becomes_a_case_from_its_headers(mailbox
     case = Case.objects.get()
     assert (case.email, case.subject) == ("paul.grondin@example.org", "Mon dossier scanné")
     assert RefusedAttachment.objects.get(case=case).reason.startswith("Le message dépasse 1,0")
-    assert account.count("processed") == 1
+    assert account.count("traites") == 1
 
 
 # --- what never becomes a case ------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def test_automatic_messages_bounces_and_loops_never_become_cases(mailbox, accoun
     assert fetch(mailbox) == {outcome: 1}
     assert not Case.objects.exists() and not OutgoingEmail.objects.exists()
     assert ImportedEmail.objects.get().outcome == outcome
-    assert account.count("INBOX") == 0 and account.count("refused") == 1 and account.count("processed") == 0
+    assert account.count("INBOX") == 0 and account.count("rejetes") == 1 and account.count("traites") == 0
 
 
 def test_a_message_the_spam_filter_let_pass_is_a_person(mailbox, account):
@@ -243,7 +245,7 @@ def test_a_reply_carrying_the_reference_joins_its_case_thread(mailbox, account, 
     case.refresh_from_db()
     assert case.status == Status.REOPENED  # as when the citizen replies on the tracking page
     assert ImportedEmail.objects.get().case == case
-    assert account.count("processed") == 1
+    assert account.count("traites") == 1
 
 
 def test_the_reference_in_the_subject_is_enough(mailbox, account, reunion):
@@ -273,7 +275,7 @@ def test_a_message_id_seen_again_is_not_imported_twice(mailbox, account):
     assert fetch(mailbox) == {EmailOutcome.CASE: 2}  # two messages filed away, as their one import
     assert Case.objects.count() == 1 and ImportedEmail.objects.get().message_id == message_id
     assert OutgoingEmail.objects.filter(purpose="acknowledgement").count() == 1
-    assert account.message_ids("processed") == [message_id, message_id] and account.count("INBOX") == 0
+    assert account.message_ids("traites") == [message_id, message_id] and account.count("INBOX") == 0
 
 
 def test_a_worker_dying_between_the_commit_and_the_move_loses_nothing_and_imports_nothing_twice(
@@ -295,7 +297,7 @@ def test_a_worker_dying_between_the_commit_and_the_move_loses_nothing_and_import
     monkeypatch.setattr("complaints.mailbox.intake.message_move", mailbox_imap.message_move)
     assert fetch(mailbox) == {EmailOutcome.CASE: 1}  # read again, found imported, only filed away
     assert Case.objects.count() == 1 and OutgoingEmail.objects.count() == 1
-    assert account.count("INBOX") == 0 and account.message_ids("processed") == ["<interrompu@example.org>"]
+    assert account.count("INBOX") == 0 and account.message_ids("traites") == ["<interrompu@example.org>"]
 
 
 def test_a_message_whose_import_fails_stays_in_the_mailbox(mailbox, account, monkeypatch):
@@ -363,7 +365,7 @@ def test_the_sample_command_delivers_a_message_that_becomes_a_case(mailbox, acco
     assert case.channel == Channel.EMAIL and case.email and case.received_on == reunion.today()
     assert Attachment.objects.get(case=case).content_type == "image/png"
     assert RefusedAttachment.objects.get(case=case).name == "winmail.dat"
-    assert account.count("processed") == 1
+    assert account.count("traites") == 1
 
 
 # --- the officers' side, the start-up check and the demo ------------------------------------------------------
@@ -421,3 +423,19 @@ def test_the_portals_own_acknowledgement_coming_back_is_not_a_case(mailbox, acco
     account.deliver(acknowledgement.message().as_bytes())  # e.g. a citizen's forwarding rule sends it back
     assert fetch(mailbox) == {EmailOutcome.AUTO_REPLY: 1}
     assert Case.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_a_case_anonymised_forgets_the_names_of_its_refused_files(reunion):
+    case = CaseFactory(prefecture=reunion, channel=Channel.EMAIL, status=Status.CLOSED)
+    RefusedAttachment.objects.create(case=case, name="passeport-hoarau.zip", size=10, reason="refusé")
+    _anonymise_batch([case.pk], timezone.now())
+    assert not RefusedAttachment.objects.exists()
+
+
+def test_the_mailbox_keeps_who_changed_its_server(reunion):
+    mailbox = Mailbox.objects.create(
+        prefecture=reunion, address="qualite@reunion.gouv.fr", host="imap.example.org", username="qualite"
+    )
+    mailbox.host = "imap2.example.org"
+    mailbox.save()
+    assert list(mailbox.history.values_list("host", flat=True)) == ["imap2.example.org", "imap.example.org"]
