@@ -6,7 +6,7 @@ PORT ?= 8000
 # The embedded defaults need DEBUG on; production sets DEBUG=false and real services.
 export DEBUG ?= true
 
-.PHONY: run test lint fmt worker beat bench install install-dev messages clean
+.PHONY: run test lint fmt worker beat bench install install-dev messages clean imap mail-sample
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (set PYTHON=…)"; exit 1; }
@@ -24,6 +24,11 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The demo mailbox of La Réunion (complaints by e-mail) is on the local Dovecot of `make imap`: its password and
+# certificate (never a real one: production sets its own variables, see the README).
+DEMO_MAILBOX_ENV := QUALIPREF_MAILBOX_PASSWORD_974=$${QUALIPREF_MAILBOX_PASSWORD_974:-demo} \
+	QUALIPREF_MAILBOX_CA_FILE=$${QUALIPREF_MAILBOX_CA_FILE:-$(CURDIR)/.imap/cert.pem}
+
 # Links in e-mails, QR codes and PDFs point at the port served (QUALIPREF_BASE_URL, unless already set).
 run: export QUALIPREF_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
@@ -31,7 +36,17 @@ run: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_demo
 	@echo "Qualipref: http://127.0.0.1:$(PORT)/ (administration: http://127.0.0.1:$(PORT)/admin/)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Complaints by e-mail: 'make imap' in another terminal, then 'make mail-sample' (see the README)."
+	$(DEMO_MAILBOX_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian's Dovecot (apt-get install dovecot-imapd) serving the demo mailbox on 127.0.0.1:10993, in the foreground.
+imap: install-dev
+	$(PY) -m tests.imapserver --dir .imap --port 10993 --user reclamations-974 --password demo
+
+# A citizen's e-mail delivered to the demo mailbox, then the mailboxes read: it becomes a case (in the admin).
+mail-sample: install
+	$(DEMO_MAILBOX_ENV) $(PY) manage.py mailbox_deliver_sample --prefecture 974
+	$(DEMO_MAILBOX_ENV) $(PY) manage.py mailbox_fetch --prefecture 974
 
 test: install-dev
 	$(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".venv*" -v 0

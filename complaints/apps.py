@@ -7,6 +7,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints and suggestions")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the e-mail intake's system check)
         from .topics import connect
 
         connect()

@@ -28,7 +28,7 @@ from qualipref.enums import Role
 from qualipref.models import Prefecture, User
 
 from .enums import Channel, DefaultTopic, Kind, MessageKind, Status
-from .models import AnswerTemplate, Case, CaseSequence, Message, RoutingRule, Topic, Transition
+from .models import AnswerTemplate, Case, CaseSequence, Mailbox, Message, RoutingRule, Topic, Transition
 from .topics import topics_create_defaults
 from .workflow import FINAL_STATUSES, INITIAL_STATUS
 
@@ -588,4 +588,26 @@ def load_cases():
         created += load_prefecture_cases(
             prefecture, CASES_PER_PREFECTURE.get(prefecture.department_code, DEFAULT_CASES)
         )
+    return created
+
+
+# La Réunion's quality mailbox, on the local Dovecot that `make imap` starts (README: "E-mail intake").
+DEMO_MAILBOX = {"department_code": "974", "host": "127.0.0.1", "port": 10993, "username": "reclamations-974"}
+
+
+def load_mailbox():
+    """The demo loader of La Réunion's mailbox (declared only: loading it needs no IMAP server). Returns whether it
+    was created."""
+    prefecture = Prefecture.objects.filter(department_code=DEMO_MAILBOX["department_code"]).first()
+    if prefecture is None:
+        return False
+    _mailbox, created = Mailbox.objects.get_or_create(
+        prefecture=prefecture,
+        defaults={
+            "address": f"qualite@{prefecture.slug}.example.org",
+            "host": DEMO_MAILBOX["host"],
+            "port": DEMO_MAILBOX["port"],
+            "username": DEMO_MAILBOX["username"],
+        },
+    )
     return created

@@ -103,3 +103,18 @@ class MessageKind(models.TextChoices):
 
 
 PUBLIC_MESSAGE_KINDS = frozenset({MessageKind.CITIZEN, MessageKind.ANSWER, MessageKind.REQUEST})
+
+
+class EmailOutcome(models.TextChoices):
+    """What became of a message read from a prefecture's mailbox (``complaints.mailbox``)."""
+
+    CASE = "case", _("New case")
+    REPLY = "reply", _("Added to its case's thread")
+    AUTO_REPLY = "auto_reply", _("Automatic reply (ignored)")
+    BOUNCE = "bounce", _("Delivery failure notice (ignored)")
+    LOOP = "loop", _("Mail loop (ignored)")
+    SPAM = "spam", _("Spam, as the mail server marked it (ignored)")
+
+
+# Messages filed in the mailbox's "processed" folder; the others go to its "refused" folder.
+IMPORTED_OUTCOMES = frozenset({EmailOutcome.CASE, EmailOutcome.REPLY})

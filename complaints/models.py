@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,7 +20,7 @@ from qualipref.models import Prefecture, Service, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 from qualipref.workflow import TransitionLog
 
-from .enums import CITIZEN_STATUS_LABELS, OPEN_STATUSES, Channel, Kind, MessageKind, Status
+from .enums import CITIZEN_STATUS_LABELS, OPEN_STATUSES, Channel, EmailOutcome, Kind, MessageKind, Status
 from .media_links import MAX_LENGTH as MEDIA_URL_MAX_LENGTH
 from .media_links import validate_media_url
 
@@ -458,3 +459,120 @@ class RoutingRule(models.Model):
             errors["__all__"] = _("This prefecture already has a rule for this topic and site.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- e-mail intake (complaints/mailbox) ---------------------------------------------------------------
+
+# IMAP folder names we can write without modified UTF-7: ASCII letters, digits, space, dot, slash, hyphen, underscore.
+imap_folder_name = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,99}$",
+    _("Letters without accents, digits, spaces, dots, slashes, hyphens and underscores only."),
+)
+
+
+class Mailbox(models.Model):
+    """A prefecture's quality mailbox, read over IMAP with TLS by Celery beat: each new message becomes a case, or a
+    message in a case's thread (``complaints.mailbox``). Its password is never stored: it is read from the
+    environment variable ``password_variable`` names. Declared by the national coordinator (who sends the password
+    to the host set here), seen by the prefecture's officers."""
+
+    national_referential = True
+
+    prefecture = models.OneToOneField(
+        Prefecture, on_delete=models.CASCADE, related_name="mailbox", verbose_name=_("prefecture")
+    )
+    address = models.EmailField(
+        _("mailbox address"),
+        help_text=_("The address citizens write to. A message from this address is a mail loop, never a case."),
+    )
+    host = models.CharField(_("IMAP server"), max_length=255, help_text=_("Reached over TLS (IMAPS)."))
+    port = models.PositiveIntegerField(_("port"), default=993)
+    username = models.CharField(_("user name"), max_length=255)
+    folder = models.CharField(_("folder read"), max_length=100, default="INBOX", validators=[imap_folder_name])
+    processed_folder = models.CharField(
+        _("folder of the imported messages"), max_length=100, default="traites", validators=[imap_folder_name]
+    )
+    refused_folder = models.CharField(
+        _("folder of the ignored messages"),
+        max_length=100,
+        default="rejetes",
+        validators=[imap_folder_name],
+        help_text=_("Automatic replies, delivery failure notices and mail loops."),
+    )
+    is_active = models.BooleanField(_("read"), default=True, help_text=_("Unticked: the mailbox is not read."))
+    last_fetched_at = models.DateTimeField(_("last read at"), null=True, blank=True, editable=False)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True, editable=False)
+
+    # Who pointed the mailbox where, and when (its password goes to the host set here).
+    history = HistoricalRecords(excluded_fields=["last_fetched_at", "last_error"])
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        ordering = ["prefecture"]
+
+    def __str__(self):
+        return self.address
+
+    @property
+    def password_variable(self):
+        """The environment variable holding the password: ``QUALIPREF_MAILBOX_PASSWORD_974`` for La Réunion."""
+        return f"QUALIPREF_MAILBOX_PASSWORD_{self.prefecture.department_code.upper()}"
+
+
+class ImportedEmail(models.Model):
+    """Each message read from a prefecture's mailbox, by its Message-ID (or, without one, its fingerprint): a message
+    read again (the worker died before filing it away, or it came twice) is never imported twice."""
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="+", verbose_name=_("prefecture")
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=255)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=EmailOutcome.choices)
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
+    imported_at = models.DateTimeField(_("read at"), default=timezone.now)
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("message read from the mailbox")
+        verbose_name_plural = _("messages read from the mailbox")
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "message_id"], name="imported_email_once_per_prefecture")
+        ]
+
+    def __str__(self):
+        return f"{self.message_id} – {self.get_outcome_display()}"
+
+
+class RefusedAttachment(models.Model):
+    """A file received by e-mail that the upload checks (``qualipref.uploads``) refused: listed on its case with the
+    reason, never stored."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="refused_attachments", verbose_name=_("case")
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("message")
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    reason = models.CharField(_("reason"), max_length=300)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    prefecture_lookup = "case__prefecture"
+    service_lookup = "case__service"
+
+    class Meta:
+        verbose_name = _("refused attachment")
+        verbose_name_plural = _("refused attachments")
+        ordering = ["received_at", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -28,7 +28,7 @@ from qualipref.dates import add_months
 from qualipref.mail import MAX_ATTEMPTS, OutgoingEmail
 
 from .enums import Status
-from .models import Attachment, Case, DigestLog, Message, Transition
+from .models import Attachment, Case, DigestLog, Message, RefusedAttachment, Transition
 from .signals import cases_anonymised
 from .tracking_links import tracking_links_revoke
 from .workflow import FINAL_STATUSES
@@ -67,6 +67,7 @@ def _anonymise_batch(case_ids, now):
     for name in attachments.exclude(file="").values_list("file", flat=True):
         storage.delete(name)
     attachments.delete()
+    RefusedAttachment.objects.filter(case_id__in=case_ids).delete()  # their names may name the citizen
     tracking_links_revoke(case_ids=case_ids)
     Message.objects.filter(case_id__in=case_ids).update(body=ANONYMISED)
     personal = {"name": "", "email": "", "phone": "", "subject": ANONYMISED, "rating_comment": "", "media_url": ""}

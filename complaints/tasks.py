@@ -1,14 +1,18 @@
-"""Work on cases done outside the request: the daily reminder digest and the retention purge (scheduled, see
-``CELERY_BEAT_SCHEDULE``), and the lost-link form's lookup and e-mail."""
+"""Work on cases done outside the request: the daily reminder digest, the retention purge and the reading of the
+prefectures' mailboxes (scheduled, see ``CELERY_BEAT_SCHEDULE``), and the lost-link form's lookup and e-mail."""
 
 import datetime
 import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError
 from django.utils import timezone
 
+from .mailbox.imap import MailboxError
+from .mailbox.intake import mailbox_fetch
+from .models import Mailbox
 from .reminders import digest_recipients, digest_send
 from .retention import cases_anonymise, digest_logs_purge, outbox_purge
 from .tracking_links import tracking_link_resend
@@ -60,3 +64,32 @@ def send_new_tracking_link(reference, email_fingerprint):
     """The lost-link form's work, done after its answer: if the reference and the address (its fingerprint, see
     ``complaints.tracking_links``) match a case, e-mail a new link, which replaces the old ones."""
     tracking_link_resend(reference=reference, email_fingerprint=email_fingerprint)
+
+
+@shared_task(ignore_result=True)
+def read_mailboxes():
+    """One reading task per active mailbox (scheduled every five minutes by Celery beat)."""
+    mailbox_ids = list(Mailbox.objects.filter(is_active=True).values_list("pk", flat=True))
+    for mailbox_id in mailbox_ids:
+        try:
+            read_mailbox.delay(mailbox_id)
+        except Exception:  # one prefecture's failure must not keep the others' mailboxes unread
+            logger.exception("mailbox: could not queue the reading of mailbox %s", mailbox_id)
+    return len(mailbox_ids)
+
+
+@shared_task(ignore_result=True)
+def read_mailbox(mailbox_id):
+    """Import the new messages of one mailbox (``complaints.mailbox.intake.mailbox_fetch``). Safe to run twice:
+    a message already imported is only filed away; a mailbox that cannot be read is tried again at the next run."""
+    mailbox = Mailbox.objects.select_related("prefecture").filter(pk=mailbox_id, is_active=True).first()
+    if mailbox is None:
+        return None
+    try:
+        counts = mailbox_fetch(mailbox=mailbox)
+    except (MailboxError, ImproperlyConfigured) as error:
+        logger.warning("mailbox: mailbox %s could not be read: %s", mailbox_id, error)
+        return None
+    if counts:
+        logger.info("mailbox: mailbox %s read: %s", mailbox_id, dict(counts))
+    return dict(counts) if counts is not None else None

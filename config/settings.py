@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     # day there); each prefecture's cases are judged by its own today.
     "complaints-daily-digest": {"task": "complaints.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     "complaints-retention": {"task": "complaints.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
+    # The prefectures' mailboxes (complaints/mailbox): new messages become cases within a few minutes.
+    "complaints-read-mailboxes": {"task": "complaints.tasks.read_mailboxes", "schedule": crontab(minute="*/5")},
     # After the day's answers and ratings: the last three months of every prefecture's engagement figures.
     "engagements-refresh-monthly-indicators": {
         "task": "qualipref.engagements.tasks.refresh_all_monthly_indicators",
@@ -381,6 +383,15 @@ COMPLAINTS_MAX_ATTACHMENTS = 3
 COMPLAINTS_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # Submissions per address and hour on the public forms (complaints, lost link, tracking replies).
 COMPLAINTS_SUBMIT_RATE = env.str("COMPLAINTS_SUBMIT_RATE", default="5/h")
+# E-mail intake (complaints/mailbox): each prefecture's mailbox, declared in the administration, is read over IMAP
+# with TLS; its password comes from QUALIPREF_MAILBOX_PASSWORD_<department code> (e.g. QUALIPREF_MAILBOX_PASSWORD_974).
+# The servers' certificates are checked against the system's authorities, or this file's (a private authority).
+QUALIPREF_MAILBOX_CA_FILE = env.str("QUALIPREF_MAILBOX_CA_FILE", default="")
+QUALIPREF_MAILBOX_TIMEOUT = env.int("QUALIPREF_MAILBOX_TIMEOUT", default=60)
+# A larger message becomes a case from its headers alone (its text and files left in the mailbox, listed as refused).
+QUALIPREF_MAILBOX_MAX_MESSAGE_BYTES = env.int("QUALIPREF_MAILBOX_MAX_MESSAGE_BYTES", default=50 * 1024 * 1024)
+# Messages imported per mailbox and run (every five minutes): the rest wait for the next run.
+QUALIPREF_MAILBOX_BATCH = env.int("QUALIPREF_MAILBOX_BATCH", default=50)
 
 # --- Delivery delays -------------------------------------------------------------------------------
 # The longest line a delivery file may hold, in bytes: a row is a few dozen; a longer line refuses the file, naming it

@@ -105,7 +105,15 @@ def email_send(*, email_id):
         )
         if email is None:
             return False
-        message = EmailMultiAlternatives(email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, [email.to])
+        # Auto-Submitted (RFC 3834): the citizens' autoresponders do not answer it, and the portal's own mailbox
+        # reading (complaints.mailbox) would refuse it as an automatic message if it came back.
+        message = EmailMultiAlternatives(
+            email.subject,
+            email.body_text,
+            settings.DEFAULT_FROM_EMAIL,
+            [email.to],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
         for item in email.attachments:

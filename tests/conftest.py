@@ -139,3 +139,23 @@ def _no_secret_link_in_logs():
     for logger in loggers:
         logger.removeHandler(watch)
     assert not watch.leaks, f"a secret link reached the logs unmasked: {watch.leaks}"
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real IMAP server (Debian's Dovecot, see tests/imapserver.py), started once for the session's tests that
+    read mailboxes; each test adds its own account."""
+    import os
+
+    from tests.imapserver import DOVECOT, Dovecot
+
+    if not DOVECOT.exists():
+        reason = (
+            f"{DOVECOT} is missing: install Debian's dovecot-imapd (apt-get install dovecot-imapd), as .ci/run does"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = Dovecot(spare_accounts=100).start()
+    yield server
+    server.stop()

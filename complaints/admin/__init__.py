@@ -2,7 +2,8 @@
 
 from .answer_templates import AnswerTemplateAdmin
 from .cases import CaseAdmin
+from .mailboxes import MailboxAdmin
 from .routing import RoutingRuleAdmin
 from .topics import TopicAdmin
 
-__all__ = ["AnswerTemplateAdmin", "CaseAdmin", "RoutingRuleAdmin", "TopicAdmin"]
+__all__ = ["AnswerTemplateAdmin", "CaseAdmin", "MailboxAdmin", "RoutingRuleAdmin", "TopicAdmin"]

@@ -21,8 +21,8 @@ from qualipref.models import Service
 from qualipref.scoping import agent_rule
 from qualipref.workflow import TransitionRefused, refusal_message
 
-from ..enums import MessageKind, Status
-from ..models import Attachment, Case, Message, Transition
+from ..enums import Channel, MessageKind, Status
+from ..models import Attachment, Case, Message, RefusedAttachment, Transition
 from ..services import SORTING_FIELDS, case_assign, case_enter, case_sort, case_transition
 from ..tracking_links import tracking_url
 from .forms import ENTRY_FIELDS, CaseChangeForm, CaseEntryForm
@@ -99,6 +99,20 @@ class AttachmentInline(ReadOnlyInline):
     @admin.display(description=_("size"))
     def file_size(self, attachment):
         return filesizeformat(attachment.size)
+
+
+class RefusedAttachmentInline(ReadOnlyInline):
+    """The files of an e-mail case that the upload checks refused: their names and why, never their content."""
+
+    model = RefusedAttachment
+    verbose_name_plural = _("files received by e-mail and refused")
+    fields = ["name", "file_size", "reason", "received_at"]
+    readonly_fields = fields
+    ordering = ["received_at", "pk"]
+
+    @admin.display(description=_("size"))
+    def file_size(self, refused):
+        return filesizeformat(refused.size)
 
 
 class TransitionInline(ReadOnlyInline):
@@ -307,7 +321,11 @@ class CaseAdmin(CaseWorkflowViews, PrefectureScopedAdmin):
         ]
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
+        if obj is None:
+            return []
+        if obj.channel == Channel.EMAIL:
+            return [MessageInline, AttachmentInline, RefusedAttachmentInline, TransitionInline]
+        return self.inlines
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from complaints.enums import Channel, DefaultTopic, Kind, MessageKind, Status
-from complaints.models import AnswerTemplate, Attachment, Case, Message, Topic
+from complaints.models import AnswerTemplate, Attachment, Case, Mailbox, Message, Topic
 from tests.qualipref.factories import PrefectureFactory, ServiceFactory
 
 # Real files of each accepted type (uploads are decoded and rewritten before they are stored).
@@ -109,3 +109,15 @@ class RoutingRuleFactory(TopicByCode, factory.django.DjangoModelFactory):
     prefecture = factory.SubFactory(PrefectureFactory)
     topic = DefaultTopic.COUNTER
     service = factory.SubFactory(ServiceFactory, prefecture=factory.SelfAttribute("..prefecture"))
+
+
+class MailboxFactory(factory.django.DjangoModelFactory):
+    """A prefecture's mailbox on a server nobody runs (the tests that read one use tests/imapserver.py)."""
+
+    class Meta:
+        model = Mailbox
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    address = factory.LazyAttribute(lambda mailbox: f"qualite@{mailbox.prefecture.slug}.example.org")
+    host = "imap.example.org"
+    username = "qualite"

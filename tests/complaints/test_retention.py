@@ -201,9 +201,9 @@ def test_anonymising_twice_changes_nothing_more(old_case, time_machine):
 
 def test_anonymisation_runs_in_batches_without_loading_cases(reunion, django_assert_max_num_queries):
     cases = [closed_case(reunion, NOW - datetime.timedelta(days=900 + n)) for n in range(5)]
-    # Per batch, in a savepoint: ids, attachments' files, attachments, tokens, messages, history, the committee's
-    # agenda items and their history, cases. Then a last, empty, select.
-    with django_assert_max_num_queries(3 * (9 + 2) + 3):
+    # Per batch, in a savepoint: ids, attachments' files, attachments, files refused by e-mail, tokens, messages,
+    # history, the committee's agenda items and their history, cases. Then a last, empty, select.
+    with django_assert_max_num_queries(3 * (10 + 2) + 3):
         assert cases_anonymise(batch_size=2) == 5
     assert not cases_past_retention().exists()
     assert Case.objects.filter(pk__in=[c.pk for c in cases], anonymised_at__isnull=False).count() == 5
