@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints and suggestions")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import checks  # noqa: F401  (registers the FranceConnect settings' checks)
+        from .franceconnect import drop_citizen
+
+        user_logged_in.connect(drop_citizen, dispatch_uid="complaints.franceconnect.drop_citizen")

@@ -1,0 +1,45 @@
+"""System checks of the FranceConnect settings: said at start-up, not at a citizen's first login."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+from qualipref.checks import _is_local
+
+
+@register(Tags.security)
+def franceconnect_check(app_configs, **kwargs):
+    """When FranceConnect is on (client id and discovery address set), its secret must be set and the provider
+    reached over HTTPS (plain HTTP only for a provider on this machine, as the tests' and the demo's)."""
+    if not (settings.FRANCECONNECT_CLIENT_ID or settings.FRANCECONNECT_DISCOVERY_URL):
+        return []
+    errors = []
+    hint = "Set FRANCECONNECT_CLIENT_ID, FRANCECONNECT_CLIENT_SECRET and FRANCECONNECT_DISCOVERY_URL, or none."
+    for name in ("FRANCECONNECT_CLIENT_ID", "FRANCECONNECT_CLIENT_SECRET", "FRANCECONNECT_DISCOVERY_URL"):
+        if not getattr(settings, name):
+            errors.append(Error(f"{name} is empty while FranceConnect is on.", hint=hint, id="complaints.E001"))
+    url = urlsplit(settings.FRANCECONNECT_DISCOVERY_URL)
+    if settings.FRANCECONNECT_DISCOVERY_URL and not (
+        url.scheme == "https" or (url.scheme == "http" and url.hostname and _is_local(url.hostname))
+    ):
+        errors.append(
+            Error(
+                f"FRANCECONNECT_DISCOVERY_URL must be an https:// address ({settings.FRANCECONNECT_DISCOVERY_URL!r}).",
+                hint="e.g. https://oidc.franceconnect.gouv.fr/api/v2/.well-known/openid-configuration",
+                id="complaints.E002",
+            )
+        )
+    scopes = settings.FRANCECONNECT_SCOPES.split()
+    if "openid" not in scopes:
+        errors.append(Error("FRANCECONNECT_SCOPES must include openid.", id="complaints.E003"))
+    unknown = set(settings.FRANCECONNECT_ID_TOKEN_ALGORITHMS) - {"RS256", "ES256"}
+    if unknown or not settings.FRANCECONNECT_ID_TOKEN_ALGORITHMS:
+        errors.append(
+            Error(
+                "FRANCECONNECT_ID_TOKEN_ALGORITHMS accepts RS256 and ES256 only.",
+                hint="Leave it unset: RS256,ES256.",
+                id="complaints.E004",
+            )
+        )
+    return errors
