@@ -109,5 +109,5 @@ def franceconnect_logged_out(request):
     return render(
         request,
         "complaints/space/logged_out.html",
-        {"page_title": _("You are logged out"), **breadcrumb(_("Logged out"))},
+        {"page_title": _("You are logged out"), **breadcrumb(_("You are logged out"))},
     )
