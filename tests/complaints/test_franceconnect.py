@@ -187,3 +187,41 @@ def test_an_officer_s_login_ends_the_citizen_s_session_and_a_citizen_s_login_the
     assert SESSION_KEY not in client.session
     log_in(client, "alice")
     assert AUTH_SESSION_KEY not in client.session and SESSION_KEY in client.session
+
+
+def _check_ids(settings, **values):
+    from complaints.checks import franceconnect_check
+
+    for name, value in values.items():
+        setattr(settings, name, value)
+    return [error.id for error in franceconnect_check(None)]
+
+
+def test_start_up_checks_of_the_settings(settings):
+    off = {"FRANCECONNECT_CLIENT_ID": "", "FRANCECONNECT_CLIENT_SECRET": "", "FRANCECONNECT_DISCOVERY_URL": ""}
+    assert _check_ids(settings, **off) == []
+    on = {
+        "FRANCECONNECT_CLIENT_ID": "id",
+        "FRANCECONNECT_CLIENT_SECRET": "secret",
+        "FRANCECONNECT_DISCOVERY_URL": "https://oidc.franceconnect.gouv.fr/api/v2/.well-known/openid-configuration",
+        "FRANCECONNECT_SCOPES": "openid given_name family_name email",
+        "FRANCECONNECT_ID_TOKEN_ALGORITHMS": ["RS256", "ES256"],
+    }
+    assert _check_ids(settings, **on) == []
+    assert _check_ids(settings, **{**on, "FRANCECONNECT_CLIENT_SECRET": ""}) == ["complaints.E001"]
+    assert _check_ids(settings, **{**on, "FRANCECONNECT_CLIENT_ID": ""}) == ["complaints.E001"]
+    plain = "http://fc.example.org/.well-known/openid-configuration"
+    assert _check_ids(settings, **{**on, "FRANCECONNECT_DISCOVERY_URL": plain}) == ["complaints.E002"]
+    local = "http://127.0.0.1:9000/o/.well-known/openid-configuration"
+    assert _check_ids(settings, **{**on, "FRANCECONNECT_DISCOVERY_URL": local}) == []
+    assert _check_ids(settings, **{**on, "FRANCECONNECT_SCOPES": "email"}) == ["complaints.E003"]
+    assert _check_ids(settings, **{**on, "FRANCECONNECT_ID_TOKEN_ALGORITHMS": ["HS256"]}) == ["complaints.E004"]
+
+
+def test_the_check_runs_with_django_s_checks(settings):
+    from django.core import checks
+
+    settings.FRANCECONNECT_CLIENT_ID = "id"
+    settings.FRANCECONNECT_CLIENT_SECRET = ""
+    settings.FRANCECONNECT_DISCOVERY_URL = "https://fc.example.org/.well-known/openid-configuration"
+    assert "complaints.E001" in [error.id for error in checks.run_checks()]
