@@ -21,6 +21,7 @@ path leads from it to the administration. An officer who logs in ends the citize
 import logging
 import secrets
 import threading
+from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -111,6 +112,21 @@ def redirect_uri():
 
 def post_logout_redirect_uri():
     return _french_url("complaints:franceconnect_logged_out")
+
+
+def allow_provider_forms(response):
+    """Let ``response``'s forms lead to the provider: the login button and the logout are forms of this portal whose
+    answer redirects there, which the policy's ``form-action 'self'`` would block. The provider's origins: its
+    discovery address's, and its login and logout endpoints' once its metadata is known (never fetched here)."""
+    if not is_enabled():
+        return response
+    urls = [settings.FRANCECONNECT_DISCOVERY_URL]
+    metadata = client().server_metadata
+    if "_loaded_at" in metadata:
+        urls += [metadata.get("authorization_endpoint"), metadata.get("end_session_endpoint")]
+    origins = sorted({f"{split.scheme}://{split.netloc}" for split in map(urlsplit, filter(None, urls))})
+    response._csp_update = {"form-action": origins}
+    return response
 
 
 # --- login --------------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from qualipref.ratelimits import submission_accepted, submission_time_left, too_
 from qualipref.views import breadcrumb
 
 from ..forms import CaseForm, LostLinkForm, empty_form_fields_html
-from ..franceconnect import current_citizen, is_enabled
+from ..franceconnect import allow_provider_forms, current_citizen, is_enabled
 from ..models import Case
 from ..services import case_submit
 from ..tracking_links import handover_forget, handover_give, handover_take, lost_link_request, tracking_path
@@ -69,13 +69,15 @@ def case_new(request, slug):
             confirmation = reverse("complaints:confirmation", kwargs={"slug": prefecture.slug})
             return handover_give(redirect(confirmation), case=case, token=token, path=confirmation)
     if form.is_bound or citizen:
-        return render(request, "complaints/case_form.html", page)
+        return allow_provider_forms(render(request, "complaints/case_form.html", page))
     # The empty form's page: the same for every visitor but their CSRF token and CSP nonce (qualipref/pageshell.py),
     # as long as the prefecture's row and the choices read here stay as they are.
     choices = form.choices_shown()
     page["fields_html"] = empty_form_fields_html(form, choices)
-    return shell_render(
-        request, "complaints/case_form.html", page, key=(row_key(prefecture), choices, page["franceconnect"])
+    return allow_provider_forms(
+        shell_render(
+            request, "complaints/case_form.html", page, key=(row_key(prefecture), choices, page["franceconnect"])
+        )
     )
 
 

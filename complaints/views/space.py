@@ -14,7 +14,15 @@ from qualipref.errors import error_page
 from qualipref.timezones import use_prefecture_time_zone
 from qualipref.views import breadcrumb
 
-from ..franceconnect import LoginRefused, current_citizen, is_enabled, login_finish, login_redirect, logout_redirect
+from ..franceconnect import (
+    LoginRefused,
+    allow_provider_forms,
+    current_citizen,
+    is_enabled,
+    login_finish,
+    login_redirect,
+    logout_redirect,
+)
 from ..models import Case
 from .tracking import _timeline
 
@@ -35,10 +43,12 @@ def space(request):
         if citizen
         else None
     )
-    return render(
-        request,
-        "complaints/space/home.html",
-        {"citizen": citizen, "cases": cases, "page_title": _("My space"), **breadcrumb(_("My space"))},
+    return allow_provider_forms(
+        render(
+            request,
+            "complaints/space/home.html",
+            {"citizen": citizen, "cases": cases, "page_title": _("My space"), **breadcrumb(_("My space"))},
+        )
     )
 
 

@@ -1,5 +1,6 @@
 """FranceConnect: citizens log in against a real OpenID Connect provider (tests/oidc_provider, in a subprocess)."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -85,8 +86,12 @@ def test_login_comes_back_to_the_form_prefilled_and_the_case_is_tied_to_the_acco
 
 
 def test_an_anonymous_form_has_the_button_and_files_without_account(client, franceconnect, reunion):
-    html = client.get(FORM_URL).content.decode()
+    response = client.get(FORM_URL)
+    html = response.content.decode()
     assert 'class="fr-connect"' in html and "S’identifier avec" in html  # DSFR's words
+    # The button's form leads to the provider: the page's policy lets it (form-action 'self' alone would not).
+    form_action = re.search(r"form-action ([^;]*)", response["Content-Security-Policy"]).group(1).split()
+    assert "'self'" in form_action and franceconnect.base in form_action
     client.post(FORM_URL, form_data(reunion))
     assert Case.objects.get().citizen is None
 
