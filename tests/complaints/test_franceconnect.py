@@ -230,3 +230,21 @@ def test_the_check_runs_with_django_s_checks(settings):
     settings.FRANCECONNECT_CLIENT_SECRET = ""
     settings.FRANCECONNECT_DISCOVERY_URL = "https://fc.example.org/.well-known/openid-configuration"
     assert "complaints.E001" in [error.id for error in checks.run_checks()]
+
+
+def test_accounts_unused_for_the_retention_period_are_forgotten_their_cases_kept(reunion, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from complaints.retention import citizens_purge
+
+    settings.COMPLAINTS_RETENTION_MONTHS = 24
+    now = timezone.now()
+    gone = Citizen.objects.create(sub="old", email="old@example.org", last_login_at=now - datetime.timedelta(days=800))
+    kept = Citizen.objects.create(sub="new", email="new@example.org", last_login_at=now - datetime.timedelta(days=30))
+    case = CaseFactory(prefecture=reunion, citizen=gone)
+    assert citizens_purge(now=now) == 1
+    assert list(Citizen.objects.all()) == [kept]
+    case.refresh_from_db()
+    assert case.citizen is None and case.email
