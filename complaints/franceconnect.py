@@ -18,6 +18,8 @@ A citizen is not a user (``Citizen``, not ``qualipref.User``): the login stores 
 path leads from it to the administration. An officer who logs in ends the citizen's session (``drop_citizen``).
 """
 
+import base64
+import json
 import logging
 import secrets
 import threading
@@ -96,8 +98,18 @@ def _metadata(app):
     metadata = app.load_server_metadata()
     accepted = settings.FRANCECONNECT_ID_TOKEN_ALGORITHMS
     announced = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
-    metadata["id_token_signing_alg_values_supported"] = [alg for alg in announced if alg in accepted]
+    kept = [alg for alg in announced if alg in accepted]
+    if not kept:  # an empty list would let Authlib fall back on its own defaults
+        raise ValueError("the provider signs with no algorithm the portal accepts")
+    metadata["id_token_signing_alg_values_supported"] = kept
     return metadata
+
+
+def _signed_with_accepted_algorithm(id_token):
+    """The ID token's header names an accepted algorithm (checked again after Authlib's verification)."""
+    header = id_token.split(".")[0]
+    alg = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))).get("alg")
+    return alg in settings.FRANCECONNECT_ID_TOKEN_ALGORITHMS
 
 
 def _french_url(name):
@@ -161,10 +173,10 @@ def login_finish(request):
         metadata = _metadata(app)
         token = app.authorize_access_token(request)
         claims = token.get("userinfo")
-        if not claims or not claims.get("sub"):
-            raise LoginRefused("no ID token")
+        if not claims or not claims.get("sub") or not _signed_with_accepted_algorithm(token["id_token"]):
+            raise LoginRefused("no ID token, or signed with another algorithm")
         userinfo = _userinfo(app, metadata, token)
-    except (OAuthError, JoseError, ValueError, requests.RequestException) as refused:
+    except (OAuthError, JoseError, ValueError, LookupError, requests.RequestException) as refused:
         # The kind of failure only (no token, no claim): logs carry no personal data.
         logger.warning("FranceConnect login refused: %s", type(refused).__name__)
         raise LoginRefused(type(refused).__name__) from refused

@@ -3,6 +3,7 @@
 Pages about a logged-in citizen are never cached (``never_cache``) and never shell-rendered; the header's link to
 the space is the same for everyone, so cached public pages stay the same for everyone."""
 
+import requests
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from qualipref.errors import error_page
+from qualipref.ratelimits import is_limited
 from qualipref.timezones import use_prefecture_time_zone
 from qualipref.views import breadcrumb
 
@@ -79,11 +81,29 @@ def space_case(request, reference):
     )
 
 
+# Each start writes a session (state and nonce): enough for a citizen trying again, not for a loop.
+LOGIN_LIMIT = {"group": "franceconnect-login", "rate": "30/h", "method": "GET"}
+
+
 @never_cache
 @require_GET
 def franceconnect_login(request):
     _enabled_or_404()
-    return login_redirect(request, next_url=request.GET.get("next", ""))
+    if is_limited(request, increment=True, **LOGIN_LIMIT):
+        return error_page(request, 429, back_url=reverse("complaints:space"), back_label=_("Back to my space"))
+    try:
+        return login_redirect(request, next_url=request.GET.get("next", ""))
+    except (requests.RequestException, ValueError):
+        # FranceConnect's configuration could not be read: say so, rather than an error page about the portal.
+        return error_page(
+            request,
+            503,
+            page_title=_("FranceConnect cannot be reached"),
+            explanation=_("FranceConnect does not answer at the moment: you are not logged in."),
+            advice=_("Try again later. You can also file and follow your requests without logging in."),
+            back_url=reverse("complaints:space"),
+            back_label=_("Back to my space"),
+        )
 
 
 @never_cache

@@ -248,3 +248,35 @@ def test_accounts_unused_for_the_retention_period_are_forgotten_their_cases_kept
     assert list(Citizen.objects.all()) == [kept]
     case.refresh_from_db()
     assert case.citizen is None and case.email
+
+
+def test_only_the_accepted_signature_algorithms_are_trusted(client, franceconnect, reunion, settings):
+    from complaints.franceconnect import client as oidc_client
+
+    callback = urlsplit(provider_login(start_login(client), "alice"))
+    # The test provider announces RS256 and HS256: only RS256 (of RS256 and ES256) is kept.
+    assert oidc_client().server_metadata["id_token_signing_alg_values_supported"] == ["RS256"]
+    settings.FRANCECONNECT_ID_TOKEN_ALGORITHMS = ["ES256"]  # a new client: the provider's RS256 token is refused
+    response = client.get(callback.path, parse_qs(callback.query))
+    assert response.status_code == 403 and not Citizen.objects.exists()
+    # Nor can a login start (an empty list would let the library choose).
+    assert client.get(LOGIN).status_code == 503
+
+
+def test_the_next_address_stays_on_the_portal(client, franceconnect, reunion):
+    assert log_in(client, "alice", next_url="https://evil.example.org/")["Location"] == SPACE
+    assert log_in(client, "alice", next_url="//evil.example.org/")["Location"] == SPACE
+
+
+def test_an_unreachable_provider_gets_a_page_that_says_so(client, franceconnect, settings):
+    from .oidc import free_port
+
+    settings.FRANCECONNECT_DISCOVERY_URL = f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"
+    response = client.get(LOGIN)
+    assert response.status_code == 503 and "FranceConnect" in response.content.decode()
+
+
+def test_starting_logins_is_rate_limited(client, franceconnect, settings):
+    for _attempt in range(30):
+        assert client.get(LOGIN).status_code == 302
+    assert client.get(LOGIN).status_code == 429
