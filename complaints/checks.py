@@ -1,11 +1,19 @@
 """System checks of the FranceConnect settings: said at start-up, not at a citizen's first login."""
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-from qualipref.checks import _is_local
+
+def _on_this_machine(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @register(Tags.security)
@@ -21,7 +29,7 @@ def franceconnect_check(app_configs, **kwargs):
             errors.append(Error(f"{name} is empty while FranceConnect is on.", hint=hint, id="complaints.E001"))
     url = urlsplit(settings.FRANCECONNECT_DISCOVERY_URL)
     if settings.FRANCECONNECT_DISCOVERY_URL and not (
-        url.scheme == "https" or (url.scheme == "http" and url.hostname and _is_local(url.hostname))
+        url.scheme == "https" or (url.scheme == "http" and url.hostname and _on_this_machine(url.hostname))
     ):
         errors.append(
             Error(
