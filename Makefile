@@ -6,7 +6,7 @@ PORT ?= 8000
 # The embedded defaults need DEBUG on; production sets DEBUG=false and real services.
 export DEBUG ?= true
 
-.PHONY: run test lint fmt worker beat bench install install-dev messages clean imap mail-sample
+.PHONY: run test lint fmt worker beat bench install install-dev messages clean imap mail-sample oidc-provider
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (set PYTHON=…)"; exit 1; }
@@ -73,6 +73,10 @@ beat: install
 # Every benchmark under bench/, then one summary table (BENCH="load surveys_results" runs only those).
 bench: install-dev
 	$(PY) bench/run_all.py $(BENCH)
+
+# The test OpenID Connect provider standing in for FranceConnect (README: Complaints › FranceConnect), for `make run`.
+oidc-provider: install-dev
+	$(PY) -m tests.oidc_provider.serve --port $(or $(OIDC_PORT),9000) --portal http://127.0.0.1:$(PORT) --portal http://localhost:$(PORT)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

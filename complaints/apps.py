@@ -7,7 +7,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints and suggestions")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the e-mail intake's system check)
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import checks  # noqa: F401  (registers the e-mail intake's and FranceConnect's system checks)
+        from .franceconnect import drop_citizen
         from .topics import connect
 
         connect()
+        user_logged_in.connect(drop_citizen, dispatch_uid="complaints.franceconnect.drop_citizen")

@@ -90,6 +90,16 @@ class CaseQuerySet(PrefectureScopedQuerySet):
     def assigned_to(self, user):
         return self.filter(assignee=user)
 
+    def of_citizen(self, citizen):
+        """The cases a citizen logged in with FranceConnect sees in their space: those they filed while logged in,
+        and those filed without an account with the very e-mail address FranceConnect gave for them (its
+        acknowledgement and tracking links went to that address already), unless another account filed them.
+        Anonymised cases are gone for everyone."""
+        mine = Q(citizen=citizen)
+        if citizen.email:
+            mine |= Q(citizen__isnull=True, email=citizen.email.lower())
+        return self.filter(mine, anonymised_at__isnull=True)
+
 
 class Case(models.Model):
     prefecture = models.ForeignKey(
@@ -163,6 +173,16 @@ class Case(models.Model):
         editable=False,
         related_name="cases",
         verbose_name=_("filed by the app"),
+    )
+    # The citizen logged in with FranceConnect who filed it (``complaints/franceconnect.py``): their space lists it.
+    citizen = models.ForeignKey(
+        "complaints.Citizen",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="cases",
+        verbose_name=_("filed by the citizen account"),
     )
 
     history = HistoricalRecords(excluded_fields=["description"])
@@ -576,3 +596,27 @@ class RefusedAttachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Citizen(models.Model):
+    """A citizen who logged in with FranceConnect: not a user of the portal (no password, no role, no group, never
+    staff; ``request.user`` stays anonymous), only the key of their space. ``sub`` is FranceConnect's identifier of
+    the person for this portal; the rest is what FranceConnect said at the last login."""
+
+    sub = models.CharField(_("FranceConnect identifier"), max_length=255, unique=True)
+    given_name = models.CharField(_("given name"), max_length=150, blank=True)
+    family_name = models.CharField(_("family name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_login_at = models.DateTimeField(_("last login"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("citizen account")
+        verbose_name_plural = _("citizen accounts")
+
+    def __str__(self):
+        return f"{self.given_name} {self.family_name}".strip() or self.sub
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}".strip()

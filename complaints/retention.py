@@ -28,7 +28,7 @@ from qualipref.dates import add_months
 from qualipref.mail import MAX_ATTEMPTS, OutgoingEmail
 
 from .enums import Status
-from .models import Attachment, Case, DigestLog, Message, RefusedAttachment, Transition
+from .models import Attachment, Case, Citizen, DigestLog, Message, RefusedAttachment, Transition
 from .signals import cases_anonymised
 from .tracking_links import tracking_links_revoke
 from .workflow import FINAL_STATUSES
@@ -122,4 +122,11 @@ def digest_logs_purge(*, today=None, keep_days=DIGEST_LOG_KEEP_DAYS):
     """The digest log only has to remember today; keep a few months for troubleshooting."""
     cutoff = (today or timezone.localdate()) - datetime.timedelta(days=keep_days)
     deleted, _by_model = DigestLog.objects.filter(day__lt=cutoff).delete()
+    return deleted
+
+
+def citizens_purge(*, now=None):
+    """Forget the FranceConnect accounts (names, address) of citizens who have not logged in for the retention
+    period: their cases stay, no longer tied to an account (a later login makes a new one). Returns how many."""
+    deleted, _by_model = Citizen.objects.filter(last_login_at__lt=retention_cutoff(now)).delete()
     return deleted

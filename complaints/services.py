@@ -130,6 +130,8 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
         "due_on": due_date(prefecture=prefecture, received_on=received_on),
         "created_at": now,
         "language": data.get("language") or (portal_language() if by is None else settings.LANGUAGE_CODE),
+        # The citizen logged in with FranceConnect who filed it online, if any: their space lists it.
+        "citizen": data.get("citizen") if by is None else None,
     }
     for name, value in fields.items():
         setattr(case, name, value)

@@ -14,7 +14,7 @@ from .mailbox.imap import MailboxError
 from .mailbox.intake import mailbox_fetch
 from .models import Mailbox
 from .reminders import digest_recipients, digest_send
-from .retention import cases_anonymise, digest_logs_purge, outbox_purge
+from .retention import cases_anonymise, citizens_purge, digest_logs_purge, outbox_purge
 from .tracking_links import tracking_link_resend
 
 logger = logging.getLogger(__name__)
@@ -51,8 +51,15 @@ def apply_retention():
     anonymised = cases_anonymise(max_seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT // 2)
     emails = outbox_purge()
     digests = digest_logs_purge()
-    logger.info("retention: %s cases anonymised, %s e-mails and %s digest logs purged", anonymised, emails, digests)
-    return {"anonymised": anonymised, "emails": emails, "digest_logs": digests}
+    citizens = citizens_purge()
+    logger.info(
+        "retention: %s cases anonymised, %s e-mails, %s digest logs and %s citizen accounts purged",
+        anonymised,
+        emails,
+        digests,
+        citizens,
+    )
+    return {"anonymised": anonymised, "emails": emails, "digest_logs": digests, "citizens": citizens}
 
 
 # ignore_result: what it found is nobody's business (Celery would log it), and sending a task whose result is

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from . import open311
-from .views import downloads, public, tracking
+from .views import downloads, public, space, tracking
 
 app_name = "complaints"
 
@@ -17,6 +17,13 @@ urlpatterns = [
     path("suivi/<str:token>/", tracking.tracking, name="tracking"),
     path("suivi/<str:token>/documents/<int:pk>/", tracking.tracking_attachment, name="tracking_attachment"),
     path("suivi/<str:token>/recu.pdf", tracking.tracking_receipt, name="tracking_receipt"),
+    # The citizen's space, with FranceConnect (complaints/franceconnect.py); 404 while FranceConnect is off.
+    path("mon-espace/", space.space, name="space"),
+    path("mon-espace/demandes/<str:reference>/", space.space_case, name="space_case"),
+    path("franceconnect/connexion/", space.franceconnect_login, name="franceconnect_login"),
+    path("franceconnect/retour/", space.franceconnect_callback, name="franceconnect_callback"),
+    path("franceconnect/deconnexion/", space.franceconnect_logout, name="franceconnect_logout"),
+    path("franceconnect/deconnecte/", space.franceconnect_logged_out, name="franceconnect_logged_out"),
     # Other public apps file and follow cases (Open311 GeoReport v2, with their key).
     path("api/open311/v2/", include(open311.urlpatterns)),
     # Staff only, scoped to the cases they may see.

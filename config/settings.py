@@ -393,6 +393,23 @@ QUALIPREF_MAILBOX_MAX_MESSAGE_BYTES = env.int("QUALIPREF_MAILBOX_MAX_MESSAGE_BYT
 # Messages imported per mailbox and run (every five minutes): the rest wait for the next run.
 QUALIPREF_MAILBOX_BATCH = env.int("QUALIPREF_MAILBOX_BATCH", default=50)
 
+# --- FranceConnect (OpenID Connect): citizens log in to see their cases (complaints/franceconnect.py) ---------------
+# Off (no button anywhere) unless the client id and the provider's discovery address are both set; the checks of
+# complaints/checks.py then refuse to start without the secret or with a provider reached over plain HTTP.
+FRANCECONNECT_CLIENT_ID = env.str("FRANCECONNECT_CLIENT_ID", default="")
+FRANCECONNECT_CLIENT_SECRET = env.str("FRANCECONNECT_CLIENT_SECRET", default="")
+# e.g. https://oidc.franceconnect.gouv.fr/api/v2/.well-known/openid-configuration
+FRANCECONNECT_DISCOVERY_URL = env.str("FRANCECONNECT_DISCOVERY_URL", default="")
+FRANCECONNECT_SCOPES = env.str("FRANCECONNECT_SCOPES", default="openid given_name family_name email")
+FRANCECONNECT_ACR_VALUES = env.str("FRANCECONNECT_ACR_VALUES", default="eidas1")
+# FranceConnect v2 asks for "login consent"; empty sends no prompt.
+FRANCECONNECT_PROMPT = env.str("FRANCECONNECT_PROMPT", default="login consent")
+# ID tokens signed otherwise are refused, whatever the provider announces.
+FRANCECONNECT_ID_TOKEN_ALGORITHMS = env.list("FRANCECONNECT_ID_TOKEN_ALGORITHMS", default=["RS256", "ES256"])
+FRANCECONNECT_TIMEOUT = env.int("FRANCECONNECT_TIMEOUT", default=10)
+# How long a citizen stays logged in on the portal (seconds), whatever they do.
+FRANCECONNECT_SESSION_SECONDS = env.int("FRANCECONNECT_SESSION_SECONDS", default=3600)
+
 # --- Delivery delays -------------------------------------------------------------------------------
 # The longest line a delivery file may hold, in bytes: a row is a few dozen; a longer line refuses the file, naming it
 # (delays/csvformat.py), so that reading it never holds more than this of one line.

@@ -17,6 +17,8 @@ secret_urls = [
     "complaints:tracking",
     "complaints:tracking_attachment",
     "complaints:tracking_receipt",
+    # FranceConnect's answer carries its one-time code (and the state) in the query.
+    "complaints:franceconnect_callback",
     "committee:password_set",
     "surveys:kiosk",
     "surveys:kiosk_thanks",

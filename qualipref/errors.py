@@ -60,6 +60,12 @@ PAGES = {
         _("Try again in an hour; nothing you sent before has been lost."),
         "error",
     ),
+    503: (
+        _("Service unavailable"),
+        _("A service this page depends on does not answer at the moment."),
+        _("Try again later."),
+        "technical-error",
+    ),
     500: (
         _("Unexpected error"),
         _("Sorry, the service has run into a problem. We are working to solve it as quickly as possible."),

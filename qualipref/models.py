@@ -34,6 +34,8 @@ RESERVED_SLUGS = frozenset(
         "media",
         "healthz",
         "suivi",
+        "mon-espace",
+        "franceconnect",
         "delais",
         "comite",
         "reseau",

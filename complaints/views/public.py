@@ -16,6 +16,7 @@ from qualipref.ratelimits import submission_accepted, submission_time_left, too_
 from qualipref.views import breadcrumb
 
 from ..forms import CaseForm, LostLinkForm, empty_form_fields_html
+from ..franceconnect import allow_provider_forms, current_citizen, is_enabled
 from ..models import Case
 from ..services import case_submit
 from ..tracking_links import handover_forget, handover_give, handover_take, lost_link_request, tracking_path
@@ -38,10 +39,15 @@ def choose_prefecture(request):
 @require_http_methods(["GET", "POST"])
 def case_new(request, slug):
     prefecture = get_object_or_404(Prefecture, slug=slug)
-    form = CaseForm(request.POST or None, request.FILES or None, prefecture=prefecture)
+    # A citizen logged in with FranceConnect finds their name and address filled in, and the case in their space.
+    citizen = current_citizen(request)
+    initial = {"name": citizen.full_name, "email": citizen.email} if citizen else None
+    form = CaseForm(request.POST or None, request.FILES or None, prefecture=prefecture, initial=initial)
     page = {
         "prefecture": prefecture,
         "form": form,
+        "citizen": citizen,
+        "franceconnect": is_enabled(),
         "page_title": _("Send a complaint or a suggestion"),
         **breadcrumb(_("Complaints and suggestions"), (prefecture.name, prefecture.get_absolute_url())),
     }
@@ -55,18 +61,24 @@ def case_new(request, slug):
             form.add_error(None, _("Your request could not be processed. Please check the form and send it again."))
         elif form.is_valid():
             data = form.cleaned_data
-            case, token = case_submit(prefecture=prefecture, data=data, files=data["attachments"])
+            case, token = case_submit(
+                prefecture=prefecture, data={**data, "citizen": citizen}, files=data["attachments"]
+            )
             submission_accepted(request, **limit)
             request.session[SESSION_KEY] = {"case": case.pk, "filed_at": int(time.time())}
             confirmation = reverse("complaints:confirmation", kwargs={"slug": prefecture.slug})
             return handover_give(redirect(confirmation), case=case, token=token, path=confirmation)
-    if form.is_bound:
-        return render(request, "complaints/case_form.html", page)
+    if form.is_bound or citizen:
+        return allow_provider_forms(render(request, "complaints/case_form.html", page))
     # The empty form's page: the same for every visitor but their CSRF token and CSP nonce (qualipref/pageshell.py),
     # as long as the prefecture's row and the choices read here stay as they are.
     choices = form.choices_shown()
     page["fields_html"] = empty_form_fields_html(form, choices)
-    return shell_render(request, "complaints/case_form.html", page, key=(row_key(prefecture), choices))
+    return allow_provider_forms(
+        shell_render(
+            request, "complaints/case_form.html", page, key=(row_key(prefecture), choices, page["franceconnect"])
+        )
+    )
 
 
 @never_cache

@@ -237,5 +237,5 @@ def test_the_scheduled_task_does_it_all(old_case):
     OutgoingEmail.objects.create(
         purpose="answer", to="a@example.org", subject="x", sent_at=timezone.now() - datetime.timedelta(days=40)
     )
-    assert apply_retention.delay().get() == {"anonymised": 1, "emails": 1, "digest_logs": 0}
-    assert apply_retention.delay().get() == {"anonymised": 0, "emails": 0, "digest_logs": 0}
+    assert apply_retention.delay().get() == {"anonymised": 1, "emails": 1, "digest_logs": 0, "citizens": 0}
+    assert apply_retention.delay().get() == {"anonymised": 0, "emails": 0, "digest_logs": 0, "citizens": 0}

@@ -109,7 +109,7 @@ def captured():
 
 
 def test_the_secret_prefixes_come_from_the_url_configuration():
-    assert log_filters.secret_prefixes() == ["borne/", "comite/mot-de-passe/", "suivi/"]
+    assert log_filters.secret_prefixes() == ["borne/", "comite/mot-de-passe/", "franceconnect/retour/", "suivi/"]
 
 
 @pytest.mark.parametrize(
