@@ -10,12 +10,14 @@ from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
 
 
-@register(Tags.compatibility)
-def mailbox_password_check(app_configs, **kwargs):
+@register(Tags.database)
+def mailbox_password_check(app_configs, databases=None, **kwargs):
     """A mailbox declared and read (``complaints.Mailbox``) without its password in the environment would only show
     as an error every five minutes in the worker's log, while citizens' e-mails wait: say it at start-up."""
     from .models import Mailbox
 
+    if not databases:  # a database check: run by migrate and `check --database default`, never without a database
+        return []
     try:
         mailboxes = list(Mailbox.objects.filter(is_active=True).select_related("prefecture"))
     except DatabaseError:  # not migrated yet (the checks run before migrate), or no database at hand

@@ -398,13 +398,13 @@ def test_a_read_mailbox_without_its_password_variable_is_a_start_up_warning(reun
         prefecture=reunion, address="qualite@reunion.gouv.fr", host="imap.example.org", username="qualite"
     )
     monkeypatch.delenv("QUALIPREF_MAILBOX_PASSWORD_974", raising=False)
-    [warning] = mailbox_password_check(None)
+    [warning] = mailbox_password_check(None, databases=["default"])
     assert warning.id == "complaints.W001" and "QUALIPREF_MAILBOX_PASSWORD_974" in warning.msg
     monkeypatch.setenv("QUALIPREF_MAILBOX_PASSWORD_974", "secret")
-    assert mailbox_password_check(None) == []
+    assert mailbox_password_check(None, databases=["default"]) == []
     monkeypatch.delenv("QUALIPREF_MAILBOX_PASSWORD_974")
     Mailbox.objects.filter(pk=mailbox.pk).update(is_active=False)
-    assert mailbox_password_check(None) == []
+    assert mailbox_password_check(None, databases=["default"]) == []
 
 
 def test_the_demo_declares_la_reunions_mailbox_without_needing_a_server(db):
