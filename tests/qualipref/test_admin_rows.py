@@ -75,7 +75,8 @@ def test_every_list_s_table_is_the_one_django_s_template_writes_with_django_s_ro
     django = {**ours, "results": list(admin_list.results(cl))}
     template = get_template("admin/change_list_results.html")
     assert cl.result_count >= 1 and "<tbody>" in template.render(ours)
-    assert all(len(row) == 1 for row in ours["results"])
+    # A list with editable cells (a formset, e.g. the topics' order) keeps Django's rows: the same table either way.
+    assert cl.formset or all(len(row) == 1 for row in ours["results"])
     assert template.render(ours) == template.render(django)
 
 

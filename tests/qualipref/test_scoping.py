@@ -244,8 +244,16 @@ def test_auditor_may_view_but_not_change(client, reunion):
 # --- an officer of one prefecture never has to pick it ------------------------------------------------------
 
 # Scoped models whose admin offers no "add" to an officer (figures computed, comments written by members, the
-# outbox, findings: the auditor's).
-NO_ADD_VIEW = {"MonthPublication", "MonthlyIndicator", "SiteMonthlyIndicator", "Comment", "OutgoingEmail", "Finding"}
+# outbox, findings: the auditor's, mailboxes: the national coordinator's).
+NO_ADD_VIEW = {
+    "MonthPublication",
+    "MonthlyIndicator",
+    "SiteMonthlyIndicator",
+    "Comment",
+    "OutgoingEmail",
+    "Finding",
+    "Mailbox",
+}
 # Scoped models whose add form takes the prefecture from another choice (an opinion: its suggestion’s committee;
 # an audit: its label cycle).
 PLACED_OTHERWISE = {"SuggestionOpinion", "Audit"}
