@@ -337,7 +337,9 @@ class Finding(models.Model):
 
 
 class FindingTransition(TransitionLog):
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="transitions")
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("finding")
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=FindingStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=FindingStatus.choices)
 

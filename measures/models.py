@@ -133,7 +133,7 @@ class Call(models.Model):
     ring_seconds = models.PositiveIntegerField(_("ring time (seconds)"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=CallOutcome.choices)
     # The row's identity (site, time, ring time, outcome, line): the same call in two exports counts once.
-    fingerprint = models.CharField(max_length=32, editable=False)
+    fingerprint = models.CharField(_("fingerprint"), max_length=32, editable=False)
 
     objects = PrefectureScopedQuerySet.as_manager()
 
@@ -166,7 +166,7 @@ class Ticket(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     month = models.DateField(_("month"))
     wait_seconds = models.PositiveIntegerField(_("wait (seconds)"), null=True, blank=True)
-    fingerprint = models.CharField(max_length=32, editable=False)
+    fingerprint = models.CharField(_("fingerprint"), max_length=32, editable=False)
 
     objects = PrefectureScopedQuerySet.as_manager()
 

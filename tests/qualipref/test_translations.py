@@ -35,6 +35,7 @@ DELIBERATE_OVERRIDES = {
     "(Optional)": "the State's forms say « facultatif » (django-dsfr's catalogue says « Optionnel »)",
     "What is FranceConnect?": "a narrow no-break space before « ? », as everywhere on the portal (django-dsfr's has a "
     "no-break space)",
+    "Website": "a topic: the portal's « Site internet » (django-dsfr's « Site » names a page of its own)",
 }
 
 
