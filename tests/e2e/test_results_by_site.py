@@ -67,7 +67,7 @@ def test_the_results_by_site_and_the_local_engagement_read_and_pass_axe(device, 
         table = page.locator("#results-by-site")
         expect(table).to_be_visible()
         expect(table.locator("thead th")).to_contain_text(
-            ["Engagement", "Ensemble de la préfecture", "Préfecture de Saint-Denis", "Sous-préfecture de Saint-Benoît"]
+            ["Engagement", "Toute la préfecture", "Préfecture de Saint-Denis", "Sous-préfecture de Saint-Benoît"]
         )
         expect(page.get_by_text("engagement local").first).to_be_visible()
         expect(page.get_by_text("objectif local").first).to_be_visible()

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from audits.models import Audit, Finding, LabelCycle
 from committee.models import Comment, Committee, ImprovementAction, Meeting, Member, SuggestionOpinion, WorkingGroup
-from complaints.models import AnswerTemplate, Case, RoutingRule, Topic
+from complaints.models import AnswerTemplate, Case, Mailbox, RoutingRule, Topic
 from delays.models import DeliveryImport, MonthPublication
 from engagements.models import LocalEngagement, LocalTarget, ManualMeasure, MonthlyIndicator, SiteMonthlyIndicator
+from measures.models import MeasureImport, MysteryVisit
 from qualipref.admin import scope_field_name
 from qualipref.enums import Role
 from qualipref.mail import OutgoingEmail
@@ -31,7 +32,13 @@ from tests.committee.factories import (
     SuggestionOpinionFactory,
     WorkingGroupFactory,
 )
-from tests.complaints.factories import AnswerTemplateFactory, CaseFactory, RoutingRuleFactory, TopicFactory
+from tests.complaints.factories import (
+    AnswerTemplateFactory,
+    CaseFactory,
+    MailboxFactory,
+    RoutingRuleFactory,
+    TopicFactory,
+)
 from tests.delays.factories import DeliveryImportFactory, MonthPublicationFactory
 from tests.engagements.factories import (
     LocalEngagementFactory,
@@ -40,6 +47,7 @@ from tests.engagements.factories import (
     MonthlyIndicatorFactory,
     SiteMonthlyIndicatorFactory,
 )
+from tests.measures.factories import MeasureImportFactory, MysteryVisitFactory
 from tests.surveys.factories import DistributionPointFactory, SurveyFactory
 
 from .factories import MembershipFactory, PrefectureFactory, ServiceFactory, SiteFactory, coordinator, officer_of
@@ -58,6 +66,7 @@ SCOPED_OBJECT_FACTORIES = {
     AnswerTemplate: lambda prefecture: AnswerTemplateFactory(prefecture=prefecture),
     RoutingRule: lambda prefecture: RoutingRuleFactory(prefecture=prefecture),
     Topic: lambda prefecture: TopicFactory(prefecture=prefecture),
+    Mailbox: lambda prefecture: MailboxFactory(prefecture=prefecture),
     Committee: lambda prefecture: CommitteeFactory(prefecture=prefecture),
     Member: lambda prefecture: MemberFactory(committee__prefecture=prefecture),
     WorkingGroup: lambda prefecture: WorkingGroupFactory(committee__prefecture=prefecture),
@@ -72,6 +81,8 @@ SCOPED_OBJECT_FACTORIES = {
     SiteMonthlyIndicator: lambda prefecture: SiteMonthlyIndicatorFactory(prefecture=prefecture),
     LocalEngagement: lambda prefecture: LocalEngagementFactory(prefecture=prefecture),
     LocalTarget: lambda prefecture: LocalTargetFactory(prefecture=prefecture),
+    MeasureImport: lambda prefecture: MeasureImportFactory(prefecture=prefecture),
+    MysteryVisit: lambda prefecture: MysteryVisitFactory(prefecture=prefecture),
     OutgoingEmail: lambda prefecture: OutgoingEmail.objects.create(
         prefecture=prefecture, purpose="acknowledgement", to="marie@example.org", subject=f"{prefecture.pk}-2026-1"
     ),
