@@ -101,6 +101,10 @@ class CaseQuerySet(PrefectureScopedQuerySet):
         return self.filter(mine, anonymised_at__isnull=True)
 
 
+# Case's history, named so that ``case_submit`` can write its one "created" row itself, once the reference is known.
+CASE_HISTORY = HistoricalRecords(excluded_fields=["description"])
+
+
 class Case(models.Model):
     prefecture = models.ForeignKey(
         Prefecture, on_delete=models.PROTECT, related_name="cases", verbose_name=_("prefecture")
@@ -185,7 +189,7 @@ class Case(models.Model):
         verbose_name=_("filed by the citizen account"),
     )
 
-    history = HistoricalRecords(excluded_fields=["description"])
+    history = CASE_HISTORY
 
     objects = CaseQuerySet.as_manager()
 

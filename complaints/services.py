@@ -17,9 +17,9 @@ from qualipref.mail import email_queue, email_render
 from qualipref.models import User
 
 from .answers import unfilled_placeholders_message
-from .arrivals import arrival_announce
+from .arrivals import case_arrived_dispatch
 from .enums import Channel, Kind, MessageKind, Status
-from .models import Attachment, Case, CaseSequence, Message, Transition
+from .models import CASE_HISTORY, Attachment, Case, CaseSequence, Message, Transition
 from .routing import routed_service
 from .topics import topic_for
 from .tracking_links import tracking_link_send, tracking_token_issue, tracking_url
@@ -137,7 +137,12 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
         setattr(case, name, value)
     if by is not None:
         case._history_user = by  # the officer who entered it, whoever calls (admin, import, shell)
-    case.save(force_insert=True)
+    # Its history's "created" row is written once the real reference is known (below): one row, not two.
+    case.skip_history_when_saving = True
+    try:
+        case.save(force_insert=True)
+    finally:
+        del case.skip_history_when_saving
     _log(case, "", status, by=by)
     for upload in files:
         attachment_add(case=case, upload=upload, by_citizen=by is None)
@@ -152,18 +157,23 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
         else None
     )
     case.reference = next_reference(prefecture=prefecture, year=received_on.year)
-    case.save(update_fields=["reference"])
+    Case.objects.filter(pk=case.pk).update(reference=case.reference)
+    CASE_HISTORY.create_historical_record(case, "+")
+    email_ids = []
     if case.email:
-        email_queue(
+        acknowledgement_email = email_queue(
             to=case.email,
             template=ACKNOWLEDGEMENT,
             context=acknowledgement,
             rendered=_with_reference(early, placeholder, case.reference),
             purpose="acknowledgement",
             prefecture=prefecture,
+            dispatch=False,
         )
-    # The officers who asked for it are told once the case commits, outside its reference's lock.
-    transaction.on_commit(lambda: arrival_announce(case=case))
+        email_ids.append(acknowledgement_email.pk)
+    # One task once the case commits: the acknowledgement leaves, and the officers who asked for it are told,
+    # outside the reference's lock and the citizen's request.
+    transaction.on_commit(lambda: case_arrived_dispatch(case=case, email_ids=email_ids))
     return case, token
 
 

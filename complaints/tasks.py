@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError
 from django.utils import timezone
 
+from .arrivals import case_arrived_run
 from .mailbox.imap import MailboxError
 from .mailbox.intake import mailbox_fetch
 from .models import Mailbox
@@ -18,6 +19,14 @@ from .retention import cases_anonymise, citizens_purge, digest_logs_purge, outbo
 from .tracking_links import tracking_link_resend
 
 logger = logging.getLogger(__name__)
+
+
+# ignore_result: queued from the citizen's request, which must not wait on the result store (see
+# qualipref.tasks.send_outgoing_email).
+@shared_task(ignore_result=True)
+def case_arrived(case_id, email_ids):
+    """A new case committed: send its acknowledgement and tell the officers who asked (``complaints.arrivals``)."""
+    return case_arrived_run(case_id=case_id, email_ids=email_ids)
 
 
 @shared_task

@@ -54,14 +54,24 @@ def email_render(*, template, context, prefecture=None, language="fr"):
 
 
 def email_queue(
-    *, to, template=None, context=None, purpose, prefecture=None, language="fr", attachments=(), rendered=None
+    *,
+    to,
+    template=None,
+    context=None,
+    purpose,
+    prefecture=None,
+    language="fr",
+    attachments=(),
+    rendered=None,
+    dispatch=True,
 ):
     """Render ``template`` (``<template>_subject.txt``, ``.txt`` and ``.html``) and queue it.
 
     Call inside the transaction that causes the e-mail: the row commits with it, and the
     sending task is enqueued only after the commit. ``attachments`` are ``(filename, text, mimetype)``
     triples of text content (e.g. an ``.ics`` invitation). ``rendered``: what ``email_render`` gave, for a
-    caller that renders earlier in its transaction (instead of ``template`` and ``context``).
+    caller that renders earlier in its transaction (instead of ``template`` and ``context``). ``dispatch=False``:
+    the caller hands the row's id to a task of its own after the commit (``email_send`` or ``email_dispatch``).
     """
     if rendered is None:
         rendered = email_render(template=template, context=context, prefecture=prefecture, language=language)
@@ -78,11 +88,13 @@ def email_queue(
             for filename, content, mimetype in attachments
         ],
     )
-    transaction.on_commit(lambda: _dispatch(email.pk))
+    if dispatch:
+        transaction.on_commit(lambda: email_dispatch(email.pk))
     return email
 
 
-def _dispatch(email_id):
+def email_dispatch(email_id):
+    """Queue the sending task of the outbox row ``email_id`` (the sweep sends it if the broker is down)."""
     from .tasks import send_outgoing_email
 
     try:
@@ -147,7 +159,7 @@ def email_send_again(*, emails):
     # Queued anew: the sweep's delays start again from now.
     OutgoingEmail.objects.filter(pk__in=ids).update(attempts=0, created_at=timezone.now())
     for email_id in ids:
-        transaction.on_commit(lambda email_id=email_id: _dispatch(email_id))
+        transaction.on_commit(lambda email_id=email_id: email_dispatch(email_id))
     return len(ids)
 
 

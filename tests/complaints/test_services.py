@@ -363,3 +363,24 @@ def test_a_submission_failing_half_way_leaves_nothing(monkeypatch):
         prefecture=reunion, data={"kind": "suggestion", "topic": "other", "subject": "x", "description": "y"}
     )
     assert case.reference.endswith("-000001")
+
+
+def test_a_submitted_case_has_one_created_history_row_with_its_real_reference(reunion):
+    officer = officer_of(reunion)
+    online, _token = case_submit(
+        prefecture=reunion, data={"kind": "suggestion", "topic": "other", "subject": "x", "description": "y"}
+    )
+    entered, _token = case_submit(
+        prefecture=reunion,
+        data={"kind": "suggestion", "topic": "other", "subject": "Lettre", "description": "z", "channel": "letter"},
+        by=officer,
+    )
+    for case, author in ((online, None), (entered, officer)):
+        [row] = case.history.all()
+        assert (row.history_type, row.reference, row.status, row.history_user) == (
+            "+",
+            case.reference,
+            case.status,
+            author,
+        )
+        assert row.reference.startswith("974-")

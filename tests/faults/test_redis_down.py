@@ -106,3 +106,21 @@ def test_redis_stopped_whole_nothing_is_lost(
     assert [m.to for m in mail.outbox] == [["marie@example.org"]]
     email.refresh_from_db()
     assert email.sent_at is not None
+
+
+def test_broker_down_the_officers_arrival_emails_wait_in_the_outbox_too(
+    client, reunion, broker_down, django_capture_on_commit_callbacks
+):
+    """The task that sends the acknowledgement and tells the officers cannot be queued: the arrival e-mails are
+    queued in the request instead, for the sweep, with the acknowledgement."""
+    from tests.qualipref.factories import officer_of
+
+    officer_of(reunion, email="qualite@example.org", notify_new_cases=True)
+    file_complaint(client, reunion, django_capture_on_commit_callbacks)
+    assert sorted(OutgoingEmail.objects.values_list("purpose", "to", "sent_at")) == [
+        ("acknowledgement", "marie@example.org", None),
+        ("case_arrival", "qualite@example.org", None),
+    ]
+    broker_down.end()
+    assert sweep_later() == 2
+    assert sorted(message.to[0] for message in mail.outbox) == ["marie@example.org", "qualite@example.org"]
