@@ -85,6 +85,32 @@ def test_login_comes_back_to_the_form_prefilled_and_the_case_is_tied_to_the_acco
     assert detail.status_code == 200 and "Trois heures d&#x27;attente" in detail.content.decode()
 
 
+def test_the_space_and_the_tracking_page_show_one_and_the_same_timeline(client, franceconnect, reunion):
+    """One template (complaints/_timeline.html) draws the history on both pages: status changes and
+    the prefecture's answer, never an internal note."""
+    from complaints.services import case_answer, case_note
+    from tests.qualipref.factories import officer_of
+
+    from .test_public import latest_link
+
+    log_in(client, "alice", next_url=FORM_URL)
+    client.post(FORM_URL, form_data(reunion, name="Alice Martin", email="alice.martin@example.org"))
+    case = Case.objects.get()
+    officer = officer_of(reunion)
+    case_note(case=case, by=officer, text="Note interne : usager connu")
+    case_answer(case=case, by=officer, text="Votre titre est disponible au guichet 4.")
+
+    def timeline(response):
+        assert "complaints/_timeline.html" in {template.name for template in response.templates}
+        return re.search(r'<ol class="qp-timeline">.*?</ol>', response.content.decode(), re.DOTALL).group(0)
+
+    in_space = timeline(client.get(reverse("complaints:space_case", kwargs={"reference": case.reference})))
+    on_tracking_page = timeline(client.get(latest_link()))
+    assert in_space == on_tracking_page
+    assert "guichet 4" in in_space and "Réponse envoyée" in in_space
+    assert "usager connu" not in in_space
+
+
 def test_an_anonymous_form_has_the_button_and_files_without_account(client, franceconnect, reunion):
     response = client.get(FORM_URL)
     html = response.content.decode()
