@@ -392,6 +392,11 @@ QUALIPREF_MAILBOX_TIMEOUT = env.int("QUALIPREF_MAILBOX_TIMEOUT", default=60)
 QUALIPREF_MAILBOX_MAX_MESSAGE_BYTES = env.int("QUALIPREF_MAILBOX_MAX_MESSAGE_BYTES", default=50 * 1024 * 1024)
 # Messages imported per mailbox and run (every five minutes): the rest wait for the next run.
 QUALIPREF_MAILBOX_BATCH = env.int("QUALIPREF_MAILBOX_BATCH", default=50)
+# Acknowledgements e-mailed to one sender's address for the cases their messages open: at most this many within the
+# last this many hours (every message still becomes a case). A robot or a loop writing to the mailbox gets a few
+# answers, not one per message; 0 acknowledges none.
+QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS = env.int("QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS", default=5)
+QUALIPREF_MAILBOX_ACKNOWLEDGEMENT_HOURS = env.int("QUALIPREF_MAILBOX_ACKNOWLEDGEMENT_HOURS", default=24)
 
 # --- FranceConnect (OpenID Connect): citizens log in to see their cases (complaints/franceconnect.py) ---------------
 # Off (no button anywhere) unless the client id and the provider's discovery address are both set; the checks of
