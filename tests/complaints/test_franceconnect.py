@@ -111,6 +111,35 @@ def test_the_space_and_the_tracking_page_show_one_and_the_same_timeline(client, 
     assert "usager connu" not in in_space
 
 
+def test_the_demo_citizen_is_alice_of_the_local_provider_and_her_space_lists_her_requests(
+    client, franceconnect, settings
+):
+    """`make run` with `make oidc-provider` (README, Complaints › FranceConnect): alice's login finds the demo's
+    citizen (the same FranceConnect identifier: no second account) and her four requests, one of them filed
+    without an account with her address."""
+    from complaints import demo as complaints_demo
+    from qualipref import demo as core_demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    core_demo.load_prefectures()
+    core_demo.load_accounts()
+    complaints_demo.load_cases()
+    assert complaints_demo.load_citizen() == 4
+    assert complaints_demo.load_citizen() == 0  # loading the demo again changes nothing
+    demo_citizen = Citizen.objects.get()
+    hers = list(Case.objects.of_citizen(demo_citizen))
+    assert len(hers) == 4 and sum(case.citizen_id == demo_citizen.pk for case in hers) == 3
+
+    log_in(client, "alice")
+    assert Citizen.objects.get() == demo_citizen
+    space = client.get(SPACE).content.decode()
+    assert "Alice Martin" in space
+    for case in hers:
+        assert case.reference in space
+        page = client.get(reverse("complaints:space_case", kwargs={"reference": case.reference}))
+        assert page.status_code == 200 and 'class="qp-timeline"' in page.content.decode()
+
+
 def test_an_anonymous_form_has_the_button_and_files_without_account(client, franceconnect, reunion):
     response = client.get(FORM_URL)
     html = response.content.decode()
