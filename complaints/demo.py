@@ -28,7 +28,7 @@ from qualipref.enums import Role
 from qualipref.models import Prefecture, User
 
 from .enums import Channel, DefaultTopic, Kind, MessageKind, Status
-from .models import AnswerTemplate, Case, CaseSequence, Mailbox, Message, RoutingRule, Topic, Transition
+from .models import AnswerTemplate, Case, CaseSequence, Citizen, Mailbox, Message, RoutingRule, Topic, Transition
 from .topics import topics_create_defaults
 from .workflow import FINAL_STATUSES, INITIAL_STATUS
 
@@ -611,3 +611,35 @@ def load_mailbox():
         },
     )
     return created
+
+
+# The citizen who logs in with FranceConnect in the demo: user "alice" of the test provider that `make oidc-provider`
+# starts (tests/oidc_provider/serve.py), whose FranceConnect identifier (`sub`) is her account's id there, 1.
+DEMO_CITIZEN = {"sub": "1", "given_name": "Alice", "family_name": "Martin", "email": "alice.martin@example.org"}
+# Her requests among La Réunion's demo cases: filed while logged in (tied to her account), in these statuses...
+DEMO_CITIZEN_CASES = [(Kind.COMPLAINT, S.IN_PROGRESS), (Kind.COMPLAINT, S.ANSWERED), (Kind.SUGGESTION, S.ACCEPTED)]
+# ...and one filed without an account with her address, which her space shows too (``Case.objects.of_citizen``).
+DEMO_CITIZEN_CASE_BY_ADDRESS = (Kind.COMPLAINT, S.CLOSED)
+
+
+def load_citizen():
+    """The demo loader of the FranceConnect citizen (README: *Complaints › FranceConnect*): her account and four of
+    La Réunion's demo cases made hers, so that *Mon espace* lists them once she logs in at the local provider.
+    Returns how many cases were made hers (0 when already done, or without La Réunion's cases)."""
+    prefecture = Prefecture.objects.filter(department_code="974").first()
+    if prefecture is None:
+        return 0
+    citizen, _created = Citizen.objects.get_or_create(sub=DEMO_CITIZEN["sub"], defaults=DEMO_CITIZEN)
+    if Case.objects.of_citizen(citizen).exists():
+        return 0
+    identity = {"name": f"{citizen.given_name} {citizen.family_name}", "email": citizen.email}
+    cases = Case.objects.filter(prefecture=prefecture, anonymised_at__isnull=True).order_by("-received_on", "pk")
+    made = 0
+    for (kind, status), tied in [
+        *((plan, True) for plan in DEMO_CITIZEN_CASES),
+        (DEMO_CITIZEN_CASE_BY_ADDRESS, False),
+    ]:
+        case = cases.filter(kind=kind, status=status, citizen__isnull=True).first()
+        if case is not None:
+            made += Case.objects.filter(pk=case.pk).update(citizen=citizen if tied else None, **identity)
+    return made

@@ -570,6 +570,8 @@ class ImportedEmail(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefecture", "message_id"], name="imported_email_once_per_prefecture")
         ]
+        # The daily purge of old Message-IDs reads them by age (complaints.retention.imported_emails_purge).
+        indexes = [models.Index(fields=["imported_at"], name="imported_email_read_at")]
 
     def __str__(self):
         return f"{self.message_id} – {self.get_outcome_display()}"

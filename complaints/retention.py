@@ -28,7 +28,7 @@ from qualipref.dates import add_months
 from qualipref.mail import MAX_ATTEMPTS, OutgoingEmail
 
 from .enums import Status
-from .models import Attachment, Case, Citizen, DigestLog, Message, RefusedAttachment, Transition
+from .models import Attachment, Case, Citizen, DigestLog, ImportedEmail, Message, RefusedAttachment, Transition
 from .signals import cases_anonymised
 from .tracking_links import tracking_links_revoke
 from .workflow import FINAL_STATUSES
@@ -40,6 +40,8 @@ ANONYMISED = "[anonymisé]"
 BATCH_SIZE = 500
 OUTBOX_KEEP_DAYS = 30
 DIGEST_LOG_KEEP_DAYS = 90
+# Message-IDs of the mailboxes' messages are deleted this many at a time: each batch one short DELETE.
+IMPORTED_EMAIL_BATCH_SIZE = 5000
 # Statuses a case may stay in for good: neither open nor closed by anyone.
 DORMANT_STATUSES = frozenset({Status.ANSWERED, Status.FORWARDED_TO_COMMITTEE})
 
@@ -129,4 +131,27 @@ def citizens_purge(*, now=None):
     """Forget the FranceConnect accounts (names, address) of citizens who have not logged in for the retention
     period: their cases stay, no longer tied to an account (a later login makes a new one). Returns how many."""
     deleted, _by_model = Citizen.objects.filter(last_login_at__lt=retention_cutoff(now)).delete()
+    return deleted
+
+
+def imported_emails_purge(*, now=None, batch_size=IMPORTED_EMAIL_BATCH_SIZE, max_seconds=None):
+    """Forget the Message-IDs of mailbox messages read more than ``QUALIPREF_MAILBOX_MESSAGE_ID_DAYS`` ago
+    (``ImportedEmail``: the intake's memory against importing a message twice), oldest first, ``batch_size`` rows per
+    ``DELETE``, each batch committed on its own; stops after ``max_seconds`` (the next run finishes). Returns how
+    many rows were deleted.
+
+    A message is imported then filed away within a run; only one left in the folder read (the worker died between
+    the two, then the mailbox stayed unreadable) or sent again by its sender is met again, within days: the period
+    keeps a wide margin over that."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.QUALIPREF_MAILBOX_MESSAGE_ID_DAYS)
+    started, deleted = time.monotonic(), 0
+    old = ImportedEmail.objects.filter(imported_at__lt=cutoff).order_by("imported_at")
+    while True:
+        ids = list(old.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        count, _by_model = ImportedEmail.objects.filter(pk__in=ids).delete()
+        deleted += count
+        if len(ids) < batch_size or (max_seconds is not None and time.monotonic() - started > max_seconds):
+            break
     return deleted

@@ -92,14 +92,15 @@ def attachment_add(*, case, upload, message=None, by_citizen=True):
 
 
 @transaction.atomic
-def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=None):
+def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=None, acknowledge=True):
     """Record a case filed online by a citizen (``by`` is None) or entered by an officer.
 
     ``data`` holds the cleaned form fields; its ``topic`` may be a ``Topic`` of the prefecture, a topic's code
     (``"counter"``), or missing (the prefecture's "other" topic: ``topics.topic_for``). Officers entering a letter,
     e-mail, phone call or counter visit give its real ``received_on``: the deadline counts from there. ``case`` is
     an unsaved ``Case`` to fill and save (the admin's own object) instead of a new one. Returns ``(case, token)``;
-    the acknowledgement e-mail leaves after the commit.
+    the acknowledgement e-mail leaves after the commit, unless ``acknowledge`` is false (the mailbox intake's limit
+    per sender, ``complaints.mailbox.intake``).
     """
     now = timezone.now()
     received_on = received_on or timezone.localdate(now, timezone=prefecture.tzinfo)
@@ -153,14 +154,14 @@ def case_submit(*, prefecture, data, files=(), by=None, received_on=None, case=N
     # on the sequence's lock (which lasts from next_reference to the commit).
     early = (
         email_render(template=ACKNOWLEDGEMENT, context=acknowledgement, prefecture=prefecture, language=case.language)
-        if case.email
+        if case.email and acknowledge
         else None
     )
     case.reference = next_reference(prefecture=prefecture, year=received_on.year)
     Case.objects.filter(pk=case.pk).update(reference=case.reference)
     CASE_HISTORY.create_historical_record(case, "+")
     email_ids = []
-    if case.email:
+    if case.email and acknowledge:
         acknowledgement_email = email_queue(
             to=case.email,
             template=ACKNOWLEDGEMENT,

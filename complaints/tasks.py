@@ -15,7 +15,7 @@ from .mailbox.imap import MailboxError
 from .mailbox.intake import mailbox_fetch
 from .models import Mailbox
 from .reminders import digest_recipients, digest_send
-from .retention import cases_anonymise, citizens_purge, digest_logs_purge, outbox_purge
+from .retention import cases_anonymise, citizens_purge, digest_logs_purge, imported_emails_purge, outbox_purge
 from .tracking_links import tracking_link_resend
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,15 @@ def apply_retention():
         citizens,
     )
     return {"anonymised": anonymised, "emails": emails, "digest_logs": digests, "citizens": citizens}
+
+
+@shared_task(ignore_result=True)
+def purge_imported_emails():
+    """Forget the Message-IDs of mailbox messages read longer ago than ``QUALIPREF_MAILBOX_MESSAGE_ID_DAYS``
+    (scheduled daily by Celery beat); a long backlog is finished by the next runs."""
+    deleted = imported_emails_purge(max_seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT // 2)
+    logger.info("mailbox: %s Message-IDs of messages read long ago forgotten", deleted)
+    return deleted
 
 
 # ignore_result: what it found is nobody's business (Celery would log it), and sending a task whose result is

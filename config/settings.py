@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-retention": {"task": "complaints.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
     # The prefectures' mailboxes (complaints/mailbox): new messages become cases within a few minutes.
     "complaints-read-mailboxes": {"task": "complaints.tasks.read_mailboxes", "schedule": crontab(minute="*/5")},
+    # Their Message-IDs (kept against importing a message twice), once past QUALIPREF_MAILBOX_MESSAGE_ID_DAYS.
+    "complaints-purge-imported-emails": {
+        "task": "complaints.tasks.purge_imported_emails",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # After the day's answers and ratings: the last three months of every prefecture's engagement figures.
     "engagements-refresh-monthly-indicators": {
         "task": "qualipref.engagements.tasks.refresh_all_monthly_indicators",
@@ -392,6 +397,14 @@ QUALIPREF_MAILBOX_TIMEOUT = env.int("QUALIPREF_MAILBOX_TIMEOUT", default=60)
 QUALIPREF_MAILBOX_MAX_MESSAGE_BYTES = env.int("QUALIPREF_MAILBOX_MAX_MESSAGE_BYTES", default=50 * 1024 * 1024)
 # Messages imported per mailbox and run (every five minutes): the rest wait for the next run.
 QUALIPREF_MAILBOX_BATCH = env.int("QUALIPREF_MAILBOX_BATCH", default=50)
+# Acknowledgements e-mailed to one sender's address for the cases their messages open: at most this many within the
+# last this many hours (every message still becomes a case). A robot or a loop writing to the mailbox gets a few
+# answers, not one per message; 0 acknowledges none.
+QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS = env.int("QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS", default=5)
+QUALIPREF_MAILBOX_ACKNOWLEDGEMENT_HOURS = env.int("QUALIPREF_MAILBOX_ACKNOWLEDGEMENT_HOURS", default=24)
+# Days the Message-ID of a message read is kept, so that the same message met again is not imported twice (it is met
+# again within days: left in the folder by a worker that died, or sent twice); then deleted by a daily job.
+QUALIPREF_MAILBOX_MESSAGE_ID_DAYS = env.int("QUALIPREF_MAILBOX_MESSAGE_ID_DAYS", default=90)
 
 # --- FranceConnect (OpenID Connect): citizens log in to see their cases (complaints/franceconnect.py) ---------------
 # Off (no button anywhere) unless the client id and the provider's discovery address are both set; the checks of

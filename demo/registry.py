@@ -18,6 +18,7 @@ LOADERS = [
     (_("an app of the Open311 API, with the demo key"), core_demo.load_api_client),
     (_("complaints and suggestions"), complaints_demo.load_cases),
     (_("a mailbox for complaints by e-mail (La Réunion)"), complaints_demo.load_mailbox),
+    (_("a citizen logged in with FranceConnect and her requests (La Réunion)"), complaints_demo.load_citizen),
     (_("delivery delays (three years, published but the last month)"), delays_demo.load_delays),
     (_("satisfaction surveys (an open reception survey with answers)"), surveys_demo.load_surveys),
     (

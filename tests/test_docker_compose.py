@@ -94,7 +94,8 @@ def app_environment(service, environ=DOTENV):
     raw = service.get("environment") or {}
     if isinstance(raw, list):
         raw = dict(item.split("=", 1) if "=" in item else (item, None) for item in raw)
-    return {name: interpolate(value, environ) for name, value in raw.items()}
+    # A key with no value takes the operator's (`.env` or the shell), or stays unset (None).
+    return {name: environ.get(name) if value is None else interpolate(value, environ) for name, value in raw.items()}
 
 
 def argv(command, environ=DOTENV):
@@ -318,6 +319,73 @@ def test_every_variable_the_settings_require_is_provided_by_compose(services):
     env = app_environment(services["web"])
     missing = {name for name in required if not env.get(name)}
     assert not missing, f"the settings need {sorted(missing)}, compose does not provide them"
+
+
+# --- docker-compose.yml: FranceConnect and the mailboxes ----------------------------------------------
+
+GITIGNORE = ROOT / ".gitignore"
+FRANCECONNECT_SETTINGS = {
+    "FRANCECONNECT_CLIENT_ID": "qualipref-prod",
+    "FRANCECONNECT_CLIENT_SECRET": "fc-secret-for-the-test",
+    "FRANCECONNECT_DISCOVERY_URL": "https://oidc.franceconnect.gouv.fr/api/v2/.well-known/openid-configuration",
+    "FRANCECONNECT_SCOPES": "openid given_name family_name email",
+    "FRANCECONNECT_ACR_VALUES": "eidas1",
+    "FRANCECONNECT_PROMPT": "login consent",
+    "FRANCECONNECT_ID_TOKEN_ALGORITHMS": "RS256",
+    "FRANCECONNECT_TIMEOUT": "5",
+    "FRANCECONNECT_SESSION_SECONDS": "1800",
+}
+MAILBOX_SETTINGS = {
+    "QUALIPREF_MAILBOX_CA_FILE": "/run/secrets/imap-ca.pem",
+    "QUALIPREF_MAILBOX_TIMEOUT": "30",
+    "QUALIPREF_MAILBOX_MAX_MESSAGE_BYTES": "10485760",
+    "QUALIPREF_MAILBOX_BATCH": "20",
+    "QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS": "3",
+    "QUALIPREF_MAILBOX_ACKNOWLEDGEMENT_HOURS": "12",
+    "QUALIPREF_MAILBOX_MESSAGE_ID_DAYS": "180",
+}
+
+
+def documented_variables(prefix):
+    """The variables of the README's *Production settings* table that start with ``prefix``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Production settings", 1)[1].split("\n## ", 1)[0]
+    return {name for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", table) if name.startswith(prefix)}
+
+
+@pytest.mark.parametrize(
+    "settings_passed", [FRANCECONNECT_SETTINGS, MAILBOX_SETTINGS], ids=["franceconnect", "mailbox"]
+)
+def test_franceconnect_and_mailbox_settings_reach_every_app_service_from_the_operator(services, settings_passed):
+    for name in APP_SERVICES:
+        env = app_environment(services[name], {**DOTENV, **settings_passed})
+        assert {key: env.get(key) for key in settings_passed} == settings_passed, name
+        # Unset by the operator: left unset in the container, the settings' defaults apply (FranceConnect off).
+        assert not set(settings_passed) & {key for key, value in app_environment(services[name]).items() if value}
+
+
+def test_every_franceconnect_and_mailbox_setting_the_readme_documents_is_passed(services):
+    documented = documented_variables("FRANCECONNECT_") | documented_variables("QUALIPREF_MAILBOX_")
+    # The passwords' names depend on the prefectures (QUALIPREF_MAILBOX_PASSWORD_974): they come from a file.
+    documented = {name for name in documented if not name.startswith("QUALIPREF_MAILBOX_PASSWORD_")}
+    assert set(FRANCECONNECT_SETTINGS) | set(MAILBOX_SETTINGS) == documented
+    assert documented <= set(services["web"]["environment"])
+    assert documented <= set(settings_env_reads())
+
+
+def test_mailbox_passwords_come_from_an_optional_file_given_to_web_and_worker_only(services):
+    """One line per prefecture's mailbox (QUALIPREF_MAILBOX_PASSWORD_<code>), names compose cannot list in advance:
+    web's start-up check and the worker, which reads the mailboxes, get the file; beat reads no mailbox. Without the
+    file (no mailbox yet), the stack starts all the same."""
+    for name in ("web", "worker"):
+        (entry,) = services[name]["env_file"]
+        assert entry == {"path": ".env.mailboxes", "required": False}, name
+    assert "env_file" not in services["beat"]
+    header = COMPOSE_FILE.read_text(encoding="utf-8").split("x-app-environment", 1)[0]
+    assert "QUALIPREF_MAILBOX_PASSWORD_974=" in header and ".env.mailboxes" in header
+    # A secret: never committed, never copied into the image.
+    assert docker_ignored(".env.mailboxes")
+    assert {".env", ".env.*"} <= set(GITIGNORE.read_text(encoding="utf-8").splitlines())
 
 
 # --- docker-compose.yml: health, dependencies, volumes ------------------------------------------

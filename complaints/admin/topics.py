@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from qualipref.admin import PrefectureScopedAdmin
@@ -50,6 +51,20 @@ class TopicAdmin(PrefectureScopedAdmin):
     @admin.display(description=_("used by cases"), boolean=True)
     def in_use(self, topic):
         return topic.in_use
+
+    def get_changelist_form(self, request, **kwargs):
+        """The list's order cells, each named for its row (« Ordre – Courrier »): Django's editable cells have no
+        label, which a screen reader announces as a bare number field (axe: a form element without a label)."""
+        base = super().get_changelist_form(request, **kwargs)
+
+        class LabelledPositionForm(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "position" in self.fields and self.instance.pk:
+                    label = f"{capfirst(Topic._meta.get_field('position').verbose_name)} – {self.instance.name}"
+                    self.fields["position"].widget.attrs["aria-label"] = label
+
+        return LabelledPositionForm
 
     def _may_edit(self, request):
         # A service agent reads the list; the prefecture's quality officers (and national staff) edit it.

@@ -93,6 +93,7 @@ def _record(prefecture, incoming, arrived_at, accepted, refused):
             },
             files=accepted,
             received_on=_received_on(incoming.sent_at, arrived_at, prefecture),
+            acknowledge=_may_acknowledge(incoming.sender_address),
         )
     RefusedAttachment.objects.bulk_create(
         RefusedAttachment(case=case, message=message, name=name, size=size, reason=reason[:300])
@@ -116,6 +117,21 @@ def _case_replied_to(prefecture, incoming):
         prefecture=prefecture, reference__in=references, email=incoming.sender_address, anonymised_at__isnull=True
     ).select_related("prefecture")
     return next((case for case in cases.order_by("-created_at") if can_reply(case)), None)
+
+
+def _may_acknowledge(address):
+    """Whether the case a message from ``address`` opens gets its acknowledgement e-mail: not when that address
+    opened ``QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS`` cases by e-mail or more in the last
+    ``QUALIPREF_MAILBOX_ACKNOWLEDGEMENT_HOURS`` (acknowledged or not, so at most that many acknowledgements leave in
+    any such window). The case is recorded all the same; only the e-mail is withheld."""
+    if not address:
+        return False
+    since = timezone.now() - datetime.timedelta(hours=settings.QUALIPREF_MAILBOX_ACKNOWLEDGEMENT_HOURS)
+    recent = Case.objects.filter(email=address.lower(), channel=Channel.EMAIL, created_at__gte=since)
+    if recent[: settings.QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS].count() < settings.QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS:
+        return True
+    logger.info("mailbox: acknowledgement withheld, too many cases from one sender")
+    return False
 
 
 def _reply_text(text):

@@ -26,7 +26,7 @@ from ..franceconnect import (
     logout_redirect,
 )
 from ..models import Case
-from .tracking import _timeline
+from .tracking import case_timeline
 
 
 def _enabled_or_404():
@@ -73,7 +73,7 @@ def space_case(request, reference):
             "citizen": citizen,
             "case": case,
             "prefecture": case.prefecture,
-            "timeline": _timeline(case),
+            "timeline": case_timeline(case),
             "attachments": case.attachments.all(),
             "page_title": _("Request %(reference)s") % {"reference": case.reference},
             **breadcrumb(case.reference, (_("My space"), reverse("complaints:space"))),

@@ -44,7 +44,7 @@ def link_gone(request):
     )
 
 
-def _timeline(case):
+def case_timeline(case):
     """Status changes and public messages, oldest first (internal notes never leave the admin)."""
     events = [("status", t.at, t) for t in case.transitions.all()]
     events += [("message", m.created_at, m) for m in case.messages.filter(kind__in=PUBLIC_MESSAGE_KINDS)]
@@ -72,7 +72,7 @@ def _tracking_page(case, token, reply_form, rating_form):
     return {
         "case": case,
         "prefecture": case.prefecture,
-        "timeline": _timeline(case),
+        "timeline": case_timeline(case),
         "attachments": case.attachments.all(),
         "reply_form": reply_form,
         "rating_form": rating_form if can_rate(case) else None,

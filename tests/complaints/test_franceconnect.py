@@ -85,6 +85,61 @@ def test_login_comes_back_to_the_form_prefilled_and_the_case_is_tied_to_the_acco
     assert detail.status_code == 200 and "Trois heures d&#x27;attente" in detail.content.decode()
 
 
+def test_the_space_and_the_tracking_page_show_one_and_the_same_timeline(client, franceconnect, reunion):
+    """One template (complaints/_timeline.html) draws the history on both pages: status changes and
+    the prefecture's answer, never an internal note."""
+    from complaints.services import case_answer, case_note
+    from tests.qualipref.factories import officer_of
+
+    from .test_public import latest_link
+
+    log_in(client, "alice", next_url=FORM_URL)
+    client.post(FORM_URL, form_data(reunion, name="Alice Martin", email="alice.martin@example.org"))
+    case = Case.objects.get()
+    officer = officer_of(reunion)
+    case_note(case=case, by=officer, text="Note interne : usager connu")
+    case_answer(case=case, by=officer, text="Votre titre est disponible au guichet 4.")
+
+    def timeline(response):
+        assert "complaints/_timeline.html" in {template.name for template in response.templates}
+        return re.search(r'<ol class="qp-timeline">.*?</ol>', response.content.decode(), re.DOTALL).group(0)
+
+    in_space = timeline(client.get(reverse("complaints:space_case", kwargs={"reference": case.reference})))
+    on_tracking_page = timeline(client.get(latest_link()))
+    assert in_space == on_tracking_page
+    assert "guichet 4" in in_space and "Réponse envoyée" in in_space
+    assert "usager connu" not in in_space
+
+
+def test_the_demo_citizen_is_alice_of_the_local_provider_and_her_space_lists_her_requests(
+    client, franceconnect, settings
+):
+    """`make run` with `make oidc-provider` (README, Complaints › FranceConnect): alice's login finds the demo's
+    citizen (the same FranceConnect identifier: no second account) and her four requests, one of them filed
+    without an account with her address."""
+    from complaints import demo as complaints_demo
+    from qualipref import demo as core_demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    core_demo.load_prefectures()
+    core_demo.load_accounts()
+    complaints_demo.load_cases()
+    assert complaints_demo.load_citizen() == 4
+    assert complaints_demo.load_citizen() == 0  # loading the demo again changes nothing
+    demo_citizen = Citizen.objects.get()
+    hers = list(Case.objects.of_citizen(demo_citizen))
+    assert len(hers) == 4 and sum(case.citizen_id == demo_citizen.pk for case in hers) == 3
+
+    log_in(client, "alice")
+    assert Citizen.objects.get() == demo_citizen
+    space = client.get(SPACE).content.decode()
+    assert "Alice Martin" in space
+    for case in hers:
+        assert case.reference in space
+        page = client.get(reverse("complaints:space_case", kwargs={"reference": case.reference}))
+        assert page.status_code == 200 and 'class="qp-timeline"' in page.content.decode()
+
+
 def test_an_anonymous_form_has_the_button_and_files_without_account(client, franceconnect, reunion):
     response = client.get(FORM_URL)
     html = response.content.decode()

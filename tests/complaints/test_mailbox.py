@@ -311,6 +311,68 @@ def test_a_message_whose_import_fails_stays_in_the_mailbox(mailbox, account, mon
     assert not ImportedEmail.objects.exists() and account.count("INBOX") == 2
 
 
+def test_a_sender_of_many_messages_gets_a_few_acknowledgements_and_every_message_becomes_a_case(
+    mailbox, account, reunion, settings
+):
+    settings.QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS = 2
+    settings.QUALIPREF_MAILBOX_ACKNOWLEDGEMENT_HOURS = 24
+    account.deliver(
+        *(
+            samples.multipart_alternative(message_id=f"<rafale-{n}@example.org>", subject=f"Message {n}", pdf=False)
+            for n in range(5)
+        ),
+        samples.multipart_alternative(
+            message_id="<autre@example.org>", sender="Jean Payet <jean.payet@example.org>", pdf=False
+        ),
+    )
+
+    assert fetch(mailbox) == {EmailOutcome.CASE: 6}
+    # Nothing lost: a case for each message, filed away.
+    assert Case.objects.filter(email="marie.hoarau@example.org").count() == 5
+    assert account.count("INBOX") == 0 and account.count("traites") == 6
+    acknowledgements = OutgoingEmail.objects.filter(purpose="acknowledgement")
+    assert acknowledgements.filter(to="marie.hoarau@example.org").count() == 2
+    # Another sender is not held back by the first one's messages.
+    assert acknowledgements.filter(to="jean.payet@example.org").count() == 1
+
+    # A reply to one of the cases still joins its thread (replies are never acknowledged anyway).
+    case = Case.objects.filter(email="marie.hoarau@example.org").earliest("created_at")
+    account.deliver(
+        samples.multipart_alternative(
+            message_id="<rafale-reponse@example.org>", subject=f"Re: {case.reference}", text="Merci.", pdf=False
+        )
+    )
+    assert fetch(mailbox) == {EmailOutcome.REPLY: 1}
+    assert case.messages.filter(kind=MessageKind.CITIZEN, body="Merci.").exists()
+
+
+def test_the_acknowledgements_come_back_once_the_window_has_passed(mailbox, reunion, settings):
+    settings.QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS = 1
+    settings.QUALIPREF_MAILBOX_ACKNOWLEDGEMENT_HOURS = 24
+    email_import(mailbox=mailbox, raw=samples.multipart_alternative(message_id="<a@example.org>", pdf=False))
+    email_import(mailbox=mailbox, raw=samples.multipart_alternative(message_id="<b@example.org>", pdf=False))
+    acknowledgements = OutgoingEmail.objects.filter(purpose="acknowledgement", to="marie.hoarau@example.org")
+    assert Case.objects.count() == 2 and acknowledgements.count() == 1
+
+    Case.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    email_import(mailbox=mailbox, raw=samples.multipart_alternative(message_id="<c@example.org>", pdf=False))
+    assert Case.objects.count() == 3 and acknowledgements.count() == 2
+
+
+def test_the_web_form_s_acknowledgement_is_not_limited_by_the_mailbox_s(mailbox, reunion, settings):
+    """The limit is the mailbox intake's: cases filed online from the same address are acknowledged as before."""
+    from complaints.services import case_submit
+
+    settings.QUALIPREF_MAILBOX_ACKNOWLEDGEMENTS = 0
+    email_import(mailbox=mailbox, raw=samples.multipart_alternative(message_id="<d@example.org>", pdf=False))
+    data = {"kind": "complaint", "subject": "En ligne", "description": "Texte", "email": "marie.hoarau@example.org"}
+    case_submit(prefecture=reunion, data=data)
+    assert list(OutgoingEmail.objects.filter(purpose="acknowledgement").values_list("to", flat=True)) == [
+        "marie.hoarau@example.org"
+    ]
+    assert Case.objects.count() == 2
+
+
 def test_an_import_run_twice_gives_the_same_record(mailbox, reunion):
     raw = samples.multipart_alternative(message_id="<deux-fois@example.org>")
     first = email_import(mailbox=mailbox, raw=raw)

@@ -239,3 +239,67 @@ def test_the_scheduled_task_does_it_all(old_case):
     )
     assert apply_retention.delay().get() == {"anonymised": 1, "emails": 1, "digest_logs": 0, "citizens": 0}
     assert apply_retention.delay().get() == {"anonymised": 0, "emails": 0, "digest_logs": 0, "citizens": 0}
+
+
+def test_message_ids_of_mailbox_messages_are_forgotten_after_the_period_in_batches(
+    db, settings, django_assert_max_num_queries
+):
+    from complaints.enums import EmailOutcome
+    from complaints.models import ImportedEmail
+    from complaints.retention import imported_emails_purge
+
+    settings.QUALIPREF_MAILBOX_MESSAGE_ID_DAYS = 90
+    prefecture = PrefectureFactory()
+    now = timezone.now()
+    ages = {"ancien": 200, "juste-passe": 91, "recent": 89, "du-jour": 0}
+    for n in range(5):
+        ages[f"vieux-{n}"] = 120 + n
+    for name, days in ages.items():
+        ImportedEmail.objects.create(
+            prefecture=prefecture,
+            message_id=f"<{name}@example.org>",
+            outcome=EmailOutcome.CASE,
+            imported_at=now - datetime.timedelta(days=days),
+        )
+
+    # 7 rows past the period, 2 at a time: 4 batches of a SELECT and a DELETE, nothing loaded.
+    with django_assert_max_num_queries(8):
+        assert imported_emails_purge(now=now, batch_size=2) == 7
+    assert set(ImportedEmail.objects.values_list("message_id", flat=True)) == {
+        "<recent@example.org>",
+        "<du-jour@example.org>",
+    }
+    assert imported_emails_purge(now=now) == 0
+
+
+def test_a_message_id_still_kept_still_stops_a_second_import(db, settings):
+    """Within the period, the same message read again (left in the folder, sent twice) is not a second case."""
+    from complaints.enums import EmailOutcome
+    from complaints.models import ImportedEmail
+    from complaints.retention import imported_emails_purge
+
+    settings.QUALIPREF_MAILBOX_MESSAGE_ID_DAYS = 90
+    prefecture = PrefectureFactory()
+    ImportedEmail.objects.create(
+        prefecture=prefecture,
+        message_id="<garde@example.org>",
+        outcome=EmailOutcome.CASE,
+        imported_at=timezone.now() - datetime.timedelta(days=60),
+    )
+    imported_emails_purge()
+    assert ImportedEmail.objects.filter(message_id="<garde@example.org>").exists()
+
+
+def test_the_daily_purge_of_message_ids_is_scheduled(db, settings):
+    from complaints.enums import EmailOutcome
+    from complaints.models import ImportedEmail
+    from complaints.tasks import purge_imported_emails
+
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "complaints.tasks.purge_imported_emails" in schedule
+    old = timezone.now() - datetime.timedelta(days=settings.QUALIPREF_MAILBOX_MESSAGE_ID_DAYS + 1)
+    ImportedEmail.objects.create(
+        prefecture=PrefectureFactory(), message_id="<x@example.org>", outcome=EmailOutcome.CASE, imported_at=old
+    )
+    assert purge_imported_emails.delay().get() == 1
+    assert not ImportedEmail.objects.exists()

@@ -196,3 +196,11 @@ def test_national_staff_see_each_topic_with_its_prefecture(client, reunion):
     client.force_login(coordinator())
     html = client.get(reverse("admin:complaints_case_add")).content.decode()
     assert "Accueil au guichet (974)" in html and "Accueil au guichet (33)" in html
+
+
+def test_each_order_cell_of_the_topics_list_is_labelled_with_its_topic(client, reunion):
+    """Django's editable cells have no label: each is named for its row, for screen readers (RGAA, axe)."""
+    client.force_login(officer_of(reunion))
+    html = client.get(reverse("admin:complaints_topic_changelist")).content.decode()
+    for topic in reunion.topics.all():
+        assert f'aria-label="Ordre – {topic.name}"' in html

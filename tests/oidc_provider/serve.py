@@ -44,10 +44,12 @@ def main():
     from oauth2_provider.models import Application
 
     call_command("migrate", verbosity=0)
-    for username, given_name, family_name, email in USERS:
+    # Fixed ids: a user's id is her FranceConnect identifier (sub) at the portal; the demo's citizen is alice's, 1
+    # (complaints/demo.py, DEMO_CITIZEN).
+    for pk, (username, given_name, family_name, email) in enumerate(USERS, start=1):
         if not User.objects.filter(username=username).exists():
             User.objects.create_user(
-                username, email=email, password=PASSWORD, first_name=given_name, last_name=family_name
+                username, email=email, password=PASSWORD, first_name=given_name, last_name=family_name, pk=pk
             )
     Application.objects.filter(client_id=CLIENT_ID).delete()
     Application.objects.create(
