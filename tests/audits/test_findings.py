@@ -118,7 +118,7 @@ def test_the_corrective_action_is_the_committee_s_improvement_action_with_the_fi
     assert finding.corrective_action == action and finding.status == FindingStatus.ACTION_PLANNED
     assert (action.due_on, action.indicator) == (datetime.date(2026, 6, 1), "COURRIERS-15J")
     assert list(action.audit_findings.all()) == [finding]  # the origin, by the reverse relation
-    assert external_origins(action) == [(f"/admin/audits/finding/{finding.pk}/change/", str(finding))]
+    assert external_origins(action, officer) == [(f"/admin/audits/finding/{finding.pk}/change/", str(finding))]
     # The action, with no origin of the committee's own, can still be edited and saved.
     action.title = "Relance automatique à J+10"
     action_save(action=action, origin_cases=[], by=officer)
