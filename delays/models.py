@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qualipref.csvfiles import refuse_formula_start
+from qualipref.csvimport import RefusedLine
 from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 from qualipref.workflow import TransitionLog
@@ -159,17 +160,13 @@ class DeliveryImport(models.Model):
         return sorted(self.months)
 
 
-class BadRow(models.Model):
+class BadRow(RefusedLine):
     """One refused line of an import, with its reason; the officer sees them all before deciding."""
 
     delivery_import = models.ForeignKey(
         DeliveryImport, on_delete=models.CASCADE, related_name="bad_row_set", verbose_name=_("import")
     )
-    line = models.PositiveIntegerField(_("line"))
     reason = models.CharField(_("reason"), max_length=30, choices=BadRowReason.choices)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
-
-    objects = PrefectureScopedQuerySet.as_manager()
 
     prefecture_lookup = "delivery_import__prefecture"
 
@@ -178,9 +175,6 @@ class BadRow(models.Model):
         verbose_name_plural = _("bad rows")
         ordering = ["delivery_import", "line"]
         indexes = [models.Index(fields=["delivery_import", "line"], name="delays_badrow_import_line")]
-
-    def __str__(self):
-        return f"{self.line}: {self.get_reason_display()}"
 
 
 class AppendOnlyIndex(models.Index):

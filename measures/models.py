@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qualipref.csvfiles import refuse_formula_start
+from qualipref.csvimport import RefusedLine
 from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 
@@ -96,17 +97,13 @@ class MeasureImport(models.Model):
         return f"{self.original_name} ({formats.date_format(uploaded, 'SHORT_DATETIME_FORMAT')})"
 
 
-class BadLine(models.Model):
+class BadLine(RefusedLine):
     """One refused line of an import, with its reason and the value at fault."""
 
     measure_import = models.ForeignKey(
         MeasureImport, on_delete=models.CASCADE, related_name="bad_line_set", verbose_name=_("import")
     )
-    line = models.PositiveIntegerField(_("line"))
     reason = models.CharField(_("reason"), max_length=30, choices=BadLineReason.choices)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
-
-    objects = PrefectureScopedQuerySet.as_manager()
 
     prefecture_lookup = "measure_import__prefecture"
 
@@ -115,9 +112,6 @@ class BadLine(models.Model):
         verbose_name_plural = _("bad lines")
         ordering = ["measure_import", "line"]
         indexes = [models.Index(fields=["measure_import", "line"], name="measures_badline_import_line")]
-
-    def __str__(self):
-        return f"{self.line}: {self.get_reason_display()}"
 
 
 class Call(models.Model):

@@ -20,8 +20,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .scoping import PrefectureScopedQuerySet
 
 CHUNK = 1 << 20
 DELIMITERS = (";", ",")
@@ -460,3 +464,19 @@ def iter_rows(fileobj, facts):
 def text_cell(raw):
     """A cell as a spreadsheet left it, cleaned: tabs and no-break spaces around it dropped, accents composed."""
     return unicodedata.normalize("NFC", raw).strip()
+
+
+class RefusedLine(models.Model):
+    """One refused line of an import, with its reason and the value at fault (``detail``), shared by every import's
+    model of bad lines. Each names its import (a foreign key) and its ``reason`` (with its own choices)."""
+
+    line = models.PositiveIntegerField(gettext_lazy("line"))
+    detail = models.CharField(gettext_lazy("detail"), max_length=200, blank=True)
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.line}: {self.get_reason_display()}"
