@@ -17,12 +17,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qualipref.csvfiles import refuse_formula_start
-from qualipref.csvimport import RefusedLine
+from qualipref.csvimport import ImportedFile, RefusedLine
 from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 
@@ -41,7 +41,7 @@ def import_upload_to(instance, filename):
     return f"measures/imports/{instance.prefecture.department_code}/{uuid.uuid4().hex}.csv"
 
 
-class MeasureImport(models.Model):
+class MeasureImport(ImportedFile):
     """One exported file of calls or tickets, from its upload to its rows counted (or its failure)."""
 
     prefecture = models.ForeignKey(
@@ -49,27 +49,7 @@ class MeasureImport(models.Model):
     )
     kind = models.CharField(_("kind of file"), max_length=20, choices=ImportKind.choices)
     file = models.FileField(_("file"), upload_to=import_upload_to, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, editable=False)
-    size_bytes = models.BigIntegerField(_("size (bytes)"), default=0)
-    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    message = models.TextField(_("message"), blank=True)
-    total_rows = models.PositiveIntegerField(_("rows in the file"), default=0)
-    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
-    bad_rows = models.PositiveIntegerField(_("bad rows"), default=0)
-    # {"2026-03": 1234, …}: valid rows per month (local time of the prefecture).
-    months = models.JSONField(_("months"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -89,12 +69,6 @@ class MeasureImport(models.Model):
                 violation_error_message=_("This file has already been imported for this prefecture."),
             )
         ]
-
-    def __str__(self):
-        if not self.created_at:
-            return self.original_name
-        uploaded = timezone.localtime(self.created_at, self.prefecture.tzinfo)
-        return f"{self.original_name} ({formats.date_format(uploaded, 'SHORT_DATETIME_FORMAT')})"
 
 
 class BadLine(RefusedLine):
