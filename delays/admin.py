@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
-from qualipref.csvimport_admin import CsvImportAdminMixin
+from qualipref.csvimport_admin import FILE_REPORT_FIELDS, CsvImportAdminMixin
 from qualipref.workflow import TransitionRefused, refusal_message
 
 from .enums import ImportSource, ImportStatus, PublicationStatus
@@ -59,25 +59,8 @@ class DeliveryImportAdmin(CsvImportAdminMixin, PrefectureScopedAdmin):
             return "—"
         return months[0] if len(months) == 1 else f"{months[0]} → {months[-1]} ({len(months)})"
 
-    report_fields = [
-        "prefecture",
-        "original_name",
-        "status",
-        "message",
-        "source",
-        "encoding",
-        "delimiter",
-        "size_bytes",
-        "sha256",
-        "total_rows",
-        "valid_rows",
-        "bad_rows",
-        "created_by",
-        "created_at",
-        "checked_at",
-        "decided_by",
-        "decided_at",
-    ]
+    report_fields = ["prefecture", "original_name", "status", "message", "source", "encoding", "delimiter"]
+    report_fields += [*FILE_REPORT_FIELDS, "decided_by", "decided_at"]
     bad_lines_accessor = "bad_row_set"
     report_url_name = "admin:delays_import_report"
     check_task = check_delivery_import

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
-from qualipref.csvimport_admin import CsvImportAdminMixin
+from qualipref.csvimport_admin import FILE_REPORT_FIELDS, CsvImportAdminMixin
 from qualipref.dates import add_months, month_start
 from qualipref.models import Prefecture
 from qualipref.scoping import scope_queryset
@@ -49,22 +49,7 @@ class MeasureImportAdmin(CsvImportAdminMixin, PrefectureScopedAdmin):
     change_list_template = "admin/measures/measureimport/change_list.html"
 
     add_fields = ["prefecture", "kind", "upload"]
-    report_fields = [
-        "prefecture",
-        "kind",
-        "original_name",
-        "status",
-        "message",
-        "encoding",
-        "size_bytes",
-        "sha256",
-        "total_rows",
-        "valid_rows",
-        "bad_rows",
-        "created_by",
-        "created_at",
-        "checked_at",
-    ]
+    report_fields = ["prefecture", "kind", "original_name", "status", "message", "encoding", *FILE_REPORT_FIELDS]
     bad_lines_accessor = "bad_line_set"
     report_url_name = "admin:measures_import_report"
     report_file_name = "rapport-import-mesures-{pk}.csv"

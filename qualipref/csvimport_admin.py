@@ -17,6 +17,9 @@ from . import csvfiles
 from .csvimport import FileRefused
 
 BAD_LINES_SHOWN = 100
+# What an import's page shows of every file (``csvimport.ImportedFile``), after the app's own fields.
+FILE_REPORT_FIELDS = ["size_bytes", "sha256", "total_rows", "valid_rows", "bad_rows", "created_by", "created_at"]
+FILE_REPORT_FIELDS += ["checked_at"]
 
 
 class CsvImportAdminMixin:

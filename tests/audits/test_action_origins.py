@@ -10,42 +10,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits.enums import AuditStatus, FindingKind
-from audits.services import audit_transition, finding_answer, finding_record
+from audits.enums import FindingKind
+from audits.services import finding_answer, finding_record
 from committee.enums import ActionStatus
 from committee.origins import external_origins, public_origins
 from committee.services import action_transition
-from qualipref.enums import Label, Role
+from qualipref.enums import Role
 from tests.committee.factories import CommitteeFactory, ImprovementActionFactory
 from tests.engagements.factories import engagement
-from tests.qualipref.factories import MembershipFactory, PrefectureFactory, ServiceFactory, officer_of
-
-from .factories import auditor_of, awarded_cycle, planned_audit
+from tests.qualipref.factories import MembershipFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST = "admin:committee_improvementaction_changelist"
-
-
-@pytest.fixture
-def prefecture():
-    return PrefectureFactory(label=Label.NONE, label_awarded_on=None)
-
-
-@pytest.fixture
-def auditor(prefecture):
-    return auditor_of(prefecture)
-
-
-@pytest.fixture
-def officer(prefecture):
-    return officer_of(prefecture)
-
-
-@pytest.fixture
-def audit(prefecture, auditor):
-    audit = planned_audit(awarded_cycle(prefecture), auditor, starts_on=datetime.date(2026, 3, 2))
-    return audit_transition(audit=audit, to=AuditStatus.IN_PROGRESS)
 
 
 def _answered(audit, auditor, officer, title="Relance à J+10"):

@@ -19,32 +19,11 @@ from qualipref.enums import Label
 from qualipref.uploads import validate_upload
 from tests.complaints.factories import PDF_BYTES
 from tests.engagements.factories import engagement
-from tests.qualipref.factories import PrefectureFactory, officer_of
+from tests.qualipref.factories import PrefectureFactory
 
 from .factories import auditor_of, awarded_cycle, planned_audit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def prefecture():
-    return PrefectureFactory(label=Label.NONE, label_awarded_on=None)
-
-
-@pytest.fixture
-def auditor(prefecture):
-    return auditor_of(prefecture)
-
-
-@pytest.fixture
-def officer(prefecture):
-    return officer_of(prefecture)
-
-
-@pytest.fixture
-def audit(prefecture, auditor):
-    audit = planned_audit(awarded_cycle(prefecture), auditor, starts_on=datetime.date(2026, 3, 2))
-    return audit_transition(audit=audit, to=AuditStatus.IN_PROGRESS)
 
 
 def _finding(audit, auditor, **fields):

@@ -30,11 +30,6 @@ pytestmark = pytest.mark.django_db
 SITE_NAMES = ("Saint-Denis", "Saint-Pierre", "Saint-Paul")
 
 
-@pytest.fixture
-def prefecture():
-    return PrefectureFactory(label=Label.NONE, label_awarded_on=None)
-
-
 def _pdf(name="certificat.pdf"):
     return validate_upload(SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf"))
 

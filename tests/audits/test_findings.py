@@ -12,7 +12,6 @@ from audits.enums import AuditStatus, FindingKind, FindingStatus
 from audits.models import Finding
 from audits.services import (
     audit_sign,
-    audit_transition,
     finding_accept_closure,
     finding_answer,
     finding_record,
@@ -23,37 +22,15 @@ from committee.enums import ActionStatus
 from committee.models import ImprovementAction
 from committee.origins import external_origins
 from committee.services import action_save, action_transition
-from qualipref.enums import Label
 from qualipref.workflow import TransitionRefused
 from tests.committee.factories import ImprovementActionFactory
 from tests.complaints.factories import CaseFactory
 from tests.engagements.factories import engagement
-from tests.qualipref.factories import PrefectureFactory, SiteFactory, officer_of
+from tests.qualipref.factories import SiteFactory
 
-from .factories import auditor_of, awarded_cycle, planned_audit
+from .factories import auditor_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def prefecture():
-    return PrefectureFactory(label=Label.NONE, label_awarded_on=None)
-
-
-@pytest.fixture
-def auditor(prefecture):
-    return auditor_of(prefecture)
-
-
-@pytest.fixture
-def officer(prefecture):
-    return officer_of(prefecture)
-
-
-@pytest.fixture
-def audit(prefecture, auditor):
-    audit = planned_audit(awarded_cycle(prefecture), auditor, starts_on=datetime.date(2026, 3, 2))
-    return audit_transition(audit=audit, to=AuditStatus.IN_PROGRESS)
 
 
 def _nc(audit, auditor, **fields):
