@@ -10,4 +10,4 @@ class AuditsConfig(AppConfig):
         from committee.origins import register_origin
 
         # An improvement action raised by an audit finding shows it among its origins (``committee.origins``).
-        register_origin("audit_findings", "admin:audits_finding_change")
+        register_origin("audit_findings", "admin:audits_finding_change", public_label=_("an audit of the label"))

@@ -6,16 +6,19 @@ D + k × interval before that end, the next one being the first not yet done (th
 D counted); the renewal audit is due by the end. An application waits for its initial audit, dated when planned.
 A suspended or withdrawn label has no audit due.
 
-``positions(cycles)`` judges many cycles in two aggregate queries, whatever their number.
+``positions(cycles)`` judges many cycles in two aggregate queries, whatever their number. A position also says
+since when a label is suspended or withdrawn (its last step's date, when the cycle was read with ``last_step_on``)
+and which sites it covers when it covers only some of them.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 
 from qualipref.dates import add_months
+from qualipref.models import Site
 
 from .enums import AuditKind, AuditStatus, CycleStatus
 from .models import Audit, LabelCycle
@@ -44,6 +47,20 @@ class CyclePosition:
     @property
     def status_display(self):
         return self.cycle.get_status_display()
+
+    @property
+    def interrupted(self):
+        """Suspended or withdrawn: the position says since when (and, to those who keep the label, why)."""
+        return self.cycle.status in (CycleStatus.SUSPENDED, CycleStatus.WITHDRAWN)
+
+    @property
+    def since(self):
+        return getattr(self.cycle, "last_step_on", None)
+
+    @property
+    def sites(self):
+        """The sites the label covers when it covers only some of the prefecture's (empty: all of them)."""
+        return [site.name for site in self.cycle.sites.all()]
 
     @property
     def next_kind_display(self):
@@ -105,15 +122,19 @@ def positions(cycles, *, today=None):
 
 def prefecture_positions(prefectures, *, today=None):
     """``{prefecture pk: CyclePosition}`` of each prefecture's current cycle (the latest applied when a
-    prefecture seeks two labels): three queries."""
+    prefecture seeks two labels), or of its latest withdrawn one when none is current: four queries."""
     cycles = (
-        LabelCycle.objects.current()
-        .filter(prefecture__in=list(prefectures))
+        LabelCycle.objects.filter(prefecture__in=list(prefectures))
         .select_related("prefecture")
+        .annotate(last_step_on=Max("steps__on"))
+        .prefetch_related(Prefetch("sites", queryset=Site.objects.only("name").order_by("name")))
         .order_by("prefecture", "-applied_on", "-pk")
     )
-    latest = {}
+    latest, withdrawn = {}, {}
     for cycle in cycles:
-        latest.setdefault(cycle.prefecture_id, cycle)
+        found = withdrawn if cycle.status == CycleStatus.WITHDRAWN else latest
+        found.setdefault(cycle.prefecture_id, cycle)
+    for prefecture_id, cycle in withdrawn.items():
+        latest.setdefault(prefecture_id, cycle)
     by_cycle = positions(latest.values(), today=today)
     return {prefecture_id: by_cycle[cycle.pk] for prefecture_id, cycle in latest.items()}

@@ -6,6 +6,7 @@ Idempotent: once La Réunion has a cycle, nothing is added (its label is recorde
 the core's demo loader resets).
 """
 
+import datetime
 import io
 
 import pikepdf
@@ -134,3 +135,36 @@ def load_audits():
     finding_accept_closure(finding=late, by=auditor, note="Action efficace : écart levé.")
     finding_answer(finding=signage, by=officer, title="Affichage dynamique du temps d’attente")
     return LabelCycle.objects.get(pk=cycle.pk)
+
+
+GIRONDE_AWARDED_ON = datetime.date(2025, 3, 10)
+
+
+@transaction.atomic
+def load_network_cycles():
+    """Gironde's Marianne label covers its prefecture and one sous-préfecture only: the network page names the
+    sites a per-site label covers. Idempotent (a current cycle is kept)."""
+    gironde = Prefecture.objects.filter(department_code="33").first()
+    if gironde is None:
+        return None
+    existing = LabelCycle.objects.filter(prefecture=gironde).current().first()
+    if existing is not None:
+        return existing
+    sites = list(Site.objects.filter(prefecture=gironde).order_by("kind", "name")[:2])
+    cycle = label_cycle_apply(
+        prefecture=gironde,
+        label=Label.MARIANNE,
+        applied_on=GIRONDE_AWARDED_ON - datetime.timedelta(days=98),
+        sites=sites,
+        certifying_body="Bureau Veritas Certification",
+        note="Candidature pour l’accueil de deux de ses trois sites.",
+    )
+    label_cycle_transition(
+        cycle=cycle, to=CycleStatus.INITIAL_AUDIT, on=GIRONDE_AWARDED_ON - datetime.timedelta(days=35)
+    )
+    return label_cycle_transition(
+        cycle=cycle,
+        to=CycleStatus.AWARDED,
+        on=GIRONDE_AWARDED_ON,
+        note="Label attribué pour les sites audités.",
+    )

@@ -3,15 +3,15 @@ import datetime
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, Sum
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qualipref import csvfiles
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
+from qualipref.csvimport_admin import FILE_REPORT_FIELDS, CsvImportAdminMixin
 from qualipref.workflow import TransitionRefused, refusal_message
 
 from .enums import ImportSource, ImportStatus, PublicationStatus
@@ -32,8 +32,6 @@ from .services import (
 from .tasks import check_delivery_import
 from .workflow import PUBLICATION_WORKFLOW
 
-REPORT_ROWS_SHOWN = 100
-
 
 @admin.register(TitleType)
 class TitleTypeAdmin(PrefectureScopedAdmin):
@@ -44,7 +42,7 @@ class TitleTypeAdmin(PrefectureScopedAdmin):
 
 
 @admin.register(DeliveryImport)
-class DeliveryImportAdmin(PrefectureScopedAdmin):
+class DeliveryImportAdmin(CsvImportAdminMixin, PrefectureScopedAdmin):
     form = DeliveryImportForm
     list_display = ["created_at", "prefecture", "original_name", "status", "valid_rows", "bad_rows", "month_span"]
     list_filter = ["status", "source", "prefecture"]
@@ -61,62 +59,30 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
             return "—"
         return months[0] if len(months) == 1 else f"{months[0]} → {months[-1]} ({len(months)})"
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["prefecture", "upload"]
-        return [
-            "prefecture",
-            "original_name",
-            "status",
-            "message",
-            "source",
-            "encoding",
-            "delimiter",
-            "size_bytes",
-            "sha256",
-            "total_rows",
-            "valid_rows",
-            "bad_rows",
-            "created_by",
-            "created_at",
-            "checked_at",
-            "decided_by",
-            "decided_at",
-        ]
+    report_fields = ["prefecture", "original_name", "status", "message", "source", "encoding", "delimiter"]
+    report_fields += [*FILE_REPORT_FIELDS, "decided_by", "decided_at"]
+    bad_lines_accessor = "bad_row_set"
+    report_url_name = "admin:delays_import_report"
+    check_task = check_delivery_import
 
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.get_fields(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return False if obj is not None else super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # an accepted import is withdrawn (its figures recomputed), never deleted
-
-    def save_model(self, request, obj, form, change):
-        """Record the upload through the service; errors come back on the form (see ``_changeform_view``)."""
+    def import_create(self, request, form):
         upload = form.cleaned_data["upload"]
-        created = delivery_import_create(
+        return delivery_import_create(
             prefecture=form.cleaned_data["prefecture"],
             fileobj=upload,
             name=upload.name,
             by=request.user,
             source=ImportSource.ADMIN,
         )
-        obj.pk = created.pk
-        obj.__dict__.update(created.__dict__)
-        check_delivery_import.delay_on_commit(created.pk)
 
-    def _changeform_view(self, request, object_id, form_url, extra_context):
-        try:
-            return super()._changeform_view(request, object_id, form_url, extra_context)
-        except ImportRefused as refused:
-            self.message_user(request, refused.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def progress_key(self, import_id):
+        return progress_key(import_id)
 
-    def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(request, _("The file is being checked: its report appears below."), messages.INFO)
-        return HttpResponseRedirect(reverse("admin:delays_deliveryimport_change", args=[obj.pk]))
+    def bad_line_message(self, csv_import, bad_line):
+        return bad_row_message(bad_line, prefecture_code=csv_import.prefecture.department_code)
+
+    def import_context(self, request, csv_import):
+        return {"may_decide": self._may_decide(request), "statuses": ImportStatus}
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -126,9 +92,6 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
             *not_found_unless_int("decision/", "report.csv", view=view),
         ]
         return own + super().get_urls()
-
-    def _scoped(self, request, pk):
-        return self.scoped_object(request, pk, related=["prefecture"])
 
     def decision_view(self, request, pk):
         delivery_import = self._scoped(request, pk)
@@ -153,45 +116,6 @@ class DeliveryImportAdmin(PrefectureScopedAdmin):
 
     def _may_decide(self, request):
         return request.user.has_perm("delays.add_deliveryimport")
-
-    def report_view(self, request, pk):
-        """Every bad row of an import, streamed as CSV (line;reason;detail;message)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        delivery_import = self._scoped(request, pk)
-        code = delivery_import.prefecture.department_code
-
-        # The values echoed come straight from the uploaded file: csvfiles neutralises any that starts like a
-        # formula (``+CMD|…``, ``@SUM(1+1)``), and quotes separators and line ends.
-        rows = (
-            [bad_row.line, bad_row.reason, bad_row.detail, bad_row_message(bad_row, prefecture_code=code)]
-            for bad_row in delivery_import.bad_row_set.order_by("line").iterator(chunk_size=5000)
-        )
-        lines = csvfiles.lines(["ligne", "motif", "valeur", "message"], rows, lineterminator="\n")
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="rapport-import-{pk}.csv"'
-        return response
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        delivery_import = self._scoped(request, object_id)
-        code = delivery_import.prefecture.department_code
-        bad_rows = [
-            {"line": b.line, "reason": b.get_reason_display(), "message": bad_row_message(b, prefecture_code=code)}
-            for b in delivery_import.bad_row_set.order_by("line")[:REPORT_ROWS_SHOWN]
-        ]
-        from django.core.cache import cache
-
-        extra_context = {
-            **(extra_context or {}),
-            "delivery_import": delivery_import,
-            "bad_rows_shown": bad_rows,
-            "progress": cache.get(progress_key(delivery_import.pk)),
-            "is_queued": delivery_import.status == ImportStatus.QUEUED,
-            "may_decide": self._may_decide(request),
-            "statuses": ImportStatus,
-            "months": sorted(delivery_import.months.items()),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(
         description=gettext_lazy("Withdraw the selected imports (their deliveries stop counting)"),

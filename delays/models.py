@@ -13,11 +13,12 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qualipref.csvfiles import refuse_formula_start
+from qualipref.csvimport import ImportedFile, RefusedLine
 from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 from qualipref.workflow import TransitionLog
@@ -82,41 +83,21 @@ class DeliveryImportQuerySet(PrefectureScopedQuerySet):
         return self.filter(status__in=HASH_HOLDING_STATUSES)
 
 
-class DeliveryImport(models.Model):
+class DeliveryImport(ImportedFile):
     """One delivery file, from its upload to the officer's decision."""
 
     prefecture = models.ForeignKey(
         Prefecture, on_delete=models.PROTECT, related_name="delivery_imports", verbose_name=_("prefecture")
     )
     file = models.FileField(_("file"), upload_to=import_upload_to, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, editable=False)
-    size_bytes = models.BigIntegerField(_("size (bytes)"), default=0)
-    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     delimiter = models.CharField(_("separator"), max_length=1, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=ImportSource.choices, default=ImportSource.ADMIN)
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    message = models.TextField(_("message"), blank=True)
 
-    total_rows = models.PositiveIntegerField(_("rows in the file"), default=0)
-    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
-    bad_rows = models.PositiveIntegerField(_("bad rows"), default=0)
-    # {"2026-03": 1234, …}: valid deliveries per month of delivery.
-    months = models.JSONField(_("months"), default=dict, blank=True)
     published_months = models.JSONField(_("published months it changes"), default=list, blank=True)
     first_delivered_on = models.DateField(_("first delivery"), null=True, blank=True, editable=False)
     last_delivered_on = models.DateField(_("last delivery"), null=True, blank=True, editable=False)
 
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -146,30 +127,18 @@ class DeliveryImport(models.Model):
             )
         ]
 
-    def __str__(self):
-        if not self.created_at:
-            return self.original_name
-        # In the prefecture's time zone and the active language: the name the admin's lists, breadcrumbs and
-        # history pages show.
-        uploaded = timezone.localtime(self.created_at, self.prefecture.tzinfo)
-        return f"{self.original_name} ({formats.date_format(uploaded, 'SHORT_DATETIME_FORMAT')})"
-
     @property
     def month_list(self):
         return sorted(self.months)
 
 
-class BadRow(models.Model):
+class BadRow(RefusedLine):
     """One refused line of an import, with its reason; the officer sees them all before deciding."""
 
     delivery_import = models.ForeignKey(
         DeliveryImport, on_delete=models.CASCADE, related_name="bad_row_set", verbose_name=_("import")
     )
-    line = models.PositiveIntegerField(_("line"))
     reason = models.CharField(_("reason"), max_length=30, choices=BadRowReason.choices)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
-
-    objects = PrefectureScopedQuerySet.as_manager()
 
     prefecture_lookup = "delivery_import__prefecture"
 
@@ -178,9 +147,6 @@ class BadRow(models.Model):
         verbose_name_plural = _("bad rows")
         ordering = ["delivery_import", "line"]
         indexes = [models.Index(fields=["delivery_import", "line"], name="delays_badrow_import_line")]
-
-    def __str__(self):
-        return f"{self.line}: {self.get_reason_display()}"
 
 
 class AppendOnlyIndex(models.Index):

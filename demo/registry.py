@@ -34,5 +34,6 @@ LOADERS = [
         _("the label's audit cycle (La Réunion: awarded, renewed, an audit with two findings)"),
         audits_demo.load_audits,
     ),
+    (_("a label covering only some sites (Gironde)"), audits_demo.load_network_cycles),
     (_("an audit report: La Réunion's last complete quarter (built once)"), reports_demo.load_reports),
 ]

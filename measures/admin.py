@@ -1,16 +1,15 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qualipref import csvfiles
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
+from qualipref.csvimport_admin import FILE_REPORT_FIELDS, CsvImportAdminMixin
 from qualipref.dates import add_months, month_start
 from qualipref.models import Prefecture
 from qualipref.scoping import scope_queryset
@@ -31,7 +30,6 @@ from .services import (
 )
 from .tasks import check_measure_import
 
-REPORT_ROWS_SHOWN = 100
 FIGURE_MONTHS = 3
 
 
@@ -40,7 +38,7 @@ def _fields_of(measure_import):
 
 
 @admin.register(MeasureImport)
-class MeasureImportAdmin(PrefectureScopedAdmin):
+class MeasureImportAdmin(CsvImportAdminMixin, PrefectureScopedAdmin):
     form = MeasureImportForm
     list_display = ["created_at", "prefecture", "kind", "original_name", "status", "valid_rows", "bad_rows"]
     list_filter = ["kind", "status", "prefecture"]
@@ -50,58 +48,31 @@ class MeasureImportAdmin(PrefectureScopedAdmin):
     change_form_template = "admin/measures/measureimport/change_form.html"
     change_list_template = "admin/measures/measureimport/change_list.html"
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["prefecture", "kind", "upload"]
-        return [
-            "prefecture",
-            "kind",
-            "original_name",
-            "status",
-            "message",
-            "encoding",
-            "size_bytes",
-            "sha256",
-            "total_rows",
-            "valid_rows",
-            "bad_rows",
-            "created_by",
-            "created_at",
-            "checked_at",
-        ]
+    add_fields = ["prefecture", "kind", "upload"]
+    report_fields = ["prefecture", "kind", "original_name", "status", "message", "encoding", *FILE_REPORT_FIELDS]
+    bad_lines_accessor = "bad_line_set"
+    report_url_name = "admin:measures_import_report"
+    report_file_name = "rapport-import-mesures-{pk}.csv"
+    check_task = check_measure_import
 
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.get_fields(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return False if obj is not None else super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # withdrawn (its months recomputed), never deleted
-
-    def save_model(self, request, obj, form, change):
+    def import_create(self, request, form):
         upload = form.cleaned_data["upload"]
-        created = measure_import_create(
+        return measure_import_create(
             prefecture=form.cleaned_data["prefecture"],
             kind=form.cleaned_data["kind"],
             fileobj=upload,
             name=upload.name,
             by=request.user,
         )
-        obj.pk = created.pk
-        obj.__dict__.update(created.__dict__)
-        check_measure_import.delay_on_commit(created.pk)
 
-    def _changeform_view(self, request, object_id, form_url, extra_context):
-        try:
-            return super()._changeform_view(request, object_id, form_url, extra_context)
-        except ImportRefused as refused:
-            self.message_user(request, refused.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def progress_key(self, import_id):
+        return progress_key(import_id)
 
-    def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(request, _("The file is being checked: its report appears below."), messages.INFO)
-        return HttpResponseRedirect(reverse("admin:measures_measureimport_change", args=[obj.pk]))
+    def bad_line_message(self, csv_import, bad_line):
+        return bad_line_message(bad_line, fields=_fields_of(csv_import))
+
+    def import_context(self, request, csv_import):
+        return {"may_withdraw": self._may_withdraw(request) and csv_import.status == ImportStatus.DONE}
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -112,9 +83,6 @@ class MeasureImportAdmin(PrefectureScopedAdmin):
             *not_found_unless_int("withdraw/", "report.csv", view=view),
         ]
         return own + super().get_urls()
-
-    def _scoped(self, request, pk):
-        return self.scoped_object(request, pk, related=["prefecture"])
 
     def _may_withdraw(self, request):
         return request.user.has_perm("measures.add_measureimport")
@@ -130,39 +98,6 @@ class MeasureImportAdmin(PrefectureScopedAdmin):
         else:
             self.message_user(request, _("Import withdrawn: its months were recomputed."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:measures_measureimport_change", args=[pk]))
-
-    def report_view(self, request, pk):
-        """Every bad line of an import, streamed as CSV (line;reason;detail;message)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        measure_import = self._scoped(request, pk)
-        fields = _fields_of(measure_import)
-        rows = (
-            [bad.line, bad.reason, bad.detail, bad_line_message(bad, fields=fields)]
-            for bad in measure_import.bad_line_set.order_by("line").iterator(chunk_size=5000)
-        )
-        lines = csvfiles.lines(["ligne", "motif", "valeur", "message"], rows, lineterminator="\n")
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="rapport-import-mesures-{pk}.csv"'
-        return response
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        measure_import = self._scoped(request, object_id)
-        fields = _fields_of(measure_import)
-        bad_lines = [
-            {"line": b.line, "reason": b.get_reason_display(), "message": bad_line_message(b, fields=fields)}
-            for b in measure_import.bad_line_set.order_by("line")[:REPORT_ROWS_SHOWN]
-        ]
-        extra_context = {
-            **(extra_context or {}),
-            "measure_import": measure_import,
-            "bad_lines_shown": bad_lines,
-            "progress": cache.get(progress_key(measure_import.pk)),
-            "is_queued": measure_import.status == ImportStatus.QUEUED,
-            "may_withdraw": self._may_withdraw(request) and measure_import.status == ImportStatus.DONE,
-            "months": sorted(measure_import.months.items()),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def figures_view(self, request):
         """The last months' figures per site of each prefecture the user sees (at most ``FIGURE_MONTHS``)."""

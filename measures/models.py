@@ -17,11 +17,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qualipref.csvfiles import refuse_formula_start
+from qualipref.csvimport import ImportedFile, RefusedLine
 from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
 
@@ -40,7 +41,7 @@ def import_upload_to(instance, filename):
     return f"measures/imports/{instance.prefecture.department_code}/{uuid.uuid4().hex}.csv"
 
 
-class MeasureImport(models.Model):
+class MeasureImport(ImportedFile):
     """One exported file of calls or tickets, from its upload to its rows counted (or its failure)."""
 
     prefecture = models.ForeignKey(
@@ -48,27 +49,7 @@ class MeasureImport(models.Model):
     )
     kind = models.CharField(_("kind of file"), max_length=20, choices=ImportKind.choices)
     file = models.FileField(_("file"), upload_to=import_upload_to, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, editable=False)
-    size_bytes = models.BigIntegerField(_("size (bytes)"), default=0)
-    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    message = models.TextField(_("message"), blank=True)
-    total_rows = models.PositiveIntegerField(_("rows in the file"), default=0)
-    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
-    bad_rows = models.PositiveIntegerField(_("bad rows"), default=0)
-    # {"2026-03": 1234, …}: valid rows per month (local time of the prefecture).
-    months = models.JSONField(_("months"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -89,24 +70,14 @@ class MeasureImport(models.Model):
             )
         ]
 
-    def __str__(self):
-        if not self.created_at:
-            return self.original_name
-        uploaded = timezone.localtime(self.created_at, self.prefecture.tzinfo)
-        return f"{self.original_name} ({formats.date_format(uploaded, 'SHORT_DATETIME_FORMAT')})"
 
-
-class BadLine(models.Model):
+class BadLine(RefusedLine):
     """One refused line of an import, with its reason and the value at fault."""
 
     measure_import = models.ForeignKey(
         MeasureImport, on_delete=models.CASCADE, related_name="bad_line_set", verbose_name=_("import")
     )
-    line = models.PositiveIntegerField(_("line"))
     reason = models.CharField(_("reason"), max_length=30, choices=BadLineReason.choices)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
-
-    objects = PrefectureScopedQuerySet.as_manager()
 
     prefecture_lookup = "measure_import__prefecture"
 
@@ -115,9 +86,6 @@ class BadLine(models.Model):
         verbose_name_plural = _("bad lines")
         ordering = ["measure_import", "line"]
         indexes = [models.Index(fields=["measure_import", "line"], name="measures_badline_import_line")]
-
-    def __str__(self):
-        return f"{self.line}: {self.get_reason_display()}"
 
 
 class Call(models.Model):

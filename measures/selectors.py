@@ -174,3 +174,21 @@ def site_months(*, prefecture, months, target_minutes=None):
         for name in summed:
             setattr(total, name, getattr(total, name) + getattr(item, name))
     return per_site, [totals[month] for month in sorted(totals)]
+
+
+def site_totals(*, prefecture, months, target_minutes=None):
+    """``(per_site, whole)`` of ``prefecture`` over ``months`` together (a quarter, a year): a ``SiteMonth`` per site
+    with data (``site_id`` None: rows that named no site; ``month`` None) with its counts added up over the months,
+    so that its shares and mean wait are over every call, ticket and criterion of the period; and the prefecture's
+    whole. Three grouped queries (``site_months``)."""
+    per_month, _totals = site_months(prefecture=prefecture, months=months, target_minutes=target_minutes)
+    summed = [f for f in SiteMonth.__dataclass_fields__ if f not in ("site_id", "site_name", "month")]
+    sites = {}
+    whole = SiteMonth(site_id=None, site_name="", month=None)
+    for item in per_month:
+        site = sites.setdefault(item.site_id, SiteMonth(site_id=item.site_id, site_name=item.site_name, month=None))
+        for name in summed:
+            setattr(site, name, getattr(site, name) + getattr(item, name))
+            setattr(whole, name, getattr(whole, name) + getattr(item, name))
+    per_site = sorted(sites.values(), key=lambda item: (item.site_id is None, item.site_name))
+    return per_site, whole

@@ -20,8 +20,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .scoping import PrefectureScopedQuerySet
 
 CHUNK = 1 << 20
 DELIMITERS = (";", ",")
@@ -460,3 +465,57 @@ def iter_rows(fileobj, facts):
 def text_cell(raw):
     """A cell as a spreadsheet left it, cleaned: tabs and no-break spaces around it dropped, accents composed."""
     return unicodedata.normalize("NFC", raw).strip()
+
+
+class RefusedLine(models.Model):
+    """One refused line of an import, with its reason and the value at fault (``detail``), shared by every import's
+    model of bad lines. Each names its import (a foreign key) and its ``reason`` (with its own choices)."""
+
+    line = models.PositiveIntegerField(gettext_lazy("line"))
+    detail = models.CharField(gettext_lazy("detail"), max_length=200, blank=True)
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.line}: {self.get_reason_display()}"
+
+
+class ImportedFile(models.Model):
+    """What every import's model keeps of its file and its check (``delays.DeliveryImport``,
+    ``measures.MeasureImport``): the file's facts, the counts of its rows, the valid rows per month, who uploaded
+    it and when. Each adds its prefecture, its stored file and its status (with its own workflow)."""
+
+    original_name = models.CharField(gettext_lazy("file name"), max_length=255)
+    sha256 = models.CharField(gettext_lazy("SHA-256 of the file"), max_length=64, editable=False)
+    size_bytes = models.BigIntegerField(gettext_lazy("size (bytes)"), default=0)
+    encoding = models.CharField(gettext_lazy("encoding"), max_length=20, blank=True)
+    message = models.TextField(gettext_lazy("message"), blank=True)
+    total_rows = models.PositiveIntegerField(gettext_lazy("rows in the file"), default=0)
+    valid_rows = models.PositiveIntegerField(gettext_lazy("valid rows"), default=0)
+    bad_rows = models.PositiveIntegerField(gettext_lazy("bad rows"), default=0)
+    # {"2026-03": 1234, …}: valid rows per month (the prefecture's local month).
+    months = models.JSONField(gettext_lazy("months"), default=dict, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("uploaded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("uploaded by"),
+    )
+    checked_at = models.DateTimeField(gettext_lazy("checked at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        if not self.created_at:
+            return self.original_name
+        # In the prefecture's time zone and the active language: the name the admin's lists, breadcrumbs and
+        # history pages show.
+        uploaded = timezone.localtime(self.created_at, self.prefecture.tzinfo)
+        return f"{self.original_name} ({formats.date_format(uploaded, 'SHORT_DATETIME_FORMAT')})"

@@ -34,6 +34,8 @@ def cycle_of(positions, prefecture):
 
 
 @register.inclusion_tag("audits/_cycle_position.html")
-def cycle_position(position, fallback=None):
-    """A cycle's position in a few words and the next audit due (``fallback`` the date when there is no cycle)."""
-    return {"position": position, "fallback": fallback}
+def cycle_position(position, fallback=None, show_reason=False):
+    """A cycle's position in a few words, the sites it covers when not all, and the next audit due (``fallback``
+    the date when there is no cycle). ``show_reason``: the reason of a suspension or withdrawal too (for those who
+    keep the label; the public network page shows the status and its date only)."""
+    return {"position": position, "fallback": fallback, "show_reason": show_reason}

@@ -16,7 +16,7 @@ from qualipref.workflow import TransitionRefused, refusal_message
 
 from ..enums import ActionStatus
 from ..models import ActionTransition, ImprovementAction
-from ..origins import external_origins, has_external_origin
+from ..origins import external_origins, has_external_origin, prefetch_origins
 from ..services import action_check, action_save, action_transition
 from ..workflow import allowed_next
 
@@ -132,7 +132,21 @@ class ImprovementActionAdmin(PrefectureScopedAdmin):
         return ["origin_cases"] if case_admin and case_admin.search_fields else []
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_cases=Count("origin_cases"))
+        return prefetch_origins(super().get_queryset(request).annotate(_cases=Count("origin_cases")))
+
+    # The origins kept by higher apps (an audit's finding) are linked only for whoever may view them: the rows of
+    # the list and the object of the change page carry who reads them.
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        for action in changelist.result_list:
+            action.viewer = request.user
+        return changelist
+
+    def get_object(self, request, object_id, from_field=None):
+        action = super().get_object(request, object_id, from_field)
+        if action is not None:
+            action.viewer = request.user
+        return action
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
@@ -162,7 +176,15 @@ class ImprovementActionAdmin(PrefectureScopedAdmin):
             parts.append(str(obj.origin_working_group))
         if obj.origin_survey_question:
             parts.append(str(_("survey")))
-        return ", ".join(parts) or "—"
+        external = external_origins(obj, getattr(obj, "viewer", None))
+        if not parts and not external:
+            return "—"
+        return format_html_join(
+            ", ",
+            "{}",
+            [(part,) for part in parts]
+            + [(format_html('<a href="{}">{}</a>', url, label) if url else label,) for url, label in external],
+        )
 
     @admin.display(description=_("trace"))
     def trace(self, obj):
@@ -188,10 +210,14 @@ class ImprovementActionAdmin(PrefectureScopedAdmin):
                     str(obj.origin_working_group),
                 )
             )
-        links += [(url or "#", label) for url, label in external_origins(obj)]
-        if not links:
+        items = [format_html('<a href="{}">{}</a>', url, label) for url, label in links]
+        items += [
+            format_html('<a href="{}">{}</a>', url, label) if url else label
+            for url, label in external_origins(obj, getattr(obj, "viewer", None))
+        ]
+        if not items:
             return "—"
-        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((item,) for item in items)))
 
     def save_model(self, request, obj, form, change):
         action_save(

@@ -11,6 +11,7 @@ from qualipref.views import breadcrumb
 
 from ..enums import MemberCategory
 from ..models import Committee, ImprovementAction, Meeting, Member, WorkingGroup
+from ..origins import prefetch_origins, public_origins
 
 PAST_SUMMARIES = 12
 DONE_ACTIONS = 20
@@ -55,15 +56,22 @@ def committee_page(request, slug):
             "next_meeting": meetings.upcoming(today).order_by("date", "start_time").first(),
             "summaries": meetings.with_published_summary().order_by("-date")[:PAST_SUMMARIES],
             "working_groups": WorkingGroup.objects.filter(committee=committee, is_active=True),
-            "actions": (
-                ImprovementAction.objects.for_prefecture(prefecture)
-                .published()
-                .select_related("origin_meeting", "origin_working_group")
-                .annotate(
-                    complaints_count=Count("origin_cases", filter=Q(origin_cases__kind=Kind.COMPLAINT)),
-                    suggestions_count=Count("origin_cases", filter=Q(origin_cases__kind=Kind.SUGGESTION)),
-                )
-                .order_by("-done_on", "-pk")[:DONE_ACTIONS]
-            ),
+            "actions": _published_actions(prefecture),
         }
     return render(request, "committee/public.html", context)
+
+
+def _published_actions(prefecture):
+    """The latest done, public actions with what raised them, an audit's finding included (in public words)."""
+    actions = list(
+        prefetch_origins(ImprovementAction.objects.for_prefecture(prefecture).published())
+        .select_related("origin_meeting", "origin_working_group")
+        .annotate(
+            complaints_count=Count("origin_cases", filter=Q(origin_cases__kind=Kind.COMPLAINT)),
+            suggestions_count=Count("origin_cases", filter=Q(origin_cases__kind=Kind.SUGGESTION)),
+        )
+        .order_by("-done_on", "-pk")[:DONE_ACTIONS]
+    )
+    for action in actions:
+        action.public_origins = public_origins(action)
+    return actions

@@ -18,6 +18,7 @@ from .common import _period_dict
 from .complaints import CSV_COLUMNS, _complaints, case_rows
 from .delays import _delays
 from .engagements import _engagements, materialised
+from .measures import _measured_sites
 from .surveys import _surveys
 
 __all__ = ["CSV_COLUMNS", "case_rows", "gather", "materialised"]
@@ -28,6 +29,7 @@ def gather(prefecture, period, *, today=None):
     previous = previous_period(period)
     ctx = _context(prefecture, [previous, period], today)
     engagements = _engagements(prefecture, period, previous, ctx.today)
+    engagements["measured_sites"] = _measured_sites(prefecture, period)
     return {
         "prefecture": {
             "name": prefecture.name,

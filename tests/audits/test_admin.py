@@ -19,32 +19,11 @@ from qualipref.enums import Label
 from qualipref.uploads import validate_upload
 from tests.complaints.factories import PDF_BYTES
 from tests.engagements.factories import engagement
-from tests.qualipref.factories import PrefectureFactory, officer_of
+from tests.qualipref.factories import PrefectureFactory
 
 from .factories import auditor_of, awarded_cycle, planned_audit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def prefecture():
-    return PrefectureFactory(label=Label.NONE, label_awarded_on=None)
-
-
-@pytest.fixture
-def auditor(prefecture):
-    return auditor_of(prefecture)
-
-
-@pytest.fixture
-def officer(prefecture):
-    return officer_of(prefecture)
-
-
-@pytest.fixture
-def audit(prefecture, auditor):
-    audit = planned_audit(awarded_cycle(prefecture), auditor, starts_on=datetime.date(2026, 3, 2))
-    return audit_transition(audit=audit, to=AuditStatus.IN_PROGRESS)
 
 
 def _finding(audit, auditor, **fields):
@@ -216,6 +195,53 @@ def test_dashboard_and_network_show_the_cycle_s_position(client, prefecture, off
     assert "Label attribué" in dashboard
     network = client.get(reverse("results:network")).content.decode()
     assert "Audit de surveillance attendu le 10 mars 2026" in network
+
+
+def test_the_network_shows_a_per_site_label_s_sites_and_a_withdrawn_label_without_its_reason(client, prefecture):
+    from tests.qualipref.factories import SiteFactory
+
+    SiteFactory(prefecture=prefecture, name="Saint-Paul")
+    awarded_cycle(prefecture, sites=[SiteFactory(prefecture=prefecture, name="Saint-Pierre")])
+    withdrawn = PrefectureFactory(label=Label.NONE, label_awarded_on=None, name="Mayotte")
+    label_cycle_transition(
+        cycle=awarded_cycle(withdrawn), to=CycleStatus.WITHDRAWN, on=datetime.date(2026, 1, 5), note="Renoncement"
+    )
+    network = client.get(reverse("results:network")).content.decode()
+    assert "Sites couverts\u00a0: Saint-Pierre" in network and "Saint-Paul" not in network
+    row = network[network.index("Mayotte") :]
+    row = row[: row.index("</tr>")]
+    assert "Label retiré" in row and "depuis le 5 janvier 2026" in row
+    assert "Renoncement" not in network  # the reason is for those who keep the label
+
+
+def test_the_dashboard_shows_why_the_label_is_suspended(client, prefecture, officer):
+    label_cycle_transition(
+        cycle=awarded_cycle(prefecture),
+        to=CycleStatus.SUSPENDED,
+        on=datetime.date(2025, 9, 1),
+        note="Non-conformité majeure non levée",
+    )
+    client.force_login(officer)
+    dashboard = client.get(reverse("admin:index")).content.decode()
+    assert "Label suspendu" in dashboard and "depuis le 1er septembre 2025" in dashboard
+    assert "Motif\u00a0: Non-conformité majeure non levée" in dashboard
+
+
+def test_the_officer_applies_for_a_label_covering_some_sites_in_the_admin(client, prefecture, officer):
+    from tests.qualipref.factories import SiteFactory
+
+    covered, _other = SiteFactory(prefecture=prefecture), SiteFactory(prefecture=prefecture)
+    foreign = SiteFactory()
+    client.force_login(officer)
+    data = {"prefecture": prefecture.pk, "label": Label.QUALIPREF, "applied_on": "10/01/2026"}
+    data |= {"steps-TOTAL_FORMS": "0", "steps-INITIAL_FORMS": "0"}
+    refused = client.post(reverse("admin:audits_labelcycle_add"), data | {"sites": [foreign.pk]})
+    assert refused.status_code == 200 and "sites" in refused.context["adminform"].form.errors
+    response = client.post(reverse("admin:audits_labelcycle_add"), data | {"sites": [covered.pk]})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    cycle = LabelCycle.objects.get(prefecture=prefecture)
+    assert list(cycle.sites.all()) == [covered]
+    assert cycle.steps.get().by == officer
 
 
 def test_signed_audit_plans_are_read_only_for_the_auditor(client, audit, auditor):

@@ -9,7 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from audits.cycle import next_due, positions, prefecture_positions
 from audits.enums import AuditKind, AuditStatus, CycleStatus
 from audits.models import CycleStep, LabelCycle
-from audits.services import audit_sign, audit_transition, label_cycle_apply, label_cycle_transition
+from audits.services import (
+    audit_sign,
+    audit_transition,
+    label_cycle_apply,
+    label_cycle_transition,
+    label_cycle_update,
+)
 from qualipref.enums import Label
 from qualipref.models import Prefecture
 from qualipref.uploads import validate_upload
@@ -21,10 +27,7 @@ from .factories import AWARDED_ON, auditor_of, awarded_cycle, planned_audit
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def prefecture():
-    return PrefectureFactory(label=Label.NONE, label_awarded_on=None)
+SITE_NAMES = ("Saint-Denis", "Saint-Pierre", "Saint-Paul")
 
 
 def _pdf(name="certificat.pdf"):
@@ -89,6 +92,62 @@ def test_withdrawal_is_final_and_a_new_application_opens_a_new_cycle(prefecture)
     assert LabelCycle.objects.current().get(prefecture=prefecture) == again
 
 
+def test_withdrawal_needs_its_reason_kept_on_the_cycle_and_in_its_step(prefecture):
+    cycle = awarded_cycle(prefecture)
+    with pytest.raises(ValidationError) as refused:
+        label_cycle_transition(cycle=cycle, to=CycleStatus.WITHDRAWN, on=datetime.date(2026, 1, 5), note="")
+    assert "step_note" in refused.value.message_dict
+    assert LabelCycle.objects.get(pk=cycle.pk).status == CycleStatus.AWARDED
+
+    cycle = label_cycle_transition(
+        cycle=cycle, to=CycleStatus.WITHDRAWN, on=datetime.date(2026, 1, 5), note="Engagements non tenus"
+    )
+    assert (cycle.status, cycle.reason) == (CycleStatus.WITHDRAWN, "Engagements non tenus")
+    step = cycle.steps.get(to_status=CycleStatus.WITHDRAWN)
+    assert (step.from_status, step.on, step.note) == (
+        CycleStatus.AWARDED,
+        datetime.date(2026, 1, 5),
+        "Engagements non tenus",
+    )
+
+
+def test_a_label_may_cover_only_some_sites_and_its_sites_change_later(prefecture):
+    officer = officer_of(prefecture)
+    saint_denis, saint_pierre, saint_paul = (SiteFactory(prefecture=prefecture, name=n) for n in SITE_NAMES)
+    cycle = awarded_cycle(prefecture, sites=[saint_denis, saint_pierre], by=officer)
+    assert set(cycle.sites.all()) == {saint_denis, saint_pierre}
+
+    cycle = label_cycle_update(cycle=cycle, sites=[saint_denis, saint_pierre, saint_paul], by=officer)
+    assert set(cycle.sites.all()) == {saint_denis, saint_pierre, saint_paul}
+    with pytest.raises(ValidationError):
+        label_cycle_update(cycle=cycle, sites=[SiteFactory()], by=officer)
+    assert cycle.sites.count() == 3
+
+
+def test_the_position_names_the_sites_only_when_the_label_covers_some(prefecture):
+    other = PrefectureFactory(label=Label.NONE, label_awarded_on=None)
+    SiteFactory(prefecture=prefecture, name="Saint-Paul")
+    awarded_cycle(prefecture, sites=[SiteFactory(prefecture=prefecture, name=n) for n in SITE_NAMES[:2]])
+    awarded_cycle(other)
+    found = prefecture_positions([prefecture, other], today=datetime.date(2026, 6, 1))
+    assert found[prefecture.pk].sites == ["Saint-Denis", "Saint-Pierre"]
+    assert found[other.pk].sites == []
+
+
+def test_a_withdrawn_label_keeps_its_position_until_a_new_application(prefecture):
+    cycle = awarded_cycle(prefecture)
+    label_cycle_transition(cycle=cycle, to=CycleStatus.WITHDRAWN, on=datetime.date(2026, 1, 5), note="Renoncement")
+    position = prefecture_positions([prefecture], today=datetime.date(2026, 6, 1))[prefecture.pk]
+    assert (position.cycle.status, position.since, position.next_kind) == (
+        CycleStatus.WITHDRAWN,
+        datetime.date(2026, 1, 5),
+        None,
+    )
+    again = label_cycle_apply(prefecture=prefecture, applied_on=datetime.date(2026, 3, 1))
+    position = prefecture_positions([prefecture], today=datetime.date(2026, 6, 1))[prefecture.pk]
+    assert (position.cycle, position.next_kind) == (again, AuditKind.INITIAL)
+
+
 def test_an_officer_of_another_prefecture_cannot_write_the_cycle(prefecture):
     cycle = awarded_cycle(prefecture)
     stranger = officer_of(PrefectureFactory())
@@ -150,11 +209,12 @@ def test_positions_count_signed_surveillance_audits_and_show_the_planned_one(pre
     assert not position.overdue
 
 
-def test_prefecture_positions_is_three_queries_whatever_the_number(django_assert_num_queries):
+def test_prefecture_positions_is_four_queries_whatever_the_number(django_assert_num_queries):
     prefectures = [PrefectureFactory(label=Label.NONE, label_awarded_on=None) for _ in range(4)]
     for prefecture in prefectures:
-        awarded_cycle(prefecture)
-    with django_assert_num_queries(3):
+        awarded_cycle(prefecture, sites=[SiteFactory(prefecture=prefecture)])
+    with django_assert_num_queries(4):
         found = prefecture_positions(prefectures, today=datetime.date(2026, 6, 1))
+        assert all(len(p.sites) == 1 for p in found.values())
     assert {p.next_kind for p in found.values()} == {AuditKind.SURVEILLANCE}
     assert all(p.overdue for p in found.values())  # due on 10 March 2026, none planned

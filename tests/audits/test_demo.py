@@ -38,3 +38,15 @@ def test_the_demo_walks_the_cycle_and_is_idempotent():
     reunion = Prefecture.objects.get(department_code="974")
     assert (reunion.label, reunion.label_awarded_on) == (Label.QUALIPREF, cycle.awarded_on)
     assert LabelCycle.objects.count() == 1 and Finding.objects.count() == 2
+
+
+def test_the_demo_has_a_label_covering_only_some_sites():
+    from audits.demo import load_network_cycles
+
+    load_prefectures()
+    cycle = load_network_cycles()
+    gironde = Prefecture.objects.get(department_code="33")
+    assert (cycle.prefecture, cycle.label, cycle.status) == (gironde, Label.MARIANNE, CycleStatus.AWARDED)
+    assert cycle.sites.count() == 2 < gironde.sites.count()
+    assert (gironde.label, gironde.label_awarded_on) == (Label.MARIANNE, cycle.awarded_on)
+    assert load_network_cycles() == cycle and LabelCycle.objects.count() == 1

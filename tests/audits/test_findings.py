@@ -12,7 +12,6 @@ from audits.enums import AuditStatus, FindingKind, FindingStatus
 from audits.models import Finding
 from audits.services import (
     audit_sign,
-    audit_transition,
     finding_accept_closure,
     finding_answer,
     finding_record,
@@ -23,37 +22,15 @@ from committee.enums import ActionStatus
 from committee.models import ImprovementAction
 from committee.origins import external_origins
 from committee.services import action_save, action_transition
-from qualipref.enums import Label
 from qualipref.workflow import TransitionRefused
 from tests.committee.factories import ImprovementActionFactory
 from tests.complaints.factories import CaseFactory
 from tests.engagements.factories import engagement
-from tests.qualipref.factories import PrefectureFactory, SiteFactory, officer_of
+from tests.qualipref.factories import SiteFactory
 
-from .factories import auditor_of, awarded_cycle, planned_audit
+from .factories import auditor_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def prefecture():
-    return PrefectureFactory(label=Label.NONE, label_awarded_on=None)
-
-
-@pytest.fixture
-def auditor(prefecture):
-    return auditor_of(prefecture)
-
-
-@pytest.fixture
-def officer(prefecture):
-    return officer_of(prefecture)
-
-
-@pytest.fixture
-def audit(prefecture, auditor):
-    audit = planned_audit(awarded_cycle(prefecture), auditor, starts_on=datetime.date(2026, 3, 2))
-    return audit_transition(audit=audit, to=AuditStatus.IN_PROGRESS)
 
 
 def _nc(audit, auditor, **fields):
@@ -118,7 +95,7 @@ def test_the_corrective_action_is_the_committee_s_improvement_action_with_the_fi
     assert finding.corrective_action == action and finding.status == FindingStatus.ACTION_PLANNED
     assert (action.due_on, action.indicator) == (datetime.date(2026, 6, 1), "COURRIERS-15J")
     assert list(action.audit_findings.all()) == [finding]  # the origin, by the reverse relation
-    assert external_origins(action) == [(f"/admin/audits/finding/{finding.pk}/change/", str(finding))]
+    assert external_origins(action, officer) == [(f"/admin/audits/finding/{finding.pk}/change/", str(finding))]
     # The action, with no origin of the committee's own, can still be edited and saved.
     action.title = "Relance automatique à J+10"
     action_save(action=action, origin_cases=[], by=officer)
