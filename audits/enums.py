@@ -50,3 +50,24 @@ class FindingStatus(models.TextChoices):
 
 
 OPEN_FINDING_STATUSES = frozenset({FindingStatus.OPEN, FindingStatus.ACTION_PLANNED, FindingStatus.CLOSURE_REQUESTED})
+
+
+class SelfRating(models.TextChoices):
+    """How the prefecture rates itself on one engagement of its self-assessment."""
+
+    MET = "met", _("Met")
+    PARTLY_MET = "partly_met", _("Partly met")
+    NOT_MET = "not_met", _("Not met")
+
+
+# A rating's rank, to say whether it went up or down from one campaign to the next.
+SELF_RATING_RANK = {SelfRating.NOT_MET: 0, SelfRating.PARTLY_MET: 1, SelfRating.MET: 2}
+
+
+class RatingTrend(models.TextChoices):
+    """A line's rating against the same engagement's in the previous campaign."""
+
+    UP = "up", _("Up")
+    DOWN = "down", _("Down")
+    SAME = "same", _("Unchanged")
+    NEW = "new", _("Not rated before")
