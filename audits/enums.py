@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CycleStatus(models.TextChoices):
@@ -55,9 +56,9 @@ OPEN_FINDING_STATUSES = frozenset({FindingStatus.OPEN, FindingStatus.ACTION_PLAN
 class SelfRating(models.TextChoices):
     """How the prefecture rates itself on one engagement of its self-assessment."""
 
-    MET = "met", _("Met")
-    PARTLY_MET = "partly_met", _("Partly met")
-    NOT_MET = "not_met", _("Not met")
+    MET = "met", pgettext_lazy("self-rating", "Met")
+    PARTLY_MET = "partly_met", pgettext_lazy("self-rating", "Partly met")
+    NOT_MET = "not_met", pgettext_lazy("self-rating", "Not met")
 
 
 # A rating's rank, to say whether it went up or down from one campaign to the next.

@@ -143,7 +143,8 @@ def test_submitting_needs_every_line_rated_then_freezes_the_campaign(prefecture,
     _save(first, officer)
     with pytest.raises(ValidationError) as refused:
         self_assessment_submit(campaign=started, by=officer)
-    assert "Not rated yet" in refused.value.messages[0] or "Évaluez" in refused.value.messages[0]
+    unrated = started.lines.order_by("position")[1].engagement.code
+    assert unrated in refused.value.messages[0] and first.engagement.code not in refused.value.messages[0]
     _rate_all(started, officer)
     submitted = self_assessment_submit(campaign=started, by=officer)
     assert submitted.submitted_by == officer and submitted.submitted_at is not None
