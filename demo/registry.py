@@ -33,5 +33,9 @@ LOADERS = [
         _("the label's audit cycle (La Réunion: awarded, renewed, an audit with two findings)"),
         audits_demo.load_audits,
     ),
+    (
+        _("self-assessments (La Réunion: two campaigns submitted before audits, one line flagged)"),
+        audits_demo.load_self_assessments,
+    ),
     (_("an audit report: La Réunion's last complete quarter (built once)"), reports_demo.load_reports),
 ]
