@@ -98,7 +98,6 @@ class SelfAssessmentAdmin(PrefectureScopedAdmin):
     ]
     list_filter = ["prefecture"]
     list_select_related = ["prefecture"]
-    filter_horizontal = ["sites"]
     fields = ["prefecture", "on", "period_start", "period_end", "sites", "note"]
 
     def get_queryset(self, request):
