@@ -361,14 +361,18 @@ class SelfAssessmentQuerySet(PrefectureScopedQuerySet):
         return self.filter(submitted_at__isnull=True)
 
     def readable_by(self, user):
-        """The campaigns ``user`` may read: their prefectures' (``for_user``); a draft only where they are a quality
-        officer (an auditor reads what the prefecture submitted, never its work in progress)."""
+        """The campaigns ``user`` may read: their prefectures' (``for_user``), drafts only where they are a quality
+        officer (``without_others_drafts``)."""
+        return self.for_user(user).without_others_drafts(user)
+
+    def without_others_drafts(self, user):
+        """Leave out the drafts of the prefectures where ``user`` is no quality officer: an auditor reads what the
+        prefecture submitted, never its work in progress."""
         from .perms import officer_prefecture_ids
 
-        scoped = self.for_user(user)
         if user.is_authenticated and user.sees_all_prefectures:
-            return scoped
-        return scoped.filter(Q(submitted_at__isnull=False) | Q(prefecture__in=officer_prefecture_ids(user)))
+            return self
+        return self.filter(Q(submitted_at__isnull=False) | Q(prefecture__in=officer_prefecture_ids(user)))
 
     def previous_of(self, campaign):
         """The campaigns of ``campaign``'s prefecture submitted and dated before it, latest first."""

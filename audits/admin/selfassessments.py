@@ -101,12 +101,8 @@ class SelfAssessmentAdmin(PrefectureScopedAdmin):
     fields = ["prefecture", "on", "period_start", "period_end", "sites", "note"]
 
     def get_queryset(self, request):
-        # An auditor reads what the prefecture submitted, never a draft (``SelfAssessment.objects.readable_by``).
-        queryset = super().get_queryset(request)
-        if not request.user.sees_all_prefectures:
-            queryset = queryset.filter(
-                Q(submitted_at__isnull=False) | Q(prefecture__in=officer_prefecture_ids(request.user))
-            )
+        # An auditor reads what the prefecture submitted, never a draft.
+        queryset = super().get_queryset(request).without_others_drafts(request.user)
         return queryset.annotate(
             _lines=Count("lines"),
             _rated=Count("lines", filter=~Q(lines__rating="")),

@@ -133,7 +133,7 @@ def self_assessment_line_save(*, line, by=None, how_met, rating, comment="", rev
     """Save one line as an officer wrote it from ``revision``. Refused (``ValidationError``) once the campaign is
     submitted, and (``LineConflict``) when someone saved the line since ``revision``."""
     # The campaign's row is locked: a submission waits for the line being saved, and a save after it is refused.
-    campaign = SelfAssessment.objects.select_for_update().get(pk=line.campaign_id)
+    campaign = SelfAssessment.objects.select_for_update(of=("self",)).get(pk=line.campaign_id)
     check_officer_of_campaign(by, campaign)
     _check_open(campaign)
     if rating and rating not in SelfRating.values:
@@ -153,7 +153,7 @@ def self_assessment_line_save(*, line, by=None, how_met, rating, comment="", rev
 @transaction.atomic
 def self_assessment_submit(*, campaign, by=None):
     """Submit ``campaign``: every line rated. It is frozen from then on (who, when kept)."""
-    campaign = SelfAssessment.objects.select_for_update().select_related("prefecture").get(pk=campaign.pk)
+    campaign = SelfAssessment.objects.select_for_update(of=("self",)).select_related("prefecture").get(pk=campaign.pk)
     check_officer_of_campaign(by, campaign)
     _check_open(campaign)
     unrated = list(campaign.lines.filter(rating="").values_list("engagement__code", flat=True))
@@ -169,7 +169,7 @@ def self_assessment_submit(*, campaign, by=None):
 @transaction.atomic
 def self_assessment_discard(*, campaign, by=None):
     """Delete a campaign not submitted (started by mistake): a submitted one is the label's record, kept."""
-    campaign = SelfAssessment.objects.select_for_update().get(pk=campaign.pk)
+    campaign = SelfAssessment.objects.select_for_update(of=("self",)).get(pk=campaign.pk)
     check_officer_of_campaign(by, campaign)
     _check_open(campaign)
     campaign.delete()
