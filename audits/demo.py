@@ -227,11 +227,12 @@ def load_self_assessments():
         on=before_surveillance,
         note="Autoévaluation annuelle avant l’audit de surveillance.",
     )
-    # One engagement whose indicator missed its target in the period is rated "met": the grid flags it.
+    # One engagement whose indicator missed its target in the period (the fewest times: the letters when they did)
+    # is rated "met": the grid flags it.
     missed = (
         judged_lines(current.lines.select_related("engagement"))
         .filter(figures_missed__gt=0)
-        .order_by("-figures_missed", "position")
+        .order_by("figures_missed", "position")
     )
     codes = list(missed.values_list("engagement__code", flat=True))
     flagged = "COURRIERS-15J" if "COURRIERS-15J" in codes else next(iter(codes), None)
