@@ -236,7 +236,7 @@ def load_self_assessments():
     )
     codes = list(missed.values_list("engagement__code", flat=True))
     flagged = "COURRIERS-15J" if "COURRIERS-15J" in codes else next(iter(codes), None)
-    ratings = {"ATTENTE-GUICHET": "partly_met", "COMITE-USAGERS": "met"}
+    ratings = {"ATTENTE-GUICHET": "partly_met"}  # the others as their indicator says: only one line flagged
     if flagged:
         ratings[flagged] = "met"
     return _rate_campaign(current, ratings, officers=officers, on=before_surveillance)
