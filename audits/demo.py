@@ -1,6 +1,7 @@
 """Demo data of the audit cycle: La Réunion's Qualipref label applied for, audited, awarded, watched by two
 surveillance audits, renewed; then this year's surveillance audit with two non-conformities answered by corrective
-actions, the report signed, one closed by the auditor. Every step goes through the services, as a user's would.
+actions, the report signed, one closed by the auditor; and the two self-assessments submitted before the renewal
+audit and before this year's audit. Every step goes through the services, as a user's would.
 
 Idempotent: once La Réunion has a cycle, nothing is added (its label is recorded on the prefecture again, which
 the core's demo loader resets).
@@ -34,6 +35,9 @@ from .services import (
     finding_request_closure,
     label_cycle_apply,
     label_cycle_transition,
+    self_assessment_line_save,
+    self_assessment_start,
+    self_assessment_submit,
 )
 from .services.cycles import _record_on_prefecture
 
@@ -168,3 +172,104 @@ def load_network_cycles():
         on=GIRONDE_AWARDED_ON,
         note="Label attribué pour les sites audités.",
     )
+
+
+COORDINATOR = "coordination@example.org"
+
+
+def _rate_campaign(campaign, ratings, *, officers, on):
+    """Rate every line of ``campaign`` (``ratings``: {engagement code: rating}, the indicator's own otherwise) as
+    the officers would, one line at a time, then submit it; dated as if done in the fortnight after ``on``."""
+    from django.utils import timezone
+
+    from .enums import SelfRating
+    from .models import SelfAssessment, SelfAssessmentLine
+    from .selfassessment import judged_lines
+
+    lines = judged_lines(campaign.lines.select_related("engagement")).order_by("position")
+    for index, line in enumerate(lines):
+        rating = ratings.get(line.engagement.code) or line.indicator_rating or SelfRating.MET
+        self_assessment_line_save(
+            line=line,
+            by=officers[index % len(officers)],
+            how_met=line.how_met or HOW_MET.get(line.engagement.code, "Procédure écrite, connue des agents."),
+            rating=rating,
+            comment=COMMENTS.get((line.engagement.code, rating), ""),
+            revision=line.revision,
+        )
+    campaign = self_assessment_submit(campaign=campaign, by=officers[0])
+    # The demo is loaded today: its campaigns are dated as they would have been done.
+    when = timezone.make_aware(datetime.datetime.combine(on, datetime.time(10)), campaign.prefecture.tzinfo)
+    SelfAssessment.objects.filter(pk=campaign.pk).update(
+        started_at=when, submitted_at=when + datetime.timedelta(days=14)
+    )
+    SelfAssessmentLine.objects.filter(campaign=campaign).update(edited_at=when + datetime.timedelta(days=7))
+    campaign.refresh_from_db()
+    return campaign
+
+
+HOW_MET = {
+    "COURRIERS-15J": "Tableau de suivi des courriers, relance par le chef de bureau à J+10.",
+    "RECLAMATIONS-15J": "Registre des réclamations dans le portail, échéance calculée à la réception.",
+    "ATTENTE-GUICHET": "Écran d’affichage du temps d’attente à l’accueil de la préfecture et de la sous-préfecture.",
+    "TELEPHONE-5-SONNERIES": "Plateforme téléphonique, statistiques d’appels importées chaque mois.",
+    "COMITE-USAGERS": "Comité local des usagers réuni chaque trimestre, comptes rendus publiés.",
+}
+COMMENTS = {
+    ("COURRIERS-15J", "met"): "Objectif tenu selon le service courrier.",
+    ("ATTENTE-GUICHET", "partly_met"): "Affichage à fiabiliser à la sous-préfecture.",
+}
+
+
+@transaction.atomic
+def load_self_assessments():
+    """La Réunion's two self-assessments, each submitted before an audit: the one before the renewal audit, and the
+    one before this year's surveillance audit, compared with it; in the latter one line rated "met" while its
+    indicator missed its target is flagged. Idempotent: nothing is added once La Réunion has one."""
+    from .models import SelfAssessment
+    from .selfassessment import judged_lines
+
+    reunion = Prefecture.objects.filter(department_code="974").first()
+    officer = User.objects.filter(email=OFFICER).first()
+    coordinator = User.objects.filter(email=COORDINATOR).first()
+    if reunion is None or officer is None:
+        return None
+    if SelfAssessment.objects.filter(prefecture=reunion).exists():
+        return SelfAssessment.objects.filter(prefecture=reunion).submitted().order_by("-on").first()
+    officers = [officer, coordinator] if coordinator else [officer]
+    today = reunion.today()
+
+    before_renewal = add_months(today, -14)
+    previous = self_assessment_start(
+        prefecture=reunion,
+        by=officer,
+        on=before_renewal,
+        note="Autoévaluation préparatoire à l’audit de renouvellement.",
+    )
+    _rate_campaign(
+        previous,
+        {"COURRIERS-15J": "partly_met", "ATTENTE-GUICHET": "met", "COMITE-USAGERS": "partly_met"},
+        officers=officers,
+        on=before_renewal,
+    )
+
+    before_surveillance = add_months(today, -2)
+    current = self_assessment_start(
+        prefecture=reunion,
+        by=officer,
+        on=before_surveillance,
+        note="Autoévaluation annuelle avant l’audit de surveillance.",
+    )
+    # One engagement whose indicator missed its target in the period (the fewest times: the letters when they did)
+    # is rated "met": the grid flags it.
+    missed = (
+        judged_lines(current.lines.select_related("engagement"))
+        .filter(figures_missed__gt=0)
+        .order_by("figures_missed", "position")
+    )
+    codes = list(missed.values_list("engagement__code", flat=True))
+    flagged = "COURRIERS-15J" if "COURRIERS-15J" in codes else next(iter(codes), None)
+    ratings = {"ATTENTE-GUICHET": "partly_met"}  # the others as their indicator says: only one line flagged
+    if flagged:
+        ratings[flagged] = "met"
+    return _rate_campaign(current, ratings, officers=officers, on=before_surveillance)

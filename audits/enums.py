@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CycleStatus(models.TextChoices):
@@ -50,3 +51,24 @@ class FindingStatus(models.TextChoices):
 
 
 OPEN_FINDING_STATUSES = frozenset({FindingStatus.OPEN, FindingStatus.ACTION_PLANNED, FindingStatus.CLOSURE_REQUESTED})
+
+
+class SelfRating(models.TextChoices):
+    """How the prefecture rates itself on one engagement of its self-assessment."""
+
+    MET = "met", pgettext_lazy("self-rating", "Met")
+    PARTLY_MET = "partly_met", pgettext_lazy("self-rating", "Partly met")
+    NOT_MET = "not_met", pgettext_lazy("self-rating", "Not met")
+
+
+# A rating's rank, to say whether it went up or down from one campaign to the next.
+SELF_RATING_RANK = {SelfRating.NOT_MET: 0, SelfRating.PARTLY_MET: 1, SelfRating.MET: 2}
+
+
+class RatingTrend(models.TextChoices):
+    """A line's rating against the same engagement's in the previous campaign."""
+
+    UP = "up", _("Up")
+    DOWN = "down", _("Down")
+    SAME = "same", _("Unchanged")
+    NEW = "new", _("Not rated before")

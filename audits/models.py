@@ -8,6 +8,9 @@
 - ``Finding``: what the auditor found, tied to an engagement; a non-conformity needs a corrective action, which is
   the committee's ``ImprovementAction`` (a real foreign key: audits sit above the committee), and is closed only
   when the auditor accepts it. The engagement whose indicator the action should move is the finding's.
+- ``SelfAssessment``: a campaign in which the prefecture rates itself against the engagements in force on its date
+  (``SelfAssessmentLine``, one per engagement), completed line by line by its officers and frozen once submitted;
+  compared with the previous campaign and with the monthly figures in ``audits.selfassessment``.
 """
 
 import uuid
@@ -23,7 +26,7 @@ from simple_history.models import HistoricalRecords
 
 from committee.models import ImprovementAction
 from complaints.models import Case
-from engagements.models import Engagement, ManualMeasure
+from engagements.models import Engagement, EngagementVersion, ManualMeasure
 from qualipref.enums import Label
 from qualipref.models import Prefecture, Site
 from qualipref.scoping import PrefectureScopedQuerySet
@@ -38,6 +41,7 @@ from .enums import (
     CycleStatus,
     FindingKind,
     FindingStatus,
+    SelfRating,
 )
 
 
@@ -347,3 +351,163 @@ class FindingTransition(TransitionLog):
 
     def __str__(self):
         return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()}"
+
+
+class SelfAssessmentQuerySet(PrefectureScopedQuerySet):
+    def submitted(self):
+        return self.filter(submitted_at__isnull=False)
+
+    def drafts(self):
+        return self.filter(submitted_at__isnull=True)
+
+    def readable_by(self, user):
+        """The campaigns ``user`` may read: their prefectures' (``for_user``), drafts only where they are a quality
+        officer (``without_others_drafts``)."""
+        return self.for_user(user).without_others_drafts(user)
+
+    def without_others_drafts(self, user):
+        """Leave out the drafts of the prefectures where ``user`` is no quality officer: an auditor reads what the
+        prefecture submitted, never its work in progress."""
+        from .perms import officer_prefecture_ids
+
+        if user.is_authenticated and user.sees_all_prefectures:
+            return self
+        return self.filter(Q(submitted_at__isnull=False) | Q(prefecture__in=officer_prefecture_ids(user)))
+
+    def previous_of(self, campaign):
+        """The campaigns of ``campaign``'s prefecture submitted and dated before it, latest first."""
+        return (
+            self.submitted()
+            .filter(prefecture_id=campaign.prefecture_id)
+            .filter(Q(on__lt=campaign.on) | Q(on=campaign.on, pk__lt=campaign.pk or 0))
+            .order_by("-on", "-pk")
+        )
+
+
+class SelfAssessment(models.Model):
+    """A self-assessment campaign: the prefecture rates itself against every engagement in force on ``on``."""
+
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="self_assessments", verbose_name=_("prefecture")
+    )
+    sites = models.ManyToManyField(
+        Site,
+        blank=True,
+        related_name="self_assessments",
+        verbose_name=_("sites assessed"),
+        help_text=_("Empty: the whole prefecture."),
+    )
+    on = models.DateField(_("date of the campaign"), help_text=_("The engagements in force on this day are assessed."))
+    period_start = models.DateField(_("figures from (month)"), help_text=_("First day of a month."))
+    period_end = models.DateField(_("figures until (month)"), help_text=_("First day of a month."))
+    note = models.TextField(_("scope and method"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("started by"),
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[sites])
+
+    objects = SelfAssessmentQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("self-assessment")
+        verbose_name_plural = _("self-assessments")
+        ordering = ["prefecture", "-on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture"],
+                condition=Q(submitted_at__isnull=True),
+                name="audits_one_draft_self_assessment",
+                violation_error_message=_("This prefecture already has a self-assessment in progress."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="audits_self_assessment_period_ordered",
+                violation_error_message=_("The figures' period ends on or after its first month."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Self-assessment %(code)s of %(date)s") % {
+            "code": self.prefecture.department_code,
+            "date": self.on.strftime("%d/%m/%Y") if self.on else "",
+        }
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+
+class SelfAssessmentLine(models.Model):
+    """One engagement of a self-assessment: how the prefecture meets it, its own rating, a comment, and who last
+    edited it. ``revision`` counts the saves: a save naming an older revision than the stored one is refused (two
+    officers editing the same line never overwrite each other unknowingly)."""
+
+    campaign = models.ForeignKey(
+        SelfAssessment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("self-assessment")
+    )
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.CASCADE, related_name="+", verbose_name=_("prefecture"), editable=False
+    )
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.PROTECT, related_name="self_assessment_lines", verbose_name=_("engagement")
+    )
+    # The version in force on the campaign's date: the wording and target the prefecture assessed itself against.
+    version = models.ForeignKey(
+        EngagementVersion,
+        on_delete=models.PROTECT,
+        related_name="self_assessment_lines",
+        verbose_name=_("engagement version"),
+        editable=False,
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0, editable=False)
+    how_met = models.TextField(_("how it is met"), blank=True)
+    rating = models.CharField(_("self-rating"), max_length=20, choices=SelfRating.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last edited by"),
+    )
+    edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    objects = PrefectureScopedQuerySet.as_manager()
+
+    prefecture_lookup = "prefecture"
+
+    class Meta:
+        verbose_name = _("self-assessment line")
+        verbose_name_plural = _("self-assessment lines")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "engagement"], name="audits_one_line_per_engagement"),
+        ]
+
+    def __str__(self):
+        return f"{self.engagement.code} – {self.get_rating_display() or '—'}"

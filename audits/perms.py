@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from qualipref.enums import Role
+from qualipref.models import Prefecture
 from qualipref.scoping import check_works_for
 
 
@@ -35,3 +36,23 @@ def check_auditor_role(user, prefecture):
     """Raise ``ValidationError``-free ``PermissionDenied`` unless ``user`` is an auditor of ``prefecture``."""
     if Role.AUDITOR not in user.staff_roles_in(prefecture):
         raise PermissionDenied(_("The auditor must hold the auditor role for this prefecture."))
+
+
+def officer_prefecture_ids(user):
+    """The prefectures where ``user`` is a quality officer (all of them for national staff)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if user.sees_all_prefectures:
+        return user.prefecture_ids
+    return frozenset(
+        prefecture_id
+        for prefecture_id in user.prefecture_ids
+        if Role.QUALITY_OFFICER in user.staff_roles_in(Prefecture(pk=prefecture_id))
+    )
+
+
+def check_officer_of_campaign(by, campaign):
+    """Only the quality officers of the campaign's prefecture write its self-assessment."""
+    check_works_for(by, campaign.prefecture_id)
+    if by is not None and not is_officer(by, Prefecture(pk=campaign.prefecture_id)):
+        raise PermissionDenied(_("Only the prefecture's quality officers complete its self-assessment."))

@@ -35,5 +35,9 @@ LOADERS = [
         audits_demo.load_audits,
     ),
     (_("a label covering only some sites (Gironde)"), audits_demo.load_network_cycles),
+    (
+        _("self-assessments (La Réunion: two campaigns submitted before audits, one line flagged)"),
+        audits_demo.load_self_assessments,
+    ),
     (_("an audit report: La Réunion's last complete quarter (built once)"), reports_demo.load_reports),
 ]

@@ -44,6 +44,8 @@ ROLE_PERMISSIONS = {
         "audits.labelcycle": EDIT,
         "audits.audit": EDIT,
         "audits.finding": frozenset({"view", "change"}),
+        # Self-assessments: started and completed by officers; only a draft is ever deleted (``audits.admin``).
+        "audits.selfassessment": ALL,
         "audits.*": VIEW,
         "complaints.*": ALL,
         "committee.*": ALL,

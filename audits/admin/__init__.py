@@ -2,7 +2,8 @@
 
 * ``cycles``: the label's cycle and its steps (documents, certificate);
 * ``audits``: audits, their sample, the signed report;
-* ``findings``: findings, their corrective action, the auditor's acceptance.
+* ``findings``: findings, their corrective action, the auditor's acceptance;
+* ``selfassessments``: self-assessment campaigns, their grid completed line by line.
 """
 
-from . import audits, cycles, findings  # noqa: F401  (they register the models)
+from . import audits, cycles, findings, selfassessments  # noqa: F401  (they register the models)

@@ -18,6 +18,7 @@ from qualipref.workflow import TransitionRefused, refusal_message
 from ..enums import AuditStatus
 from ..models import Audit, AuditTransition, Finding
 from ..perms import is_officer
+from ..selfassessment import latest_submitted_for_audit
 from ..services import audit_check, audit_save, audit_sign, audit_transition
 from ..workflow import AUDIT_WORKFLOW
 
@@ -100,7 +101,7 @@ class AuditAdmin(PrefectureScopedAdmin):
     list_select_related = ["prefecture", "auditor"]
     raw_id_fields = ["sampled_cases"]
     filter_horizontal = ["sites"]
-    readonly_fields = ["status", "signed_by", "signed_at", "signed_sha256", "signed_report_link"]
+    readonly_fields = ["status", "signed_by", "signed_at", "signed_sha256", "signed_report_link", "self_assessment"]
     inlines = [FindingInline, AuditTransitionInline]
     actions = ["sign_off"]
 
@@ -113,6 +114,7 @@ class AuditAdmin(PrefectureScopedAdmin):
             status += ["new_status", "transition_note"]
         return [
             (None, {"fields": plan}),
+            (_("Self-assessment"), {"fields": ["self_assessment"]}),
             (_("Status"), {"fields": status}),
             (_("Signed report"), {"fields": ["signed_by", "signed_at", "signed_sha256", "signed_report_link"]}),
         ]
@@ -153,6 +155,16 @@ class AuditAdmin(PrefectureScopedAdmin):
     @admin.display(description=_("findings"))
     def findings_count(self, obj):
         return obj._findings
+
+    @admin.display(description=_("self-assessment submitted before the audit"))
+    def self_assessment(self, obj):
+        """What the prefecture said of itself before the visit: the auditor reads it from here."""
+        campaign = latest_submitted_for_audit(obj) if obj is not None else None
+        if campaign is None:
+            return _("No self-assessment submitted yet.")
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:audits_selfassessment_change", args=[campaign.pk]), campaign
+        )
 
     @admin.display(description=_("signed report (JSON)"))
     def signed_report_link(self, obj):

@@ -11,8 +11,16 @@ from .findings import (
     finding_refuse_closure,
     finding_request_closure,
 )
+from .selfassessments import (
+    LineConflict,
+    self_assessment_discard,
+    self_assessment_line_save,
+    self_assessment_start,
+    self_assessment_submit,
+)
 
 __all__ = [
+    "LineConflict",
     "audit_check",
     "audit_sample",
     "audit_save",
@@ -29,5 +37,9 @@ __all__ = [
     "label_cycle_check",
     "label_cycle_transition",
     "label_cycle_update",
+    "self_assessment_discard",
+    "self_assessment_line_save",
+    "self_assessment_start",
+    "self_assessment_submit",
     "sha256_of",
 ]

@@ -1,11 +1,13 @@
-"""The report's audit section: where the label's cycle stands, the audits of the period, and the auditors'
-findings with their corrective actions (the committee's improvement actions). Six queries."""
+"""The report's audit section: where the label's cycle stands, the audits of the period, the auditors' findings with
+their corrective actions (the committee's improvement actions), and the latest self-assessment submitted by the
+period's end. Six queries, three more with a self-assessment."""
 
 from django.db.models import Count, F, Q
 
 from audits.cycle import prefecture_positions
 from audits.enums import NON_CONFORMITIES, OPEN_FINDING_STATUSES, AuditKind, AuditStatus, FindingKind, FindingStatus
-from audits.models import Audit, Finding
+from audits.models import Audit, Finding, SelfAssessment
+from audits.selfassessment import judged_lines, summary
 from committee.enums import ActionStatus
 
 from .common import _choice_label
@@ -82,4 +84,34 @@ def _audits(prefecture, period, today):
             "next_due_on": position.next_due_on,
             "overdue": position.overdue,
         }
-    return {"cycle": cycle, "audits": audits, "findings": findings, **counts}
+    return {
+        "cycle": cycle,
+        "audits": audits,
+        "findings": findings,
+        "self_assessment": _self_assessment(prefecture, period),
+        **counts,
+    }
+
+
+def _self_assessment(prefecture, period):
+    """The latest self-assessment submitted by the period's end: its dates, its lines counted by rating, and the
+    flagged ones (rated met while the indicator missed its target)."""
+    campaign = (
+        SelfAssessment.objects.for_prefecture(prefecture).submitted().filter(on__lte=period.end).order_by("-on", "-pk")
+    ).first()
+    if campaign is None:
+        return None
+    flagged = list(
+        judged_lines(campaign.lines.all())
+        .filter(flagged=True)
+        .order_by("position")
+        .values("figures_missed", "figures_judged", code=F("engagement__code"))[:SHOWN]
+    )
+    return {
+        "on": campaign.on,
+        "submitted_at": campaign.submitted_at,
+        "period_start": campaign.period_start,
+        "period_end": campaign.period_end,
+        "totals": summary(campaign),
+        "flagged": flagged,
+    }

@@ -3,8 +3,8 @@ import datetime
 import factory
 
 from audits.enums import AuditKind, CycleStatus, FindingKind, FindingStatus
-from audits.models import Audit, Finding, LabelCycle
-from audits.services import audit_save, label_cycle_apply, label_cycle_transition
+from audits.models import Audit, Finding, LabelCycle, SelfAssessment
+from audits.services import audit_save, label_cycle_apply, label_cycle_transition, self_assessment_start
 from engagements.models import Engagement
 from qualipref.enums import Role
 from tests.qualipref.factories import MembershipFactory, PrefectureFactory, UserFactory
@@ -70,3 +70,23 @@ class FindingFactory(factory.django.DjangoModelFactory):
     statement = "Affichage des horaires à compléter."
     status = FindingStatus.NOTED
     recorded_by = factory.SelfAttribute("audit.auditor")
+
+
+CAMPAIGN_ON = datetime.date(2026, 2, 16)
+
+
+def campaign(prefecture, on=CAMPAIGN_ON, **kwargs):
+    """A self-assessment started on ``on`` (figures of February 2025 to January 2026 by default)."""
+    return self_assessment_start(prefecture=prefecture, on=on, **kwargs)
+
+
+class SelfAssessmentFactory(factory.django.DjangoModelFactory):
+    """A campaign written directly, without lines: for tests that need one row of a prefecture."""
+
+    class Meta:
+        model = SelfAssessment
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    on = CAMPAIGN_ON
+    period_start = datetime.date(2025, 1, 1)
+    period_end = datetime.date(2025, 12, 1)

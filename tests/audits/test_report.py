@@ -55,3 +55,27 @@ def test_the_report_shows_the_findings_and_their_corrective_actions():
     html = render_html(gather(prefecture, QUARTER, today=datetime.date(2026, 6, 1)))
     assert "Affichage dynamique du temps d’attente" in html
     assert audit.signed_sha256[:16] in html
+
+
+def test_the_report_shows_the_latest_self_assessment_and_its_flagged_lines():
+    from audits.enums import SelfRating
+    from audits.services import self_assessment_line_save, self_assessment_submit
+    from tests.engagements.factories import MonthlyIndicatorFactory
+
+    from .factories import campaign
+
+    prefecture = PrefectureFactory(label=Label.NONE, label_awarded_on=None)
+    officer = officer_of(prefecture)
+    started = campaign(prefecture, by=officer)
+    MonthlyIndicatorFactory(prefecture=prefecture, engagement=engagement("COURRIERS-15J"), met=False)
+    for line in started.lines.select_related("engagement"):
+        rating = SelfRating.MET if line.engagement.code != "ATTENTE-GUICHET" else SelfRating.NOT_MET
+        self_assessment_line_save(line=line, by=officer, how_met="Fait.", rating=rating, revision=0)
+    self_assessment_submit(campaign=started, by=officer)
+
+    data = gather(prefecture, QUARTER, today=datetime.date(2026, 6, 1))
+    part = data["audits"]["self_assessment"]
+    assert part["on"] == started.on and part["totals"]["not_met"] == 1
+    assert [line["code"] for line in part["flagged"]] == ["COURRIERS-15J"]
+    html = render_html(data)
+    assert "Lignes signalées" in html and "COURRIERS-15J" in html

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from audits.models import Audit, Finding, LabelCycle
+from audits.models import Audit, Finding, LabelCycle, SelfAssessment
 from committee.models import Comment, Committee, ImprovementAction, Meeting, Member, SuggestionOpinion, WorkingGroup
 from complaints.models import AnswerTemplate, Case, Mailbox, RoutingRule, Topic
 from delays.models import DeliveryImport, MonthPublication
@@ -22,7 +22,7 @@ from qualipref.models import Membership, Prefecture, Service, Site, User
 from qualipref.scoping import check_works_for, is_scoped
 from reports.models import AuditReport
 from surveys.models import DistributionPoint, Survey
-from tests.audits.factories import AuditFactory, FindingFactory, LabelCycleFactory
+from tests.audits.factories import AuditFactory, FindingFactory, LabelCycleFactory, SelfAssessmentFactory
 from tests.committee.factories import (
     CommentFactory,
     CommitteeFactory,
@@ -89,6 +89,7 @@ SCOPED_OBJECT_FACTORIES = {
     LabelCycle: lambda prefecture: LabelCycleFactory(prefecture=prefecture),
     Audit: lambda prefecture: AuditFactory(cycle__prefecture=prefecture),
     Finding: lambda prefecture: FindingFactory(audit__cycle__prefecture=prefecture),
+    SelfAssessment: lambda prefecture: SelfAssessmentFactory(prefecture=prefecture),
     AuditReport: lambda prefecture: AuditReport.objects.create(
         prefecture=prefecture, period_kind="month", period_start=datetime.date(2026, 1, 1), version=1
     ),
