@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evidence.enums import DocumentKind, Validity
 from evidence.models import Document, DocumentVersion
-from evidence.services import document_add_version, document_create, document_update
+from evidence.services import document_add_version, document_update
 from tests.audits.factories import auditor_of
 from tests.engagements.factories import LocalEngagementFactory, engagement
 from tests.qualipref.factories import PrefectureFactory, SiteFactory, coordinator, officer_of
