@@ -67,7 +67,8 @@ class DocumentVersionInline(PrefectureScopedInline):
     verbose_name_plural = _("versions (the first line is the current one)")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by")
+        # The document too: each line's title (``str``) names it.
+        return super().get_queryset(request).select_related("uploaded_by", "document")
 
     def has_add_permission(self, request, obj=None):
         return False  # a new version is uploaded with the form's "new version" field
