@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -199,15 +199,13 @@ class DocumentAdmin(PrefectureScopedAdmin):
         version = obj.current_version if obj else None
         if version is None:
             return "—"
-        return format_html_join(
-            " – ",
-            "{}",
-            [
-                (format_html('<a href="{}" download>{}</a>', version.get_download_url(), version.file_name),),
-                (gettext("version %(number)s") % {"number": version.number},),
-                (filesizeformat(version.size),),
-            ],
-        )
+        # The link alone, its details inside it: a link within text must be told apart by more than its colour.
+        label = gettext("%(name)s (version %(number)s, %(size)s)") % {
+            "name": version.file_name,
+            "number": version.number,
+            "size": filesizeformat(version.size),
+        }
+        return format_html('<a href="{}" download>{}</a>', version.get_download_url(), label)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
