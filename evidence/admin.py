@@ -9,7 +9,6 @@ from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,7 @@ from engagements.models import Engagement
 from qualipref.admin import PrefectureScopedAdmin, PrefectureScopedInline, not_found_unless_int
 
 from .enums import Validity
-from .models import Document, DocumentVersion
+from .models import Document, DocumentVersion, prefecture_todays, validity_condition
 from .services import attachments_check, document_add_version, document_create, document_update, upload_check
 
 ACCEPT = {"accept": "application/pdf,image/jpeg,image/png"}
@@ -47,17 +46,11 @@ class ValidityFilter(admin.SimpleListFilter):
         return Validity.choices
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()  # the zone of the officer's prefecture (qualipref.timezones)
-        match self.value():
-            case Validity.LAPSED:
-                return queryset.lapsed(today)
-            case Validity.LAPSING:
-                return queryset.lapsing(today)
-            case Validity.VALID:
-                return queryset.valid(today).exclude(valid_until__isnull=True)
-            case Validity.OPEN_ENDED:
-                return queryset.filter(valid_until__isnull=True)
-        return queryset
+        if self.value() not in Validity.values:
+            return queryset
+        # Each document judged by its own prefecture's today, as the dashboard and the reminders judge it.
+        todays = prefecture_todays(None if request.user.sees_all_prefectures else request.user.prefecture_ids)
+        return queryset.filter(validity_condition(self.value(), todays))
 
 
 class DocumentVersionInline(PrefectureScopedInline):
@@ -192,7 +185,7 @@ class DocumentAdmin(PrefectureScopedAdmin):
 
     @admin.display(description=_("validity"))
     def validity(self, obj):
-        return Validity(obj.validity(timezone.localdate())).label
+        return Validity(obj.validity(obj.prefecture.today())).label
 
     @admin.display(description=_("current version"))
     def current_version_link(self, obj):

@@ -13,6 +13,9 @@ Higher apps (audits: the self-assessment, the findings) point at ``Document`` an
 
 import datetime
 import uuid
+from collections import defaultdict
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +36,33 @@ from .enums import DocumentKind, ReminderKind, Validity
 
 def reminder_days():
     return settings.EVIDENCE_REMINDER_DAYS
+
+
+def prefecture_todays(prefecture_ids=None):
+    """``{today: [prefecture ids]}``: each prefecture's own today (La Réunion is ahead of Paris, the Antilles behind),
+    the prefectures on the same day together, so that a condition built from it has a term per day, not per
+    prefecture. ``prefecture_ids``: those prefectures only (all by default)."""
+    prefectures = Prefecture.objects.only("pk", "time_zone").order_by("pk")
+    if prefecture_ids is not None:
+        prefectures = prefectures.filter(pk__in=prefecture_ids)
+    todays = defaultdict(list)
+    for prefecture in prefectures:
+        todays[prefecture.today()].append(prefecture.pk)
+    return dict(todays)
+
+
+def validity_condition(validity, todays, days=None):
+    """A ``Q`` for the documents of ``validity`` (``Validity``), each judged by its prefecture's today in ``todays``
+    (``prefecture_todays``): the same rules as ``Document.validity``."""
+    if validity == Validity.OPEN_ENDED:
+        return Q(valid_until__isnull=True)
+    window = datetime.timedelta(days=reminder_days() if days is None else days)
+    terms = {
+        Validity.LAPSED: lambda today: {"valid_until__lt": today},
+        Validity.LAPSING: lambda today: {"valid_until__gte": today, "valid_until__lte": today + window},
+        Validity.VALID: lambda today: {"valid_until__gt": today + window},
+    }[validity]
+    return reduce(or_, (Q(prefecture_id__in=ids, **terms(today)) for today, ids in todays.items()), Q(pk__in=[]))
 
 
 class DocumentQuerySet(PrefectureScopedQuerySet):

@@ -7,22 +7,19 @@ afresh. "Today" is each prefecture's own (La Réunion is ahead of Paris, the Ant
 """
 
 import datetime
-from collections import defaultdict
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from qualipref.enums import Role
 from qualipref.links import absolute_url
 from qualipref.mail import email_queue
-from qualipref.models import Prefecture, User
+from qualipref.models import User
 
-from .enums import ReminderKind
-from .models import Document, DocumentReminder
+from .enums import ReminderKind, Validity
+from .models import Document, DocumentReminder, prefecture_todays, validity_condition
 
 
 def _days(days):
@@ -46,20 +43,9 @@ def reminders_due(*, days=None):
     Prefectures on the same day share one condition, so the query has a term or two per time zone, not one per
     prefecture.
     """
-    todays = defaultdict(list)
-    for prefecture in Prefecture.objects.only("pk", "time_zone"):
-        todays[prefecture.today()].append(prefecture.pk)
-    if not todays:
-        return []
-    window = datetime.timedelta(days=_days(days))
-    lapsed = reduce(or_, (Q(prefecture_id__in=ids, valid_until__lt=today) for today, ids in todays.items()))
-    lapsing = reduce(
-        or_,
-        (
-            Q(prefecture_id__in=ids, valid_until__gte=today, valid_until__lte=today + window)
-            for today, ids in todays.items()
-        ),
-    )
+    todays = prefecture_todays()
+    lapsed = validity_condition(Validity.LAPSED, todays, days)
+    lapsing = validity_condition(Validity.LAPSING, todays, days)
 
     def sent(kind):
         return Exists(DocumentReminder.objects.filter(version_id=OuterRef("current_version_id"), kind=kind))

@@ -1,9 +1,12 @@
 """Documents of the evidence library, made through the services as an officer's upload would be."""
 
+import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evidence.enums import DocumentKind
+from evidence.models import Document
 from evidence.services import document_add_version, document_create
+from tests.qualipref.factories import PrefectureFactory
 from tests.samples import PDF_BYTES, PNG_BYTES
 
 
@@ -27,3 +30,15 @@ def with_versions(prefecture, count, **fields):
     for number in range(2, count + 1):
         document_add_version(document=found, upload=png(f"affiche-v{number}.png"), note=f"Version {number}")
     return found
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A document's row alone, without a version (the services' checks skipped): for tests that need one row of a
+    prefecture. ``document`` above makes a real one."""
+
+    class Meta:
+        model = Document
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    title = factory.Sequence(lambda n: f"Affiche {n}")
+    kind = DocumentKind.POSTER
