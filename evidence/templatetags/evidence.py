@@ -1,9 +1,11 @@
 """The evidence library where another layer's page shows a prefecture: the officers' dashboard (``engagements``).
 
 Templates may compose layers (Python imports may not). The dashboard asks for all its prefectures' counts at once
-(``evidence_validity``, two queries; the rules of ``models.validity_condition``, as the list's filter)
+(``evidence_validity``, one query; the rules of ``models.validity_condition``, as the list's filter)
 and reads one per board (``validity_of``).
 """
+
+from collections import defaultdict
 
 from django import template
 from django.db.models import Count
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from ..enums import Validity
-from ..models import Document, prefecture_todays, reminder_days, validity_condition
+from ..models import Document, reminder_days, validity_condition
 
 register = template.Library()
 
@@ -20,10 +22,13 @@ register = template.Library()
 def evidence_validity(boards):
     """``{prefecture pk: {"lapsed": n, "lapsing": n, "lapsed_url": …, "lapsing_url": …}}`` for the prefectures of
     ``boards`` (prefectures, or dicts/objects with a ``prefecture``), each judged by its own today."""
-    pks = [p.pk for p in (_prefecture(item) for item in boards) if p is not None]
-    if not pks:
+    prefectures = [p for p in (_prefecture(item) for item in boards) if p is not None]
+    if not prefectures:
         return {}
-    todays = prefecture_todays(pks)
+    pks = [p.pk for p in prefectures]
+    todays = defaultdict(list)  # the boards' prefectures are at hand: ``prefecture_todays`` without its query
+    for prefecture in prefectures:
+        todays[prefecture.today()].append(prefecture.pk)
     lapsed = validity_condition(Validity.LAPSED, todays)
     lapsing = validity_condition(Validity.LAPSING, todays)
     rows = (
