@@ -38,6 +38,7 @@ QUALIPREF_APPS = [
     "surveys",
     "measures",
     "engagements",
+    "evidence",
     "audits",
     "reports",
     "demo",
@@ -218,6 +219,9 @@ CELERY_BEAT_SCHEDULE = {
         "args": ("year",),
     },
     "reports-sweep": {"task": "qualipref.reports.tasks.sweep_audit_reports", "schedule": crontab(minute="*/10")},
+    # 6:00 in Paris: the morning in La Réunion, still the same day in the Antilles; each document is judged by its
+    # prefecture's own today. Safe to run twice: a reminder is recorded once per document version.
+    "evidence-reminders": {"task": "evidence.tasks.send_evidence_reminders", "schedule": crontab(hour=6, minute=0)},
 }
 
 # --- Passwords ---------------------------------------------------------------------------
@@ -441,6 +445,13 @@ MEASURES_COUNTER_TARGET_MINUTES = env.int("MEASURES_COUNTER_TARGET_MINUTES", def
 # The longest line of a calls or tickets file (a row is a few dozen bytes), and the largest file taken.
 MEASURES_IMPORT_MAX_LINE_BYTES = 4096
 MEASURES_IMPORT_MAX_BYTES = 100 * 1024 * 1024
+
+# --- Evidence library (evidence/) ---------------------------------------------------------------------------
+# The prefecture's quality officers are reminded this many days before a document's "valid until" date, then once
+# more when it has lapsed (each reminder once per version of the document).
+EVIDENCE_REMINDER_DAYS = env.int("EVIDENCE_REMINDER_DAYS", default=30)
+# The largest file a version of a document may be (a scanned procedure, a photo of a poster).
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 # --- Surveys -----------------------------------------------------------------------------------------
 # Responses recorded per address and hour: a prefecture's public Wi-Fi is shared by a whole waiting room.

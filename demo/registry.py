@@ -7,6 +7,7 @@ from committee import demo as committee_demo
 from complaints import demo as complaints_demo
 from delays import demo as delays_demo
 from engagements import demo as engagements_demo
+from evidence import demo as evidence_demo
 from measures import demo as measures_demo
 from qualipref import demo as core_demo
 from reports import demo as reports_demo
@@ -30,6 +31,10 @@ LOADERS = [
         committee_demo.load_committees,
     ),
     (_("engagements: manual measures and two years of monthly results"), engagements_demo.load_engagements),
+    (
+        _("the evidence library (La Réunion: procedures, posters, photos, one lapsing soon)"),
+        evidence_demo.load_evidence,
+    ),
     (
         _("the label's audit cycle (La Réunion: awarded, renewed, an audit with two findings)"),
         audits_demo.load_audits,

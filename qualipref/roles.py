@@ -40,6 +40,9 @@ ROLE_PERMISSIONS = {
         "engagements.localengagementversion": EDIT,
         "engagements.localtarget": EDIT,
         "reports.auditreport": EDIT,
+        # The evidence library: documents added and given new versions, never deleted (the auditor follows them).
+        "evidence.document": EDIT,
+        "evidence.*": VIEW,
         # The label's cycle and audits are planned by officers; findings are the auditor's, answered by officers.
         "audits.labelcycle": EDIT,
         "audits.audit": EDIT,

@@ -20,6 +20,7 @@ LAYERS = [
     ["complaints", "delays", "surveys", "measures"],
     ["committee"],
     ["engagements"],
+    ["evidence"],
     ["audits"],
     ["reports"],
     ["demo"],

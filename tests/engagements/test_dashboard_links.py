@@ -11,6 +11,7 @@ from complaints.enums import Status
 from qualipref.dates import add_months
 from tests.committee.factories import CommitteeFactory, ImprovementActionFactory, MeetingFactory
 from tests.complaints.factories import CaseFactory
+from tests.evidence.factories import document
 from tests.qualipref.factories import MembershipFactory, PrefectureFactory, officer_of
 
 from .factories import MonthlyIndicatorFactory, engagement
@@ -69,7 +70,17 @@ def counted_rows(prefecture):
     last_month = add_months(month, -1)
     MonthlyIndicatorFactory(prefecture=prefecture, month=last_month, met=False, value=50)
 
+    lapsed = [document(prefecture, title="Périmé", valid_until=today - DAY)]
+    lapsing = [
+        document(prefecture, title="Dernier jour", valid_until=today),
+        document(prefecture, title="Bientôt", valid_until=today + 30 * DAY),
+    ]
+    document(prefecture, title="Plus tard", valid_until=today + 31 * DAY)
+    document(prefecture, title="Sans échéance")
+
     return {
+        "evidence lapsed": lapsed,
+        "evidence lapsing": lapsing,
         "overdue cases": cases,
         "engagements at risk": at_risk,
         "actions due within 30 days": soon,
@@ -101,8 +112,11 @@ def listed(client, href):
 
 
 def check_board(client, links, expected, prefecture):
-    (cases_href, cases_n), (risk_href, risk_n), (due_href, due_n), (late_href, late_n), *dates = links
+    (cases_href, cases_n), (risk_href, risk_n), (due_href, due_n), (late_href, late_n), *dates = links[:-2]
+    (lapsed_href, lapsed_n), (lapsing_href, lapsing_n) = links[-2:]
     for (href, text), name in [
+        ((lapsed_href, lapsed_n), "evidence lapsed"),
+        ((lapsing_href, lapsing_n), "evidence lapsing"),
         ((cases_href, cases_n), "overdue cases"),
         ((risk_href, risk_n), "engagements at risk"),
         ((due_href, due_n), "actions due within 30 days"),

@@ -14,6 +14,7 @@ from committee.models import Comment, Committee, ImprovementAction, Meeting, Mem
 from complaints.models import AnswerTemplate, Case, Mailbox, RoutingRule, Topic
 from delays.models import DeliveryImport, MonthPublication
 from engagements.models import LocalEngagement, LocalTarget, ManualMeasure, MonthlyIndicator, SiteMonthlyIndicator
+from evidence.models import Document
 from measures.models import MeasureImport, MysteryVisit
 from qualipref.admin import scope_field_name
 from qualipref.enums import Role
@@ -47,6 +48,7 @@ from tests.engagements.factories import (
     MonthlyIndicatorFactory,
     SiteMonthlyIndicatorFactory,
 )
+from tests.evidence.factories import document as evidence_document
 from tests.measures.factories import MeasureImportFactory, MysteryVisitFactory
 from tests.surveys.factories import DistributionPointFactory, SurveyFactory
 
@@ -90,6 +92,7 @@ SCOPED_OBJECT_FACTORIES = {
     Audit: lambda prefecture: AuditFactory(cycle__prefecture=prefecture),
     Finding: lambda prefecture: FindingFactory(audit__cycle__prefecture=prefecture),
     SelfAssessment: lambda prefecture: SelfAssessmentFactory(prefecture=prefecture),
+    Document: lambda prefecture: evidence_document(prefecture),
     AuditReport: lambda prefecture: AuditReport.objects.create(
         prefecture=prefecture, period_kind="month", period_start=datetime.date(2026, 1, 1), version=1
     ),

@@ -95,6 +95,12 @@ def _signed_report(prefecture):
     return reverse("admin:audits_audit_signed_report", args=[audit_sign(audit=audit, by=auditor).pk])
 
 
+def _evidence_version(prefecture):
+    from tests.evidence.factories import with_versions
+
+    return reverse("admin:evidence_document_download", args=[with_versions(prefecture, 2).pk, 1])
+
+
 # URL name → how to build one for an object of a given prefecture.
 DOWNLOADS = {
     "complaints:attachment_download": _attachment,
@@ -122,6 +128,8 @@ DOWNLOADS = {
     ),
     "admin:audits_labelcycle_step_document": _step_document,
     "admin:audits_audit_signed_report": _signed_report,
+    # An earlier version of an evidence library's document: every version is as private as the document.
+    "admin:evidence_document_download": _evidence_version,
     # Not a file, but the cases behind a figure: as private as the cases themselves.
     "admin:engagements_monthlyindicator_records": _indicator_records,
 }
