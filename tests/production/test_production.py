@@ -133,3 +133,33 @@ def test_officer_gives_a_counter_tablet_its_link_and_citizens_answer_in_turn(pro
         expect(tablet.page.get_by_role("button", name="Envoyer mes réponses")).to_be_visible()
     tablet.assert_clean()
     tab.assert_clean()
+
+
+def test_officer_reads_the_evidence_library_adds_a_version_and_opens_the_self_assessment(production, browse):
+    """Issue 18's officer pages as deployed: the evidence library's files in production's media storage (the demo's
+    downloaded, a new version uploaded and read back) and the demo's self-assessment grid with its flagged line."""
+    from tests.samples import PNG_BYTES
+
+    tab = browse(production.url)
+    page = tab.page
+    admin_login(page, OFFICER, DEMO_PASSWORD)
+    page.goto("/admin/evidence/document/")
+    page.get_by_role("link", name="Procédure de traitement des réclamations et suggestions").click()
+    first = page.get_by_role("link", name=re.compile(r"^Télécharger la version 1 "))
+    response = page.request.get(first.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+
+    page.locator("input[name=new_file]").set_input_files(
+        files=[{"name": "affiche-accueil.png", "mimeType": "image/png", "buffer": PNG_BYTES}]
+    )
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist")).to_contain_text("modifié")
+    third = page.get_by_role("link", name="Télécharger la version 3 (affiche-accueil.png)").first
+    response = page.request.get(third.get_attribute("href"))
+    assert response.status == 200 and response.body() == PNG_BYTES
+
+    page.goto("/admin/audits/selfassessment/")
+    page.locator("#result_list tbody tr a").first.click()
+    expect(page.locator(".errornote", has_text="Signalé").first).to_be_visible()
+    tab.assert_clean()
