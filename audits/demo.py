@@ -18,6 +18,7 @@ from committee.enums import ActionStatus
 from committee.services import action_transition
 from complaints.models import Case
 from engagements.models import Engagement
+from evidence.models import Document
 from qualipref.dates import add_months
 from qualipref.enums import Label
 from qualipref.models import Prefecture, Site, User
@@ -125,6 +126,8 @@ def load_audits():
         statement="Le temps d’attente affiché à l’accueil de la sous-préfecture n’est pas mis à jour.",
         action_due_on=add_months(today, 2),
         site=sites[-1] if sites else None,
+        # The waiting-time poster of the evidence library (loaded before): the auditor points at it.
+        document=Document.objects.for_prefecture(reunion).for_engagement(engagements["ATTENTE-GUICHET"]).first(),
     )
     audit_sign(audit=audit, by=auditor)
     late = finding_answer(finding=late, by=officer, title="Relance automatique des courriers à J+10")
@@ -177,9 +180,10 @@ def load_network_cycles():
 COORDINATOR = "coordination@example.org"
 
 
-def _rate_campaign(campaign, ratings, *, officers, on):
+def _rate_campaign(campaign, ratings, *, officers, on, with_documents=False):
     """Rate every line of ``campaign`` (``ratings``: {engagement code: rating}, the indicator's own otherwise) as
-    the officers would, one line at a time, then submit it; dated as if done in the fortnight after ``on``."""
+    the officers would, one line at a time, then submit it; dated as if done in the fortnight after ``on``.
+    ``with_documents``: each line with the prefecture's evidence documents attached to its engagement."""
     from django.utils import timezone
 
     from .enums import SelfRating
@@ -196,6 +200,11 @@ def _rate_campaign(campaign, ratings, *, officers, on):
             rating=rating,
             comment=COMMENTS.get((line.engagement.code, rating), ""),
             revision=line.revision,
+            documents=(
+                Document.objects.for_prefecture(campaign.prefecture).for_engagement(line.engagement)
+                if with_documents
+                else None
+            ),
         )
     campaign = self_assessment_submit(campaign=campaign, by=officers[0])
     # The demo is loaded today: its campaigns are dated as they would have been done.
@@ -272,4 +281,4 @@ def load_self_assessments():
     ratings = {"ATTENTE-GUICHET": "partly_met"}  # the others as their indicator says: only one line flagged
     if flagged:
         ratings[flagged] = "met"
-    return _rate_campaign(current, ratings, officers=officers, on=before_surveillance)
+    return _rate_campaign(current, ratings, officers=officers, on=before_surveillance, with_documents=True)

@@ -276,6 +276,14 @@ class Finding(models.Model):
         related_name="audit_findings",
         verbose_name=_("evidence (monthly measure)"),
     )
+    document = models.ForeignKey(
+        "evidence.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_findings",
+        verbose_name=_("evidence document"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=FindingStatus.choices, editable=False)
     action_due_on = models.DateField(
         _("corrective action due on"), null=True, blank=True, help_text=_("Required for a non-conformity.")
@@ -483,6 +491,9 @@ class SelfAssessmentLine(models.Model):
     how_met = models.TextField(_("how it is met"), blank=True)
     rating = models.CharField(_("self-rating"), max_length=20, choices=SelfRating.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    documents = models.ManyToManyField(
+        "evidence.Document", blank=True, related_name="self_assessment_lines", verbose_name=_("evidence documents")
+    )
     revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

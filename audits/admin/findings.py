@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from committee.models import ImprovementAction
@@ -71,7 +72,7 @@ class FindingTransitionInline(PrefectureScopedInline):
 class FindingAddForm(forms.ModelForm):
     class Meta:
         model = Finding
-        fields = ["audit", "kind", "engagement", "statement", "action_due_on", "site", "case", "evidence"]
+        fields = ["audit", "kind", "engagement", "statement", "action_due_on", "site", "case", "evidence", "document"]
 
     def clean(self):
         cleaned = super().clean()
@@ -85,6 +86,7 @@ class FindingAddForm(forms.ModelForm):
                     site=cleaned.get("site"),
                     case=cleaned.get("case"),
                     evidence=cleaned.get("evidence"),
+                    document=cleaned.get("document"),
                 )
             except ValidationError as error:
                 self.add_error(None, error)
@@ -133,7 +135,18 @@ class FindingAdmin(PrefectureScopedAdmin):
     search_fields = ["reference", "statement"]
     raw_id_fields = ["case", "evidence"]
     inlines = [FindingTransitionInline]
-    shown = ["reference", "audit", "kind", "engagement", "statement", "site", "case", "evidence", "action_due_on"]
+    shown = [
+        "reference",
+        "audit",
+        "kind",
+        "engagement",
+        "statement",
+        "site",
+        "case",
+        "evidence",
+        "document_link",
+        "action_due_on",
+    ]
     readonly_fields = [*shown, "status", "action_link", "recorded_by", "recorded_at", "closed_by", "closed_at"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -157,7 +170,7 @@ class FindingAdmin(PrefectureScopedAdmin):
         if obj is None:
             return [
                 (None, {"fields": ["audit", "kind", "engagement", "statement", "action_due_on"]}),
-                (_("Where (optional)"), {"fields": ["site", "case", "evidence"]}),
+                (_("Where (optional)"), {"fields": ["site", "case", "evidence", "document"]}),
             ]
         fieldsets = [
             (None, {"fields": self.shown}),
@@ -184,6 +197,12 @@ class FindingAdmin(PrefectureScopedAdmin):
             )
         if db_field.name == "engagement":
             formfield.queryset = formfield.queryset.filter(is_active=True)
+        if db_field.name == "document":
+            # The documents of the prefectures of the auditor's open audits (the service checks the audit's own).
+            open_audits = Audit.objects.filter(
+                auditor=request.user, status__in=[AuditStatus.PLANNED, AuditStatus.IN_PROGRESS]
+            )
+            formfield.queryset = formfield.queryset.filter(prefecture__in=open_audits.values("prefecture"))
         return formfield
 
     def has_add_permission(self, request):
@@ -200,6 +219,18 @@ class FindingAdmin(PrefectureScopedAdmin):
         url = reverse("admin:committee_improvementaction_change", args=[action.pk])
         return format_html('<a href="{}">{}</a> ({})', url, action.title, action.get_status_display())
 
+    @admin.display(description=_("evidence document"))
+    def document_link(self, obj):
+        document = obj.document
+        if document is None:
+            return "—"
+        version = document.current_version
+        if version is None:
+            return document.title
+        # The link alone, its details inside it (as on the document's own page).
+        label = gettext("%(title)s (version %(number)s)") % {"title": document.title, "number": version.number}
+        return format_html('<a href="{}" download>{}</a>', version.get_download_url(), label)
+
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if not change:
@@ -213,6 +244,7 @@ class FindingAdmin(PrefectureScopedAdmin):
                 site=data.get("site"),
                 case=data.get("case"),
                 evidence=data.get("evidence"),
+                document=data.get("document"),
             )
             obj.pk, obj.reference, obj.kind = saved.pk, saved.reference, saved.kind
             return

@@ -4,13 +4,15 @@ its own (officers of the prefecture, while it is not submitted), read as is by t
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
+from evidence.enums import Validity
+from evidence.models import Document
 from qualipref.admin import PrefectureScopedAdmin, not_found_unless_int
 
 from ..enums import RatingTrend, SelfRating
@@ -73,12 +75,53 @@ class LineForm(forms.Form):
         label=_("Self-rating"), required=False, choices=SelfRating.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
+    documents = forms.TypedMultipleChoiceField(
+        label=_("Evidence documents"),
+        required=False,
+        coerce=int,
+        help_text=_("Documents of the evidence library; hold Ctrl (or Cmd) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     @classmethod
-    def for_line(cls, line, data=None):
-        initial = {"how_met": line.how_met, "rating": line.rating, "comment": line.comment, "revision": line.revision}
-        return cls(data, prefix=f"line{line.pk}", initial=initial)
+    def for_line(cls, line, data=None, library=None):
+        """The form of ``line``; ``library``: ``document_library(prefecture)`` when the grid already read it."""
+        initial = {
+            "how_met": line.how_met,
+            "rating": line.rating,
+            "comment": line.comment,
+            "revision": line.revision,
+            "documents": [document.pk for document in line.documents.all()],
+        }
+        form = cls(data, prefix=f"line{line.pk}", initial=initial)
+        documents, attached = library if library is not None else document_library(line.prefecture_id)
+        own = attached.get(line.engagement_id, set())
+        groups = [
+            (_("Attached to this engagement"), [(pk, title) for pk, title in documents if pk in own]),
+            (_("Other documents of the prefecture"), [(pk, title) for pk, title in documents if pk not in own]),
+        ]
+        form.fields["documents"].choices = [group for group in groups if group[1]]
+        return form
+
+
+def document_library(prefecture_id):
+    """``([(pk, title)], {engagement id: {document pk}})``: the prefecture's evidence documents (never another
+    prefecture's: a line's form offers only these) and the engagements each is attached to. Two queries, whatever
+    the number of lines."""
+    documents = list(
+        Document.objects.filter(prefecture_id=prefecture_id).order_by("title", "pk").values_list("pk", "title")
+    )
+    attached = {}
+    links = Document.engagements.through.objects.filter(document__prefecture_id=prefecture_id)
+    for engagement_id, document_id in links.values_list("engagement_id", "document_id"):
+        attached.setdefault(engagement_id, set()).add(document_id)
+    return documents, attached
+
+
+def line_documents():
+    """The prefetch of each line's documents with their current version, in title order: one query for the grid."""
+    return Prefetch("documents", queryset=Document.objects.select_related("current_version").order_by("title", "pk"))
 
 
 @admin.register(SelfAssessment)
@@ -203,19 +246,31 @@ class SelfAssessmentAdmin(PrefectureScopedAdmin):
         wrote is lost)."""
         may_edit = self._may_edit(request, campaign)
         shown = request.GET.get("show", "")
-        lines = judged_lines(campaign.lines.select_related("engagement", "version", "edited_by"))
+        lines = judged_lines(
+            campaign.lines.select_related("engagement", "version", "edited_by").prefetch_related(line_documents())
+        )
         if shown == "flagged":
             lines = lines.filter(flagged=True)
         elif shown == "unrated":
             lines = lines.filter(rating="")
         elif shown == "changed":
             lines = lines.filter(trend__in=[RatingTrend.UP, RatingTrend.DOWN])
+        library = document_library(campaign.prefecture_id) if may_edit else None
+        today = campaign.prefecture.today()
         rows = []
         for line in lines:
             form = None
             if may_edit:
-                form = bound if bound is not None and bound.prefix == f"line{line.pk}" else LineForm.for_line(line)
-            rows.append({"line": line, "form": form})
+                form = (
+                    bound
+                    if bound is not None and bound.prefix == f"line{line.pk}"
+                    else LineForm.for_line(line, library=library)
+                )
+            documents = [
+                {"document": document, "validity": Validity(document.validity(today)).label}
+                for document in line.documents.all()
+            ]
+            rows.append({"line": line, "form": form, "documents": documents})
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -263,7 +318,12 @@ class SelfAssessmentAdmin(PrefectureScopedAdmin):
                 )
                 return HttpResponseRedirect(self._grid_url(campaign))
             raise PermissionDenied
-        found = SelfAssessmentLine.objects.filter(campaign=campaign, pk=line).select_related("engagement").first()
+        found = (
+            SelfAssessmentLine.objects.filter(campaign=campaign, pk=line)
+            .select_related("engagement")
+            .prefetch_related("documents")
+            .first()
+        )
         if found is None:
             raise Http404
         form = LineForm.for_line(found, request.POST)
@@ -278,6 +338,8 @@ class SelfAssessmentAdmin(PrefectureScopedAdmin):
                 rating=data["rating"],
                 comment=data["comment"],
                 revision=data["revision"],
+                # The form offers only the prefecture's documents; the service checks again.
+                documents=Document.objects.for_prefecture(campaign.prefecture).filter(pk__in=data["documents"]),
             )
         except LineConflict as conflict:
             # The text posted stays in the form, made from the revision now stored: saving again is a choice.

@@ -22,7 +22,7 @@ def _log(finding, from_status, to_status, by=None, note=""):
     FindingTransition.objects.create(finding=finding, from_status=from_status, to_status=to_status, by=by, note=note)
 
 
-def finding_check(*, audit, kind, engagement, action_due_on=None, site=None, case=None, evidence=None):
+def finding_check(*, audit, kind, engagement, action_due_on=None, site=None, case=None, evidence=None, document=None):
     """Raise ``ValidationError`` (by field) when a finding so described may not be recorded on ``audit``."""
     errors = {}
     if audit.status in (AuditStatus.SIGNED, AuditStatus.CANCELLED):
@@ -33,7 +33,7 @@ def finding_check(*, audit, kind, engagement, action_due_on=None, site=None, cas
         errors["action_due_on"] = _("The corrective action is due after the audit.")
     if not engagement.is_active:
         errors["engagement"] = _("This engagement is no longer in the referential.")
-    for field, record in (("site", site), ("case", case), ("evidence", evidence)):
+    for field, record in (("site", site), ("case", case), ("evidence", evidence), ("document", document)):
         if record is not None and record.prefecture_id != audit.prefecture_id:
             errors[field] = _("This record belongs to another prefecture.")
     if errors:
@@ -41,9 +41,23 @@ def finding_check(*, audit, kind, engagement, action_due_on=None, site=None, cas
 
 
 @transaction.atomic
-def finding_record(*, audit, by, kind, engagement, statement, action_due_on=None, site=None, case=None, evidence=None):
-    """The auditor records a finding on their audit (not yet signed). A non-conformity waits for its corrective
-    action, due on ``action_due_on``; an observation or a strong point needs none."""
+def finding_record(
+    *,
+    audit,
+    by,
+    kind,
+    engagement,
+    statement,
+    action_due_on=None,
+    site=None,
+    case=None,
+    evidence=None,
+    document=None,
+):
+    """The auditor records a finding on their audit (not yet signed), optionally tied to a site, a case, a monthly
+    measure (``evidence``) or a document of the evidence library (``document``), all of the audit's prefecture. A
+    non-conformity waits for its corrective action, due on ``action_due_on``; an observation or a strong point needs
+    none."""
     audit = Audit.objects.select_for_update(of=("self",)).select_related("prefecture").get(pk=audit.pk)
     check_auditor(by, audit)
     if not statement.strip():
@@ -56,6 +70,7 @@ def finding_record(*, audit, by, kind, engagement, statement, action_due_on=None
         site=site,
         case=case,
         evidence=evidence,
+        document=document,
     )
     number = (audit.findings.aggregate(n=Max("number"))["n"] or 0) + 1
     finding = Finding(
@@ -70,6 +85,7 @@ def finding_record(*, audit, by, kind, engagement, statement, action_due_on=None
         site=site,
         case=case,
         evidence=evidence,
+        document=document,
         status=F.OPEN if kind in NON_CONFORMITIES else F.NOTED,
         recorded_by=by or audit.auditor,
     )

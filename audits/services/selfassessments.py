@@ -129,15 +129,21 @@ def _check_open(campaign):
 
 
 @transaction.atomic
-def self_assessment_line_save(*, line, by=None, how_met, rating, comment="", revision):
-    """Save one line as an officer wrote it from ``revision``. Refused (``ValidationError``) once the campaign is
-    submitted, and (``LineConflict``) when someone saved the line since ``revision``."""
+def self_assessment_line_save(*, line, by=None, how_met, rating, comment="", revision, documents=None):
+    """Save one line as an officer wrote it from ``revision``, with its evidence ``documents`` (the prefecture's
+    ``evidence.Document``; ``None`` leaves them as they are). Refused (``ValidationError``) once the campaign is
+    submitted or for a document of another prefecture, and (``LineConflict``) when someone saved the line since
+    ``revision``."""
     # The campaign's row is locked: a submission waits for the line being saved, and a save after it is refused.
     campaign = SelfAssessment.objects.select_for_update(of=("self",)).get(pk=line.campaign_id)
     check_officer_of_campaign(by, campaign)
     _check_open(campaign)
     if rating and rating not in SelfRating.values:
         raise ValidationError({"rating": _("Choose met, partly met or not met.")})
+    if documents is not None:
+        documents = list(documents)
+        if any(document.prefecture_id != campaign.prefecture_id for document in documents):
+            raise ValidationError({"documents": _("These documents belong to another prefecture.")})
     moved = SelfAssessmentLine.objects.filter(pk=line.pk, campaign=campaign, revision=revision).update(
         revision=F("revision") + 1
     )
@@ -147,6 +153,8 @@ def self_assessment_line_save(*, line, by=None, how_met, rating, comment="", rev
     line.how_met, line.rating, line.comment = how_met.strip(), rating or "", comment.strip()
     line.edited_by, line.edited_at = by, timezone.now()
     line.save(update_fields=["how_met", "rating", "comment", "edited_by", "edited_at"])
+    if documents is not None:
+        line.documents.set(documents)
     return line
 
 

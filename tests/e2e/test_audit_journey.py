@@ -20,6 +20,7 @@ from committee.services import action_transition
 from engagements.models import Engagement
 from qualipref.enums import Label
 from tests.audits.factories import auditor_of, planned_audit
+from tests.evidence.factories import document
 
 from . import data
 from .browser import admin_login
@@ -49,6 +50,7 @@ def test_the_auditor_records_a_finding_and_accepts_its_closure(new_tab, audit):
     admin_login(page, "auditeur@example.org", PASSWORD)
     axe = Audit(page)
 
+    procedure = document(audit.prefecture, title="Procédure courrier")
     page.goto("/admin/audits/finding/add/")
     page.locator("select[name=audit]").select_option(str(audit.pk))
     page.locator("select[name=kind]").select_option(FindingKind.MINOR)
@@ -56,6 +58,7 @@ def test_the_auditor_records_a_finding_and_accepts_its_closure(new_tab, audit):
     page.locator("textarea[name=statement]").fill("Deux courriers de l’échantillon ont reçu leur réponse en 19 jours.")
     due = audit.prefecture.today() + datetime.timedelta(days=60)
     page.locator("input[name=action_due_on]").fill(due.strftime("%d/%m/%Y"))
+    page.locator("select[name=document]").select_option(str(procedure.pk))
     axe("the finding's add form")
     page.locator("input[name=_save]").click()
     expect(page.locator(".messagelist")).to_contain_text("ajouté")
@@ -65,6 +68,7 @@ def test_the_auditor_records_a_finding_and_accepts_its_closure(new_tab, audit):
         audit.auditor_id,
         due,
     )
+    assert finding.document == procedure
 
     # The prefecture answers, carries the action out and asks for closure.
     finding = finding_answer(finding=finding, by=officer, title="Relance automatique des courriers à J+10")
@@ -74,6 +78,7 @@ def test_the_auditor_records_a_finding_and_accepts_its_closure(new_tab, audit):
 
     page.goto(f"/admin/audits/finding/{finding.pk}/change/")
     expect(page.get_by_role("link", name="Relance automatique des courriers à J+10")).to_be_visible()
+    expect(page.get_by_role("link", name="Procédure courrier (version 1)")).to_be_visible()
     axe("the finding's page, closure requested")
     page.locator("select[name=decision]").select_option("accept")
     page.locator("textarea[name=decision_note]").fill("Écart levé : plus aucun retard sur le mois.")

@@ -11,6 +11,8 @@ from audits.models import SelfAssessment
 from audits.services import audit_transition, label_cycle_apply, label_cycle_transition, self_assessment_line_save
 from qualipref.enums import Label
 from tests.audits.factories import auditor_of, planned_audit
+from tests.engagements.factories import engagement
+from tests.evidence.factories import document
 from tests.qualipref.factories import officer_of
 
 from . import data
@@ -35,10 +37,12 @@ def audit(transactional_db):
     return audit_transition(audit=audit, to=AuditStatus.IN_PROGRESS)
 
 
-def _fill(page, line, how_met, rating_label):
+def _fill(page, line, how_met, rating_label, documents=()):
     section = page.locator(f"#line-{line.pk}")
     section.get_by_label("Comment l’engagement est tenu").fill(how_met)
     section.get_by_label(rating_label, exact=True).check()
+    if documents:
+        section.get_by_label("Justificatifs", exact=True).select_option(label=list(documents))
     section.get_by_role("button", name="Enregistrer cette ligne").click()
     expect(page.locator(".messagelist")).to_contain_text(f"Ligne {line.engagement.code} enregistrée")
 
@@ -65,9 +69,16 @@ def test_the_officer_fills_and_submits_then_the_auditor_reads_it(new_tab, audit)
             line=line, by=colleague, how_met="Procédure écrite.", rating=SelfRating.MET, revision=0
         )
 
+    # The evidence library holds the letters' procedure: the officer attaches it to the line.
+    procedure = document(prefecture, title="Procédure courrier", engagements=[engagement("COURRIERS-15J")])
+
     page.reload()
     axe("the self-assessment's grid, in progress")
-    _fill(page, letters, "Tableau de suivi des courriers, relance à J+10.", "Atteint")
+    _fill(page, letters, "Tableau de suivi des courriers, relance à J+10.", "Atteint", ["Procédure courrier"])
+    expect(
+        page.locator(f"#line-{letters.pk}").get_by_role("link", name="Télécharger Procédure courrier")
+    ).to_be_visible()
+    axe("the self-assessment's grid, a line with its evidence")
     _fill(page, complaints, "Registre des réclamations, échéance calculée.", "Partiellement atteint")
     page.get_by_role("button", name="Soumettre l’autoévaluation").click()
     expect(page.locator(".messagelist")).to_contain_text("Autoévaluation soumise")
@@ -77,6 +88,7 @@ def test_the_officer_fills_and_submits_then_the_auditor_reads_it(new_tab, audit)
     letters.refresh_from_db()
     assert campaign.submitted_by_id == officer.pk
     assert (letters.rating, letters.edited_by_id) == (SelfRating.MET, officer.pk)
+    assert list(letters.documents.all()) == [procedure]
     assert campaign.lines.filter(edited_by=colleague).count() == campaign.lines.count() - 2
 
     auditor_page = new_tab()
@@ -85,6 +97,9 @@ def test_the_officer_fills_and_submits_then_the_auditor_reads_it(new_tab, audit)
     auditor_page.get_by_role("link", name=str(campaign)).click()
     expect(auditor_page.locator(f"#line-{letters.pk}")).to_contain_text("Tableau de suivi des courriers")
     expect(auditor_page.locator(f"#line-{complaints.pk}")).to_contain_text("Partiellement atteint")
+    with auditor_page.expect_download() as downloaded:
+        auditor_page.locator(f"#line-{letters.pk}").get_by_role("link", name="Télécharger Procédure courrier").click()
+    assert downloaded.value.suggested_filename == procedure.current_version.file_name
     expect(auditor_page.get_by_text("Soumise par Nadia Payet")).to_be_visible()
     expect(auditor_page.get_by_role("button", name="Enregistrer cette ligne")).to_have_count(0)
     auditor_axe = Audit(auditor_page)
