@@ -140,7 +140,7 @@ class CycleStep(TransitionLog):
         verbose_name_plural = _("cycle steps")
 
     def __str__(self):
-        return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()} ({self.on:%d/%m/%Y})"
+        return f"{super().__str__()} ({self.on:%d/%m/%Y})"
 
     def get_document_url(self):
         return reverse("admin:audits_labelcycle_step_document", args=[self.cycle_id, self.pk])
@@ -235,9 +235,6 @@ class AuditTransition(TransitionLog):
     to_status = models.CharField(_("to"), max_length=20, choices=AuditStatus.choices)
 
     prefecture_lookup = "audit__prefecture"
-
-    def __str__(self):
-        return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()}"
 
 
 class FindingQuerySet(PrefectureScopedQuerySet):
@@ -356,9 +353,6 @@ class FindingTransition(TransitionLog):
     to_status = models.CharField(_("to"), max_length=20, choices=FindingStatus.choices)
 
     prefecture_lookup = "finding__prefecture"
-
-    def __str__(self):
-        return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()}"
 
 
 class SelfAssessmentQuerySet(PrefectureScopedQuerySet):

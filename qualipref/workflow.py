@@ -111,3 +111,8 @@ class TransitionLog(models.Model):
         ordering = ["at", "pk"]
         verbose_name = gettext_lazy("status change")
         verbose_name_plural = gettext_lazy("status changes")
+
+    def __str__(self):
+        """« Reçu → En cours »: the statuses in their words (the concrete log's choices), ∅ for a record's first."""
+        before, after = (self._get_FIELD_display(self._meta.get_field(name)) for name in ("from_status", "to_status"))
+        return f"{before or '∅'} → {after}"
